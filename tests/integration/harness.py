@@ -1,0 +1,858 @@
+"""Integration test harness for folio.
+
+Starts a real folio server for a test class and talks to it over real sockets.
+
+Environment:
+  FOLIO_BIN    path of the folio binary (required)
+  FOLIO_FRONT  "http" (folio serve, libmicrohttpd) or "fcgi" (folio fcgi behind
+               a real nginx started by the harness); default "http"
+  FOLIO_WWW    www/ directory for nginx's /static/ (and passed to folio with
+               --www); default: the repository's www/, found from this file
+  FOLIO_NGINX  nginx binary (default: nginx on PATH, else /usr/sbin/nginx)
+  FOLIO_KEEP_TMP=1  keep each class's temporary directory
+
+Use FolioTestCase as the base class: one server per class (setUpClass), stopped
+in a class cleanup (SIGTERM, exit code 0 asserted). Class attributes tune the
+server: fixtures, demo, base_path, server_args, front.
+"""
+
+import atexit
+import ctypes
+import email.message
+import glob
+import html.parser
+import http.client
+import io
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+import urllib.parse
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
+FIXTURES_DIR = os.path.join(HERE, "fixtures")
+
+START_TIMEOUT = 10.0
+POLL_INTERVAL = 0.02
+STOP_TIMEOUT = 10.0
+REQUEST_TIMEOUT = 10.0
+
+# ---------------------------------------------------------------------------
+# Environment
+
+def folio_bin():
+    path = os.environ.get("FOLIO_BIN")
+    if not path:
+        raise RuntimeError("FOLIO_BIN is not set: point it at the folio binary "
+                           "(e.g. FOLIO_BIN=build/folio)")
+    path = os.path.abspath(path)
+    if not os.access(path, os.X_OK):
+        raise RuntimeError("FOLIO_BIN=%s is not an executable file" % path)
+    return path
+
+
+def front_from_env():
+    front = os.environ.get("FOLIO_FRONT", "http")
+    if front not in ("http", "fcgi"):
+        raise RuntimeError("FOLIO_FRONT must be 'http' or 'fcgi', not %r" % front)
+    return front
+
+
+def www_dir():
+    return os.path.abspath(os.environ.get("FOLIO_WWW") or os.path.join(REPO, "www"))
+
+
+def nginx_bin():
+    env = os.environ.get("FOLIO_NGINX")
+    if env:
+        return env
+    return shutil.which("nginx") or "/usr/sbin/nginx"
+
+
+def free_port():
+    """A port nobody listens on right now (bind to 0, read it, release it)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def fixture_paths():
+    return sorted(glob.glob(os.path.join(FIXTURES_DIR, "*.md")))
+
+# ---------------------------------------------------------------------------
+# Child processes: never leave one running.
+
+_live = set()
+
+
+def _child_setup():
+    # Die with the test runner even if it is killed with SIGKILL.
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except Exception:
+        pass
+
+
+def spawn(args, **kw):
+    kw.setdefault("stdin", subprocess.DEVNULL)
+    proc = subprocess.Popen(args, preexec_fn=_child_setup, start_new_session=True, **kw)
+    _live.add(proc)
+    return proc
+
+
+def _kill_group(proc, sig):
+    try:
+        os.killpg(proc.pid, sig)
+    except (ProcessLookupError, PermissionError):
+        try:
+            proc.send_signal(sig)
+        except ProcessLookupError:
+            pass
+
+
+def _reap(proc):
+    _live.discard(proc)
+
+
+@atexit.register
+def _kill_all():
+    for proc in list(_live):
+        if proc.poll() is None:
+            _kill_group(proc, signal.SIGKILL)
+            try:
+                proc.wait(5)
+            except subprocess.TimeoutExpired:
+                pass
+        _live.discard(proc)
+
+
+def run_folio(args, db=None, input=None, timeout=30, cwd=None, env=None):
+    """Runs `folio ARGS [--db DB]` to completion; returns CompletedProcess
+    with text stdout/stderr."""
+    cmd = [folio_bin()] + list(args)
+    if db is not None:
+        cmd += ["--db", db]
+    proc = spawn(cmd, stdin=subprocess.PIPE if input is not None else subprocess.DEVNULL,
+                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=cwd, env=env)
+    try:
+        out, err = proc.communicate(input.encode() if isinstance(input, str) else input,
+                                    timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _kill_group(proc, signal.SIGKILL)
+        out, err = proc.communicate()
+        _reap(proc)
+        raise AssertionError("%s did not finish within %ss\nstdout:\n%s\nstderr:\n%s"
+                             % (" ".join(cmd), timeout, out.decode("utf-8", "replace"),
+                                err.decode("utf-8", "replace")))
+    _reap(proc)
+    return subprocess.CompletedProcess(cmd, proc.returncode,
+                                       out.decode("utf-8", "replace"),
+                                       err.decode("utf-8", "replace"))
+
+# ---------------------------------------------------------------------------
+# Responses
+
+class Response:
+    """status, reason, headers (case-insensitive: resp.headers['etag'],
+    resp.header('ETag'), resp.headers.get_all('Set-Cookie')), body (bytes),
+    text (str)."""
+
+    def __init__(self, status, reason, headers, body, raw=None, after_headers=None):
+        self.status = status
+        self.reason = reason
+        self.headers = headers
+        self.body = body
+        self.raw = raw                      # raw(): every byte received
+        self.after_headers = after_headers  # raw(): bytes after the blank line
+
+    def header(self, name, default=None):
+        return self.headers.get(name, default)
+
+    @property
+    def set_cookies(self):
+        return self.headers.get_all("Set-Cookie") or []
+
+    @property
+    def text(self):
+        return self.body.decode("utf-8", "replace")
+
+    def html(self):
+        return parse_html(self.text)
+
+    def header_items(self):
+        return list(self.headers.items())
+
+    def __repr__(self):
+        return "<Response %s %s, %d bytes>" % (self.status, self.reason, len(self.body))
+
+    def describe(self, limit=2000):
+        """For assertion messages."""
+        hdrs = "".join("%s: %s\n" % kv for kv in self.headers.items())
+        return "HTTP %s %s\n%s\n%s" % (self.status, self.reason, hdrs,
+                                       self.text[:limit])
+
+
+def _parse_headers(block):
+    return http.client.parse_headers(io.BytesIO(block + b"\r\n"))
+
+
+def _dechunk(data):
+    """Decodes a chunked body; returns (body, complete)."""
+    out = bytearray()
+    pos = 0
+    while True:
+        eol = data.find(b"\r\n", pos)
+        if eol < 0:
+            return bytes(out), False
+        size_field = data[pos:eol].split(b";")[0].strip()
+        try:
+            size = int(size_field, 16)
+        except ValueError:
+            return bytes(out), False
+        pos = eol + 2
+        if size == 0:
+            # trailers, then CRLF
+            end = data.find(b"\r\n\r\n", pos - 2)
+            return bytes(out), end >= 0
+        if len(data) < pos + size + 2:
+            out += data[pos:pos + size]
+            return bytes(out), False
+        out += data[pos:pos + size]
+        pos += size + 2
+
+
+def _parse_raw(data, method):
+    """Parses what raw() read. Returns (Response or None, complete)."""
+    end = data.find(b"\r\n\r\n")
+    if end < 0:
+        return None, False
+    head = data[:end]
+    rest = data[end + 4:]
+    lines = head.split(b"\r\n")
+    m = re.match(rb"HTTP/\d\.\d (\d{3})(?: (.*))?$", lines[0])
+    if not m:
+        raise AssertionError("not an HTTP status line: %r" % lines[0][:200])
+    status = int(m.group(1))
+    reason = (m.group(2) or b"").decode("latin-1")
+    headers = _parse_headers(b"\r\n".join(lines[1:]) + (b"\r\n" if len(lines) > 1 else b""))
+    bodiless = method == "HEAD" or status in (204, 304) or 100 <= status < 200
+    if bodiless:
+        body, complete = rest, False  # keep reading a moment: nothing may follow
+    elif "chunked" in (headers.get("Transfer-Encoding") or "").lower():
+        body, complete = _dechunk(rest)
+    elif headers.get("Content-Length") is not None:
+        n = int(headers.get("Content-Length"))
+        body, complete = rest[:n], len(rest) >= n
+    else:
+        body, complete = rest, False  # until EOF
+    return Response(status, reason, headers, body, raw=data, after_headers=rest), complete
+
+# ---------------------------------------------------------------------------
+# A tiny DOM, enough to assert on what a reader sees.
+
+VOID_ELEMENTS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link",
+                 "meta", "param", "source", "track", "wbr"}
+
+
+class Node:
+    def __init__(self, tag, attrs, parent):
+        self.tag = tag
+        self.attrs = {}
+        for k, v in attrs:
+            self.attrs.setdefault(k, v if v is not None else "")
+        self.parent = parent
+        self.children = []
+
+    def get(self, name, default=None):
+        return self.attrs.get(name, default)
+
+    @property
+    def id(self):
+        return self.attrs.get("id")
+
+    def iter(self):
+        yield self
+        for c in self.children:
+            if isinstance(c, Node):
+                yield from c.iter()
+
+    def find_all(self, tag=None, id=None, **attrs):
+        """Elements below (and including) this one, in document order.
+        attrs: attribute values to match; class_ for class; True matches any value."""
+        found = []
+        for n in self.iter():
+            if n.tag is None:
+                continue
+            if tag is not None and n.tag != tag:
+                continue
+            if id is not None and n.attrs.get("id") != id:
+                continue
+            ok = True
+            for k, v in attrs.items():
+                k = k.rstrip("_").replace("_", "-")
+                if v is True:
+                    ok = k in n.attrs
+                else:
+                    ok = n.attrs.get(k) == v
+                if not ok:
+                    break
+            if ok:
+                found.append(n)
+        return found
+
+    def find(self, tag=None, id=None, **attrs):
+        r = self.find_all(tag, id, **attrs)
+        return r[0] if r else None
+
+    def text(self):
+        parts = []
+        for n in self._texts():
+            parts.append(n)
+        return "".join(parts)
+
+    def _texts(self):
+        for c in self.children:
+            if isinstance(c, Node):
+                yield from c._texts()
+            else:
+                yield c
+
+    def norm_text(self):
+        """Text with runs of whitespace as one space, trimmed."""
+        return re.sub(r"\s+", " ", self.text()).strip()
+
+    def ancestors(self):
+        p = self.parent
+        while p is not None:
+            yield p
+            p = p.parent
+
+    def is_inside(self, other):
+        return any(a is other for a in self.ancestors())
+
+    def links(self):
+        """(href, text) of every <a href> in document order."""
+        return [(a.get("href"), a.norm_text()) for a in self.find_all("a") if "href" in a.attrs]
+
+    def __repr__(self):
+        return "<%s %s>" % (self.tag, " ".join('%s="%s"' % kv for kv in self.attrs.items()))
+
+
+class _TreeBuilder(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.root = Node(None, [], None)
+        self.stack = [self.root]
+        self.errors = []
+
+    def handle_starttag(self, tag, attrs):
+        node = Node(tag, attrs, self.stack[-1])
+        self.stack[-1].children.append(node)
+        if tag not in VOID_ELEMENTS:
+            self.stack.append(node)
+
+    def handle_startendtag(self, tag, attrs):
+        node = Node(tag, attrs, self.stack[-1])
+        self.stack[-1].children.append(node)
+
+    def handle_endtag(self, tag):
+        for i in range(len(self.stack) - 1, 0, -1):
+            if self.stack[i].tag == tag:
+                del self.stack[i:]
+                return
+        self.errors.append("stray </%s>" % tag)
+
+    def handle_data(self, data):
+        self.stack[-1].children.append(data)
+
+
+def parse_html(text):
+    b = _TreeBuilder()
+    b.feed(text)
+    b.close()
+    return b.root
+
+# ---------------------------------------------------------------------------
+# The server
+
+class FolioServer:
+    """One folio (and for the fcgi front, one nginx) in its own temp dir.
+
+    server = FolioServer(front="http", fixtures=[...], base_path="", server_args=[])
+    server.start(); server.request("GET", "/"); server.stop()
+    """
+
+    def __init__(self, front=None, fixtures=None, demo=False, base_path="",
+                 server_args=(), name="folio"):
+        self.front = front or front_from_env()
+        self.fixtures = list(fixture_paths() if fixtures is None else fixtures)
+        self.demo = demo
+        self.base_path = base_path.rstrip("/")
+        self.server_args = list(server_args)
+        self.bin = folio_bin()
+        self.tmp = tempfile.mkdtemp(prefix="folio-it-%s-" % re.sub(r"\W", "", name)[:20])
+        self.db = os.path.join(self.tmp, "folio.db")
+        self.www = www_dir()
+        self.port = None
+        self.host = "127.0.0.1"
+        self.folio = None
+        self.nginx = None
+        self.folio_log = os.path.join(self.tmp, "folio.stderr")
+        self.nginx_log = os.path.join(self.tmp, "nginx-error.log")
+        self.stopped = False
+
+    # -- set up -------------------------------------------------------------
+
+    def www_args(self):
+        return ["--www", self.www] if os.environ.get("FOLIO_WWW") else []
+
+    def prepare_db(self):
+        args = ["init"] + (["--demo"] if self.demo else [])
+        r = run_folio(args + self.www_args(), db=self.db)
+        if r.returncode != 0:
+            raise RuntimeError("folio %s failed (exit %d):\n%s%s"
+                               % (" ".join(args), r.returncode, r.stdout, r.stderr))
+        if self.fixtures:
+            r = run_folio(["article", "import"] + self.fixtures, db=self.db)
+            if r.returncode != 0:
+                raise RuntimeError("folio article import failed (exit %d):\n%s%s"
+                                   % (r.returncode, r.stdout, r.stderr))
+
+    def start(self):
+        try:
+            self.prepare_db()
+            self.port = free_port()
+            if self.front == "http":
+                self._start_folio(["serve", "--listen", "%s:%d" % (self.host, self.port)])
+            else:
+                self.socket_path = os.path.join(self.tmp, "folio.sock")
+                self._start_folio(["fcgi", "--socket", self.socket_path])
+                self._start_nginx()
+            self._wait_ready()
+        except BaseException:
+            try:
+                self.stop(check=False)
+            except Exception:
+                pass
+            raise
+        return self
+
+    def _start_folio(self, args):
+        cmd = [self.bin] + args + ["--db", self.db]
+        if self.base_path:
+            cmd += ["--base-path", self.base_path]
+        cmd += self.www_args() + self.server_args
+        self.folio_cmd = cmd
+        self._folio_err = open(self.folio_log, "ab")
+        self.folio = spawn(cmd, stdout=self._folio_err, stderr=subprocess.STDOUT,
+                           cwd=self.tmp)
+
+    def nginx_conf(self):
+        t = self.tmp
+        bp = self.base_path
+        static = self.www.rstrip("/") + "/static/"
+        user = "user root;\n" if os.geteuid() == 0 else ""
+        return f"""# generated by tests/integration/harness.py
+{user}worker_processes 1;
+pid {t}/nginx.pid;
+error_log {t}/nginx-error.log info;
+events {{ worker_connections 128; }}
+http {{
+    include /etc/nginx/mime.types;
+    default_type application/octet-stream;
+    access_log {t}/nginx-access.log;
+    client_body_temp_path {t}/nginx/body;
+    fastcgi_temp_path {t}/nginx/fastcgi;
+    proxy_temp_path {t}/nginx/proxy;
+    uwsgi_temp_path {t}/nginx/uwsgi;
+    scgi_temp_path {t}/nginx/scgi;
+    client_max_body_size 2m;
+    server_tokens off;
+    server {{
+        listen {self.host}:{self.port};
+        server_name localhost;
+        location {bp}/static/ {{
+            alias {static};
+        }}
+        location {bp}/ {{
+            include /etc/nginx/fastcgi_params;
+            fastcgi_param HTTPS $https if_not_empty;
+            fastcgi_pass unix:{self.socket_path};
+        }}
+    }}
+}}
+"""
+
+    def _start_nginx(self):
+        os.makedirs(os.path.join(self.tmp, "nginx"), exist_ok=True)
+        conf = os.path.join(self.tmp, "nginx.conf")
+        with open(conf, "w") as f:
+            f.write(self.nginx_conf())
+        cmd = [nginx_bin(), "-p", self.tmp + "/", "-e", self.nginx_log, "-c", conf,
+               "-g", "daemon off;"]
+        self._nginx_out = open(os.path.join(self.tmp, "nginx.stderr"), "ab")
+        self.nginx = spawn(cmd, stdout=self._nginx_out, stderr=subprocess.STDOUT,
+                           cwd=self.tmp)
+
+    def _wait_ready(self):
+        deadline = time.monotonic() + START_TIMEOUT
+        last = "no answer"
+        while True:
+            for name, proc in (("folio", self.folio), ("nginx", self.nginx)):
+                if proc is not None and proc.poll() is not None:
+                    raise RuntimeError("%s exited with status %s while starting\n%s"
+                                       % (name, proc.returncode, self.logs()))
+            try:
+                r = self.request("GET", "/healthz", timeout=1.0)
+                if r.status == 200:
+                    return
+                last = "HTTP %d" % r.status
+            except (OSError, http.client.HTTPException) as e:
+                last = repr(e)
+            if time.monotonic() > deadline:
+                raise RuntimeError("folio (%s front) not ready after %ss: GET %s/healthz: %s\n%s"
+                                   % (self.front, START_TIMEOUT, self.base_path, last,
+                                      self.logs()))
+            time.sleep(POLL_INTERVAL)
+
+    # -- tear down ----------------------------------------------------------
+
+    def stop(self, check=True):
+        """SIGTERM; the server must exit 0 within STOP_TIMEOUT (when check)."""
+        if self.stopped:
+            return
+        self.stopped = True
+        problems = []
+        if self.nginx is not None:
+            if self.nginx.poll() is None:
+                _kill_group(self.nginx, signal.SIGTERM)
+                try:
+                    self.nginx.wait(STOP_TIMEOUT)
+                except subprocess.TimeoutExpired:
+                    _kill_group(self.nginx, signal.SIGKILL)
+                    self.nginx.wait()
+            _kill_group(self.nginx, signal.SIGKILL)  # stray workers
+            _reap(self.nginx)
+        if self.folio is not None:
+            if self.folio.poll() is None:
+                self.folio.send_signal(signal.SIGTERM)
+                try:
+                    self.folio.wait(STOP_TIMEOUT)
+                except subprocess.TimeoutExpired:
+                    _kill_group(self.folio, signal.SIGKILL)
+                    self.folio.wait()
+                    problems.append("folio did not exit within %ss of SIGTERM" % STOP_TIMEOUT)
+                else:
+                    if self.folio.returncode != 0:
+                        problems.append("folio exited with status %s after SIGTERM (want 0)"
+                                        % self.folio.returncode)
+            else:
+                problems.append("folio had already exited (status %s) before the tests ended"
+                                % self.folio.returncode)
+            _kill_group(self.folio, signal.SIGKILL)
+            _reap(self.folio)
+        logs = self.logs()
+        for f in ("_folio_err", "_nginx_out"):
+            if getattr(self, f, None):
+                getattr(self, f).close()
+        if os.environ.get("FOLIO_KEEP_TMP") or (problems and check):
+            sys.stderr.write("[harness] kept %s\n" % self.tmp)
+        else:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+        if problems and check:
+            raise AssertionError("; ".join(problems) + "\n" + logs)
+
+    # -- logs ---------------------------------------------------------------
+
+    def log_files(self):
+        files = [("folio " + " ".join(os.path.basename(a) if i == 0 else a
+                                       for i, a in enumerate(getattr(self, "folio_cmd", [])[:2])),
+                  self.folio_log)]
+        if self.front == "fcgi":
+            files += [("nginx error.log", self.nginx_log),
+                      ("nginx stderr", os.path.join(self.tmp, "nginx.stderr"))]
+        return files
+
+    def log_marks(self):
+        return {path: (os.path.getsize(path) if os.path.exists(path) else 0)
+                for _, path in self.log_files()}
+
+    def logs(self, since=None, limit=8000):
+        out = []
+        for title, path in self.log_files():
+            try:
+                with open(path, "rb") as f:
+                    if since:
+                        f.seek(since.get(path, 0))
+                    data = f.read()
+            except OSError:
+                continue
+            text = data.decode("utf-8", "replace")
+            if len(text) > limit:
+                text = "...\n" + text[-limit:]
+            out.append("---- %s ----\n%s" % (title, text if text.strip() else "(empty)\n"))
+        return "".join(out)
+
+    # -- talking to it ------------------------------------------------------
+
+    def url(self, path=""):
+        return "http://%s:%d%s" % (self.host, self.port, path)
+
+    @property
+    def host_header(self):
+        return "%s:%d" % (self.host, self.port)
+
+    def path(self, path):
+        """The site path under the base path: path('/') -> '/news/'."""
+        return self.base_path + path
+
+    def request(self, method, path, body=None, headers=None, timeout=REQUEST_TIMEOUT,
+                base=True):
+        """One request on a fresh connection. `path` is relative to the base
+        path unless base=False. body: bytes, str, or a dict (form-encoded)."""
+        headers = dict(headers or {})
+        if isinstance(body, dict):
+            body = urllib.parse.urlencode(body).encode()
+            headers.setdefault("Content-Type", "application/x-www-form-urlencoded")
+        elif isinstance(body, str):
+            body = body.encode()
+        if body is None and method in ("POST", "PUT", "PATCH"):
+            body = b""
+        target = self.path(path) if base else path
+        conn = http.client.HTTPConnection(self.host, self.port, timeout=timeout)
+        try:
+            conn.putrequest(method, target, skip_accept_encoding=True)
+            for k, v in headers.items():
+                conn.putheader(k, v)
+            if body is not None and not any(k.lower() == "content-length" for k in headers):
+                conn.putheader("Content-Length", str(len(body)))
+            conn.endheaders(body)
+            r = conn.getresponse()
+            data = r.read()
+            return Response(r.status, r.reason, r.msg, data)
+        finally:
+            conn.close()
+
+    def raw(self, data, timeout=REQUEST_TIMEOUT, grace=0.3):
+        """Sends exactly `data` on a new connection and reads the answer:
+        to EOF, to the end of the framed body, or (for HEAD, 204 and 304)
+        until `grace` seconds pass with nothing more. Returns a Response whose
+        .raw holds every byte received and .after_headers the bytes after the
+        header block (must be empty for HEAD/304). Raises on a timeout with no
+        complete response (a hang)."""
+        if isinstance(data, str):
+            data = data.encode("latin-1")
+        method = data.split(b" ", 1)[0].decode("latin-1", "replace")
+        s = socket.create_connection((self.host, self.port), timeout=timeout)
+        received = b""
+        try:
+            try:
+                s.sendall(data)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the server may answer early and close; read what it sent
+            deadline = time.monotonic() + timeout
+            resp = None
+            complete = False
+            bodiless_since = None
+            while True:
+                now = time.monotonic()
+                if now > deadline:
+                    if resp is not None and bodiless_since is not None:
+                        return resp
+                    raise AssertionError("no complete response within %ss to %r...; got %r"
+                                         % (timeout, data[:80], received[:300]))
+                wait = deadline - now
+                if bodiless_since is not None:
+                    wait = min(wait, max(0.0, bodiless_since + grace - now))
+                    if wait <= 0:
+                        return resp
+                s.settimeout(max(wait, 0.001))
+                try:
+                    chunk = s.recv(65536)
+                except socket.timeout:
+                    continue
+                except ConnectionResetError:
+                    chunk = b""
+                if not chunk:
+                    if not received:
+                        raise AssertionError("connection closed without a response to %r"
+                                             % data[:80])
+                    resp, complete = _parse_raw(received, method)
+                    if resp is None:
+                        raise AssertionError("connection closed inside the header block: %r"
+                                             % received[:300])
+                    return resp
+                received += chunk
+                resp, complete = _parse_raw(received, method)
+                if resp is not None:
+                    if complete:
+                        return resp
+                    if (method == "HEAD" or resp.status in (204, 304)) and bodiless_since is None:
+                        bodiless_since = time.monotonic()
+        finally:
+            s.close()
+
+    def raw_request(self, method, target, headers=None, body=b"", base=True):
+        """Builds an HTTP/1.1 request by hand (target sent as is) and raw()s it."""
+        target = self.path(target) if base else target
+        lines = ["%s %s HTTP/1.1" % (method, target), "Host: %s" % self.host_header,
+                 "Connection: close"]
+        for k, v in (headers or {}).items():
+            lines.append("%s: %s" % (k, v))
+        if body:
+            lines.append("Content-Length: %d" % len(body))
+        return self.raw(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body)
+
+# ---------------------------------------------------------------------------
+# The test base class
+
+class FolioTestCase(unittest.TestCase):
+    """Base class: one server per class.
+
+    Class attributes:
+      front        None: from FOLIO_FRONT
+      fixtures     list of article files to import (None: fixtures/*.md; [] none)
+      demo         True: `folio init --demo`
+      base_path    e.g. "/news"
+      server_args  extra arguments for folio serve/fcgi, e.g. ["--comment-rate", "0"]
+    Override make_fixtures(cls, tmpdir) to generate files (returns paths).
+    """
+    front = None
+    fixtures = None
+    demo = False
+    base_path = ""
+    server_args = ()
+    maxDiff = 4000
+
+    @classmethod
+    def make_fixtures(cls, tmpdir):
+        return None
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        gen_dir = tempfile.mkdtemp(prefix="folio-fix-")
+        try:
+            generated = cls.make_fixtures(gen_dir)
+            fixtures = generated if generated is not None else cls.fixtures
+            cls.server = FolioServer(front=cls.front, fixtures=fixtures, demo=cls.demo,
+                                     base_path=cls.base_path,
+                                     server_args=cls.server_args, name=cls.__name__)
+            cls.addClassCleanup(cls.server.stop)
+            cls.server.start()
+        finally:
+            shutil.rmtree(gen_dir, ignore_errors=True)
+
+    def run(self, result=None):
+        srv = getattr(type(self), "server", None)
+        marks = srv.log_marks() if srv is not None and not srv.stopped else None
+        before = (len(result.failures) + len(result.errors)) if result is not None else 0
+        out = super().run(result)
+        if (result is not None and srv is not None and marks is not None
+                and len(result.failures) + len(result.errors) > before):
+            sys.stderr.write("\n==== server logs during %s ====\n%s====\n"
+                             % (self.id(), srv.logs(since=marks)))
+        return out
+
+    # shortcuts
+    def request(self, method, path, body=None, headers=None, **kw):
+        return self.server.request(method, path, body=body, headers=headers, **kw)
+
+    def get(self, path, headers=None, **kw):
+        return self.server.request("GET", path, headers=headers, **kw)
+
+    def raw(self, data, **kw):
+        return self.server.raw(data, **kw)
+
+    def raw_request(self, method, target, headers=None, body=b"", **kw):
+        return self.server.raw_request(method, target, headers=headers, body=body, **kw)
+
+    def folio(self, *args, input=None):
+        """Runs a folio command against this class's database."""
+        return run_folio(list(args), db=self.server.db, input=input)
+
+    # assertions
+    def assertStatus(self, resp, status, msg=None):
+        wanted = status if isinstance(status, (tuple, list, set)) else (status,)
+        if resp.status not in wanted:
+            self.fail("%sexpected HTTP %s, got:\n%s"
+                      % (msg + ": " if msg else "", "/".join(map(str, wanted)),
+                         resp.describe()))
+
+    def get_ok(self, path, **kw):
+        r = self.get(path, **kw)
+        self.assertStatus(r, 200, "GET %s" % path)
+        return r
+
+    def assertNoLeak(self, resp):
+        """No error shows SQL, a file path or a stack."""
+        low = resp.html().norm_text().lower() if resp.text.lstrip().startswith("<") \
+            else resp.text.lower()
+        for bad in ("sqlite", "syntax error", "fts5", self.server.tmp.lower(),
+                    "traceback", "segmentation"):
+            self.assertNotIn(bad, low, "response leaks %r:\n%s" % (bad, resp.describe()))
+
+
+def site_path(server, href):
+    """The path of a link if it points into this site (relative or absolute
+    to the server), else None."""
+    if href is None:
+        return None
+    u = urllib.parse.urlsplit(href)
+    if u.scheme or u.netloc:
+        if u.scheme not in ("http", "https") or u.hostname not in ("127.0.0.1", "localhost"):
+            return None
+    if not u.path and not u.scheme:
+        return None
+    return u.path
+
+
+def article_slugs_linked(server, root):
+    """Slugs of /articles/{slug} links in document order, each once."""
+    pat = re.compile(r"^%s/articles/([^/?#]+)/?$" % re.escape(server.base_path))
+    seen = []
+    for href, _ in root.links():
+        p = site_path(server, href)
+        if p is None:
+            continue
+        m = pat.match(p)
+        if m:
+            slug = urllib.parse.unquote(m.group(1))
+            if slug not in seen:
+                seen.append(slug)
+    return seen
+
+
+# ---------------------------------------------------------------------------
+# Fixture metadata, read back from the files the tests import.
+
+def read_front_matter(path):
+    """The front matter of an article file as a dict (keys as written)."""
+    with open(path, encoding="utf-8") as f:
+        lines = f.read().split("\n")
+    assert lines[0].strip() == "---", path
+    meta = {}
+    for i, line in enumerate(lines[1:], start=1):
+        if line.strip() == "---":
+            meta["_body"] = "\n".join(lines[i + 1:])
+            break
+        k, _, v = line.partition(":")
+        meta[k.strip()] = v.strip()
+    return meta
+
+
+def fixture_articles():
+    """slug -> front matter of every fixture in fixtures/."""
+    out = {}
+    for p in fixture_paths():
+        m = read_front_matter(p)
+        out[m["slug"]] = m
+    return out
