@@ -1,0 +1,69 @@
+/* server: `folio serve` and `folio fcgi`. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "core/app.h"
+#include "front/front.h"
+
+static const char *const server_options[] = {
+    "listen", "threads", "base-path", "base-url", "site-title", "moderation", "max-links",
+    "moderation-keys", "disallowed-keys", "comment-rate", "min-submit-seconds",
+    "trusted-proxy", "socket", NULL,
+};
+
+#define SERVER_OPTIONS_HELP                                                              \
+    "  --threads N              request workers (default: number of cores)\n"            \
+    "  --base-path /PREFIX      the site is mounted under this path\n"                   \
+    "  --base-url URL           absolute links (feeds); default: from the request\n"     \
+    "  --site-title TEXT        the site's name (default: folio)\n"                      \
+    "  --moderation all|first   hold every comment, or only a commenter's first\n"       \
+    "  --max-links N            comments with more links are held (default 2)\n"         \
+    "  --moderation-keys FILE   words that hold a comment\n"                             \
+    "  --disallowed-keys FILE   words that send a comment to spam\n"                     \
+    "  --comment-rate N         comments per address per 10 minutes (default 5; 0 off)\n" \
+    "  --min-submit-seconds N   the form's minimum time on the page (default 3)\n"       \
+    "  --trusted-proxy ADDR     believe X-Forwarded-For from this peer only\n"           \
+    "  --db PATH  --config FILE  --www DIR\n"
+
+static const char serve_usage[] =
+    "usage: folio serve [--listen HOST:PORT] [options]\n"
+    "Serves the site over HTTP (default 127.0.0.1:8080), creating the database if needed.\n"
+    SERVER_OPTIONS_HELP;
+
+static const char fcgi_usage[] =
+    "usage: folio fcgi [--listen HOST:PORT | --socket PATH] [options]\n"
+    "Serves the site over FastCGI; with neither option, accepts on fd 0 when it is a\n"
+    "listening socket (spawn-fcgi, systemd socket activation).\n" SERVER_OPTIONS_HELP;
+
+static int run_server(int argc, char **argv, bool fcgi)
+{
+    static struct app app;  /* lives as long as the process; threads point into it */
+    const char *words[1];
+    int n;
+    int rc = cli_parse(&app.cfg, argc, argv, server_options, words, 0, &n,
+                       fcgi ? fcgi_usage : serve_usage);
+    if (rc)
+        return rc < 0 ? 0 : rc;
+    if (!fcgi && app.cfg.socket_path) {
+        fprintf(stderr, "folio: unknown option '--socket' (serve speaks HTTP; see --listen)\n");
+        return EXIT_USAGE;
+    }
+    if (!fcgi && !app.cfg.listen)
+        app.cfg.listen = "127.0.0.1:8080";
+    if (app_init(&app) != 0)
+        return 1;
+    rc = fcgi ? front_fcgi_run(&app) : front_http_run(&app);
+    app_free(&app);
+    return rc;
+}
+
+int cmd_serve(int argc, char **argv)
+{
+    return run_server(argc, argv, false);
+}
+
+int cmd_fcgi(int argc, char **argv)
+{
+    return run_server(argc, argv, true);
+}

@@ -1,0 +1,32 @@
+/* buf: a growable byte buffer; every append is checked, a failed
+ * allocation sets `failed` and later appends do nothing. */
+#ifndef FOLIO_BUF_H
+#define FOLIO_BUF_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+struct buf {
+    char *data;     /* always NUL-terminated when len > 0 or after buf_cstr */
+    size_t len;
+    size_t cap;
+    bool failed;    /* an allocation failed; contents are incomplete */
+};
+
+void buf_append(struct buf *b, const void *data, size_t len);
+void buf_puts(struct buf *b, const char *s);
+void buf_putc(struct buf *b, char c);
+void buf_printf(struct buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void buf_vprintf(struct buf *b, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
+/* Empties the buffer, keeping its allocation. */
+void buf_reset(struct buf *b);
+void buf_free(struct buf *b);
+/* The contents as a C string ("" when empty). */
+const char *buf_cstr(struct buf *b);
+/* Makes room for `extra` more bytes; false when allocation fails. */
+bool buf_reserve(struct buf *b, size_t extra);
+
+#endif

@@ -1,0 +1,48 @@
+/* config: every option of every command, its default, and how it is read
+ * from the command line and from an INI file. All defaults live here. */
+#ifndef FOLIO_CONFIG_H
+#define FOLIO_CONFIG_H
+
+#include <stdbool.h>
+
+enum moderation_mode { MODERATION_ALL, MODERATION_FIRST };
+
+struct config {
+    const char *db_path;
+    const char *www_dir;
+    const char *sql_dir;
+    const char *config_file;
+    /* servers */
+    const char *listen;             /* HOST:PORT */
+    const char *socket_path;        /* fcgi only */
+    int threads;
+    const char *base_path;          /* "" or "/prefix" without trailing slash */
+    const char *base_url;           /* "" or "https://host" (no trailing slash) */
+    const char *site_title;
+    /* comments */
+    enum moderation_mode moderation;
+    int max_links;
+    const char *moderation_keys;
+    const char *disallowed_keys;
+    int comment_rate;
+    int min_submit_seconds;
+    const char *trusted_proxy;
+    /* init */
+    bool demo;
+};
+
+void config_defaults(struct config *cfg);
+
+/* Parses argv (options may stand anywhere after the command's words) into
+ * cfg, collecting the remaining words in words[] (at most max_words). Reads
+ * --config FILE first when given. Returns 0, or 2 after printing the bad
+ * option or value to stderr. `allowed` is a NULL-terminated list of the
+ * option names this command takes (the common ones are always allowed). */
+int config_parse(struct config *cfg, int argc, char **argv, const char *const *allowed,
+                 const char **words, int max_words, int *word_count, bool *help);
+
+/* Fills in www_dir and sql_dir when not given: next to the installed binary,
+ * the source tree the binary was built from, or the install prefix. */
+void config_resolve_paths(struct config *cfg);
+
+#endif

@@ -1,0 +1,58 @@
+/* escape: output escaping by context. */
+#include "core/escape.h"
+
+#include <string.h>
+
+/* One table serves text and attributes: escaping the quotes and the backtick
+ * in text is harmless, and it makes the two impossible to mix up badly. */
+static const char *html_entity(unsigned char c)
+{
+    switch (c) {
+    case '&': return "&amp;";
+    case '<': return "&lt;";
+    case '>': return "&gt;";
+    case '"': return "&quot;";
+    case '\'': return "&#39;";
+    case '`': return "&#96;";
+    default: return NULL;
+    }
+}
+
+static void esc_html(struct buf *out, const char *s, size_t len)
+{
+    size_t start = 0;
+    for (size_t i = 0; i < len; i++) {
+        const char *ent = html_entity((unsigned char)s[i]);
+        if (!ent)
+            continue;
+        buf_append(out, s + start, i - start);
+        buf_puts(out, ent);
+        start = i + 1;
+    }
+    buf_append(out, s + start, len - start);
+}
+
+void esc_html_text(struct buf *out, const char *s, size_t len)
+{
+    esc_html(out, s, len);
+}
+
+void esc_html_attr(struct buf *out, const char *s, size_t len)
+{
+    esc_html(out, s, len);
+}
+
+void esc_url_component(struct buf *out, const char *s, size_t len)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+            (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' || c == '~') {
+            buf_putc(out, (char)c);
+        } else {
+            char enc[3] = { '%', hex[c >> 4], hex[c & 15] };
+            buf_append(out, enc, 3);
+        }
+    }
+}

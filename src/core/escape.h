@@ -1,0 +1,18 @@
+/* escape: output escaping, one function per context. Every byte that came
+ * from outside and reaches HTML or XML goes through one of these. */
+#ifndef FOLIO_ESCAPE_H
+#define FOLIO_ESCAPE_H
+
+#include <stddef.h>
+
+#include "core/buf.h"
+
+/* Text between tags (HTML or XML). */
+void esc_html_text(struct buf *out, const char *s, size_t len);
+/* A quoted attribute value (either quote). */
+void esc_html_attr(struct buf *out, const char *s, size_t len);
+/* One URL component (a path segment or a query value): percent-encodes
+ * everything but RFC 3986's unreserved characters. */
+void esc_url_component(struct buf *out, const char *s, size_t len);
+
+#endif

@@ -1,0 +1,176 @@
+/* form: strict decoding of URLs, query strings, form bodies and cookies. */
+#include "core/form.h"
+
+#include <string.h>
+
+const char *form_error_message(enum form_error err)
+{
+    switch (err) {
+    case FORM_OK: return "ok";
+    case FORM_BAD_ENCODING: return "The request holds a malformed percent-encoding.";
+    case FORM_BAD_UTF8: return "The request holds text that is not valid UTF-8.";
+    case FORM_NUL_BYTE: return "The request holds a NUL byte.";
+    case FORM_REPEATED: return "The request names the same field twice.";
+    case FORM_TOO_MANY: return "The request holds too many fields.";
+    case FORM_NO_MEMORY: return "The server is out of memory.";
+    }
+    return "The request is malformed.";
+}
+
+static int hex_value(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+long url_decode(const char *s, size_t len, char *out, bool plus_is_space)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i];
+        if (c == '%') {
+            if (i + 2 >= len)
+                return -1;
+            int hi = hex_value(s[i + 1]), lo = hex_value(s[i + 2]);
+            if (hi < 0 || lo < 0)
+                return -1;
+            out[o++] = (char)(hi * 16 + lo);
+            i += 2;
+        } else if (c == '+' && plus_is_space) {
+            out[o++] = ' ';
+        } else {
+            out[o++] = c;
+        }
+    }
+    out[o] = '\0';
+    return (long)o;
+}
+
+bool utf8_valid(const char *str, size_t len)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    size_t i = 0;
+    while (i < len) {
+        unsigned char c = s[i];
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        size_t n;
+        unsigned int cp;
+        if (c >= 0xC2 && c <= 0xDF) {
+            n = 1;
+            cp = c & 0x1F;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            n = 2;
+            cp = c & 0x0F;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            n = 3;
+            cp = c & 0x07;
+        } else {
+            return false;
+        }
+        if (n >= len - i)
+            return false;
+        for (size_t k = 1; k <= n; k++) {
+            if ((s[i + k] & 0xC0) != 0x80)
+                return false;
+            cp = (cp << 6) | (s[i + k] & 0x3F);
+        }
+        /* overlong forms, surrogates and values past U+10FFFF */
+        if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
+            (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
+            return false;
+        i += n + 1;
+    }
+    return true;
+}
+
+static enum form_error decode_part(struct arena *a, const char *s, size_t len,
+                                   const char **out)
+{
+    char *d = arena_alloc(a, len + 1);
+    if (!d)
+        return FORM_NO_MEMORY;
+    long n = url_decode(s, len, d, true);
+    if (n < 0)
+        return FORM_BAD_ENCODING;
+    if (memchr(d, '\0', (size_t)n))
+        return FORM_NUL_BYTE;
+    if (!utf8_valid(d, (size_t)n))
+        return FORM_BAD_UTF8;
+    *out = d;
+    return FORM_OK;
+}
+
+enum form_error form_parse(struct arena *a, const char *s, size_t len, struct form *out)
+{
+    out->count = 0;
+    size_t i = 0;
+    while (i < len) {
+        const char *pair = s + i;
+        const char *amp = memchr(pair, '&', len - i);
+        size_t pair_len = amp ? (size_t)(amp - pair) : len - i;
+        i += pair_len + 1;
+        if (pair_len == 0)
+            continue;
+        const char *eq = memchr(pair, '=', pair_len);
+        size_t name_len = eq ? (size_t)(eq - pair) : pair_len;
+        const char *name, *value = "";
+        enum form_error err = decode_part(a, pair, name_len, &name);
+        if (err == FORM_OK && eq)
+            err = decode_part(a, eq + 1, pair_len - name_len - 1, &value);
+        if (err != FORM_OK)
+            return err;
+        if (form_get(out, name))
+            return FORM_REPEATED;
+        if (out->count == FORM_MAX_FIELDS)
+            return FORM_TOO_MANY;
+        out->fields[out->count].name = name;
+        out->fields[out->count].value = value;
+        out->count++;
+    }
+    return FORM_OK;
+}
+
+const char *form_get(const struct form *f, const char *name)
+{
+    for (size_t i = 0; i < f->count; i++)
+        if (strcmp(f->fields[i].name, name) == 0)
+            return f->fields[i].value;
+    return NULL;
+}
+
+const char *cookie_get(struct arena *a, const char *header, const char *name)
+{
+    if (!header)
+        return NULL;
+    size_t name_len = strlen(name);
+    const char *p = header;
+    while (*p) {
+        while (*p == ' ' || *p == ';' || *p == '\t')
+            p++;
+        const char *end = strchr(p, ';');
+        size_t item_len = end ? (size_t)(end - p) : strlen(p);
+        if (item_len > name_len && strncmp(p, name, name_len) == 0 && p[name_len] == '=') {
+            const char *v = p + name_len + 1;
+            size_t vlen = item_len - name_len - 1;
+            while (vlen && (v[vlen - 1] == ' ' || v[vlen - 1] == '\t'))
+                vlen--;
+            if (vlen >= 2 && v[0] == '"' && v[vlen - 1] == '"') {
+                v++;
+                vlen -= 2;
+            }
+            return arena_strndup(a, v, vlen);
+        }
+        if (!end)
+            break;
+        p = end + 1;
+    }
+    return NULL;
+}

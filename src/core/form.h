@@ -1,0 +1,53 @@
+/* form: strict decoding of URLs, query strings, form bodies and cookies. */
+#ifndef FOLIO_FORM_H
+#define FOLIO_FORM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/arena.h"
+
+#define FORM_MAX_FIELDS 64
+
+struct kv {
+    const char *name;
+    const char *value;
+};
+
+struct form {
+    struct kv fields[FORM_MAX_FIELDS];
+    size_t count;
+};
+
+enum form_error {
+    FORM_OK = 0,
+    FORM_BAD_ENCODING,   /* a '%' not followed by two hex digits */
+    FORM_BAD_UTF8,
+    FORM_NUL_BYTE,
+    FORM_REPEATED,       /* the same field twice */
+    FORM_TOO_MANY,
+    FORM_NO_MEMORY,
+};
+
+/* A sentence for the reader, for an error other than FORM_OK. */
+const char *form_error_message(enum form_error err);
+
+/* Percent-decodes s[0..len) into out (at least len + 1 bytes); with
+ * plus_is_space, '+' becomes ' '. Returns the decoded length, or -1 on bad
+ * encoding. The result is NUL-terminated but may hold NUL bytes. */
+long url_decode(const char *s, size_t len, char *out, bool plus_is_space);
+
+bool utf8_valid(const char *s, size_t len);
+
+/* Parses application/x-www-form-urlencoded text (a body or a query). Every
+ * name and value is decoded, valid UTF-8 without NUL; a repeated name is an
+ * error. Strings live in the arena. */
+enum form_error form_parse(struct arena *a, const char *s, size_t len, struct form *out);
+
+/* The value of a field, or NULL. */
+const char *form_get(const struct form *f, const char *name);
+
+/* The value of cookie `name` in a Cookie header, or NULL (arena string). */
+const char *cookie_get(struct arena *a, const char *header, const char *name);
+
+#endif

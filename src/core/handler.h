@@ -1,0 +1,50 @@
+/* handler: what every route handler receives, and the helpers they share
+ * for rendering pages, errors and redirects. */
+#ifndef FOLIO_HANDLER_H
+#define FOLIO_HANDLER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/app.h"
+#include "core/form.h"
+#include "core/http.h"
+#include "core/template.h"
+
+#define ROUTE_MAX_PARAMS 4
+
+struct ctx {
+    struct worker *w;
+    struct app *app;
+    struct store *store;
+    struct arena *arena;
+    struct request *req;
+    struct response *resp;
+    const char *params[ROUTE_MAX_PARAMS];   /* the route's {} segments, decoded */
+    struct form query;                       /* the query string, decoded */
+    bool json_errors;                        /* errors as JSON (the API) */
+    const char *error_message;               /* set by handlers for the error page */
+};
+
+/* A handler returns the HTTP status; for a status >= 400 with an empty body
+ * the core renders the error page (HTML or JSON) with ctx->error_message. */
+typedef int (*handler_fn)(struct ctx *c);
+
+/* Renders `template` with `data` (which gains site_title, base, year) into
+ * the response as HTML; returns `status`, or 500 if rendering failed. */
+int render_page(struct ctx *c, int status, const char *template, struct tval *data);
+/* Sets the message for the error page and returns status. */
+int fail(struct ctx *c, int status, const char *message);
+/* 303 See Other to base path + path (path starts with '/'). */
+int redirect(struct ctx *c, const char *path);
+/* An absolute URL for base path + path: --base-url, else from the Host header. */
+const char *absolute_url(struct ctx *c, const char *path);
+/* base path + path, in the arena. */
+const char *site_path(struct ctx *c, const char *path);
+/* A fresh object holding the values every page gets. */
+struct tval *page_data(struct ctx *c, const char *page_title);
+
+/* Parses a positive decimal id; false when s is not one. */
+bool parse_id(const char *s, int64_t *out);
+
+#endif

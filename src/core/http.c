@@ -1,0 +1,83 @@
+/* http: request and response helpers shared by both front ends. */
+#include "core/http.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+const char *req_header(const struct request *req, const char *lower_name)
+{
+    for (size_t i = 0; i < req->header_count; i++)
+        if (strcmp(req->headers[i].name, lower_name) == 0)
+            return req->headers[i].value;
+    return NULL;
+}
+
+void resp_header(struct response *resp, const char *name, const char *value)
+{
+    if (!name || !value || resp->header_count == RESP_MAX_HEADERS)
+        return;
+    resp->headers[resp->header_count].name = name;
+    resp->headers[resp->header_count].value = value;
+    resp->header_count++;
+}
+
+const char *resp_header_get(const struct response *resp, const char *name)
+{
+    for (size_t i = 0; i < resp->header_count; i++)
+        if (strcasecmp(resp->headers[i].name, name) == 0)
+            return resp->headers[i].value;
+    return NULL;
+}
+
+void resp_reset(struct response *resp)
+{
+    struct buf body = resp->body;
+    buf_reset(&body);
+    memset(resp, 0, sizeof *resp);
+    resp->body = body;
+    resp->status = 200;
+}
+
+const char *http_status_text(int status)
+{
+    switch (status) {
+    case 200: return "OK";
+    case 201: return "Created";
+    case 204: return "No Content";
+    case 303: return "See Other";
+    case 304: return "Not Modified";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 409: return "Conflict";
+    case 413: return "Content Too Large";
+    case 414: return "URI Too Long";
+    case 415: return "Unsupported Media Type";
+    case 422: return "Unprocessable Content";
+    case 429: return "Too Many Requests";
+    case 431: return "Request Header Fields Too Large";
+    case 500: return "Internal Server Error";
+    case 503: return "Service Unavailable";
+    default: return "Unknown";
+    }
+}
+
+void http_date(time_t t, char *out, size_t outlen)
+{
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, outlen, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+}
+
+time_t http_date_parse(const char *s)
+{
+    struct tm tm;
+    memset(&tm, 0, sizeof tm);
+    const char *end = strptime(s, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    if (!end || *end != '\0')
+        return -1;
+    return timegm(&tm);
+}

@@ -1,0 +1,284 @@
+/* router: the route table and the one entry point that turns a request
+ * into a response (decoding, routing, errors, caching headers). */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/handler.h"
+#include "core/log.h"
+#include "core/json.h"
+#include "core/routes.h"
+#include "core/text.h"
+
+enum { M_GET = 1, M_POST = 2, M_PUT = 4, M_PATCH = 8, M_DELETE = 16 };
+
+struct route {
+    unsigned methods;
+    const char *pattern;    /* "{}" matches one segment, a final "*" the rest */
+    handler_fn handler;
+    bool json_errors;
+};
+
+/* Every route of the contract, readers' then editors'. */
+static const struct route routes[] = {
+    { M_GET, "/", page_index, false },
+    { M_GET, "/articles/{}", page_article, false },
+    { M_POST, "/articles/{}/comments", page_comment_post, false },
+    { M_GET, "/articles/{}/comments.atom", page_comment_feed, false },
+    { M_GET, "/tags/{}", page_tag, false },
+    { M_GET, "/search", page_search, false },
+    { M_GET, "/feed.atom", page_feed, false },
+    { M_GET, "/healthz", page_health, false },
+    { M_GET, "/static/*", page_static, false },
+};
+
+static unsigned method_bit(const char *m)
+{
+    if (strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0)
+        return M_GET;
+    if (strcmp(m, "POST") == 0)
+        return M_POST;
+    if (strcmp(m, "PUT") == 0)
+        return M_PUT;
+    if (strcmp(m, "PATCH") == 0)
+        return M_PATCH;
+    if (strcmp(m, "DELETE") == 0)
+        return M_DELETE;
+    return 0;
+}
+
+/* Matches path against pattern, storing {} and * captures in params. */
+static bool route_match(const char *pattern, const char *path, struct arena *a,
+                        const char **params)
+{
+    size_t n = 0;
+    while (*pattern && *path) {
+        if (pattern[0] == '*') {
+            params[n] = path;
+            return true;
+        }
+        if (pattern[0] == '{' && pattern[1] == '}') {
+            const char *end = strchr(path, '/');
+            size_t len = end ? (size_t)(end - path) : strlen(path);
+            if (len == 0 || n == ROUTE_MAX_PARAMS)
+                return false;
+            params[n++] = arena_strndup(a, path, len);
+            path += len;
+            pattern += 2;
+            continue;
+        }
+        if (*pattern != *path)
+            return false;
+        pattern++;
+        path++;
+    }
+    if (pattern[0] == '*' && *path == '\0') {
+        params[n] = path;
+        return true;
+    }
+    return *pattern == '\0' && *path == '\0';
+}
+
+/* "GET, HEAD, POST": the Allow header for a set of method bits. */
+static const char *allow_header(unsigned methods)
+{
+    static const char *const names[] = { "GET, HEAD", "POST", "PUT", "PATCH", "DELETE" };
+    static _Thread_local char out[64];
+    out[0] = '\0';
+    for (unsigned i = 0; i < 5; i++) {
+        if (!(methods & (1u << i)))
+            continue;
+        if (out[0])
+            strcat(out, ", ");
+        strcat(out, names[i]);
+    }
+    return out;
+}
+
+/* Decodes the target into req->path and strips the base path. Returns 0
+ * or an error status. */
+static int decode_path(struct ctx *c)
+{
+    const char *target = c->req->target;
+    if (!target || target[0] != '/')
+        return fail(c, 400, "The request's path is malformed.");
+    if (strlen(target) + strlen(c->req->query) > LIMIT_TARGET_BYTES)
+        return fail(c, 414, "The address is too long.");
+    size_t len = strlen(target);
+    char *path = arena_alloc(c->arena, len + 1);
+    if (!path)
+        return fail(c, 500, "Out of memory.");
+    long n = url_decode(target, len, path, false);
+    if (n < 0 || memchr(path, '\0', (size_t)n) || !utf8_valid(path, (size_t)n))
+        return fail(c, 400, "The request's path is malformed.");
+    const char *base = c->app->cfg.base_path;
+    size_t base_len = strlen(base);
+    if (base_len) {
+        if (strncmp(path, base, base_len) != 0 || (path[base_len] != '/' && path[base_len]))
+            return fail(c, 404, "There is nothing at this address.");
+        path += base_len;
+        if (*path == '\0')
+            path = "/";
+    }
+    c->req->path = path;
+    return 0;
+}
+
+/* X-Forwarded-For is believed only from the configured proxy; its last
+ * entry is the address that proxy saw. */
+static const char *client_address(struct ctx *c)
+{
+    const char *peer = c->req->peer_addr ? c->req->peer_addr : "";
+    const char *proxy = c->app->cfg.trusted_proxy;
+    const char *xff = req_header(c->req, "x-forwarded-for");
+    if (!proxy || !xff || strcmp(peer, proxy) != 0)
+        return peer;
+    const char *last = strrchr(xff, ',');
+    return trim_copy(c->arena, last ? last + 1 : xff);
+}
+
+static int dispatch(struct ctx *c)
+{
+    int status = decode_path(c);
+    if (status)
+        return status;
+    enum form_error fe = form_parse(c->arena, c->req->query, strlen(c->req->query), &c->query);
+    if (fe != FORM_OK)
+        return fail(c, 400, form_error_message(fe));
+    c->req->client_addr = client_address(c);
+    unsigned bit = method_bit(c->req->method), allowed = 0;
+    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
+        const struct route *r = &routes[i];
+        memset(c->params, 0, sizeof c->params);
+        if (!route_match(r->pattern, c->req->path, c->arena, c->params))
+            continue;
+        c->json_errors = r->json_errors;
+        allowed |= r->methods;
+        if (!(r->methods & bit))
+            continue;
+        if (c->req->body_too_large)
+            return fail(c, 413, "The request's body is too large.");
+        return r->handler(c);
+    }
+    if (allowed) {
+        resp_header(c->resp, "Allow", arena_strdup(c->arena, allow_header(allowed)));
+        return fail(c, 405, "This address does not take that method.");
+    }
+    return fail(c, 404, "There is nothing at this address.");
+}
+
+static void render_error(struct ctx *c, int status)
+{
+    struct response *resp = c->resp;
+    const char *message = c->error_message ? c->error_message : http_status_text(status);
+    buf_reset(&resp->body);
+    resp->file_path = NULL;
+    resp->cacheable = false;
+    if (c->json_errors) {
+        resp->content_type = "application/json";
+        json_error_body(&resp->body, message);
+        return;
+    }
+    struct tval *data = page_data(c, http_status_text(status));
+    tv_int(data, "status", status);
+    tv_str(data, "title", http_status_text(status));
+    tv_str(data, "message", message);
+    render_page(c, status, "error", data);
+}
+
+static const char *security_headers[][2] = {
+    { "X-Content-Type-Options", "nosniff" },
+    { "Referrer-Policy", "strict-origin-when-cross-origin" },
+    { "X-Frame-Options", "DENY" },
+    { "Content-Security-Policy",
+      "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; "
+      "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'" },
+};
+
+/* FNV-1a: a cheap, stable hash of the body for the ETag. */
+static uint64_t fnv1a(const char *data, size_t len)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (size_t i = 0; i < len; i++) {
+        h ^= (unsigned char)data[i];
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+static bool etag_matches(const char *if_none_match, const char *etag)
+{
+    if (strcmp(if_none_match, "*") == 0)
+        return true;
+    const char *p = if_none_match;
+    size_t len = strlen(etag);
+    while ((p = strstr(p, etag + (etag[0] == 'W' ? 2 : 0))) != NULL) {
+        if (p[len - (etag[0] == 'W' ? 2 : 0)] == '\0' || p[len] == ',' || p[len] == ' ' ||
+            p[len] == '\0')
+            return true;
+        p++;
+    }
+    return false;
+}
+
+/* ETag, Last-Modified and the answer to a conditional GET. */
+static void apply_caching(struct ctx *c)
+{
+    struct response *resp = c->resp;
+    if (!resp->cacheable || resp->status != 200)
+        return;
+    const char *etag = resp_header_get(resp, "ETag");
+    if (!etag) {
+        etag = arena_printf(c->arena, "\"%016llx\"",
+                            (unsigned long long)fnv1a(resp->body.data ? resp->body.data : "",
+                                                      resp->body.len));
+        resp_header(resp, "ETag", etag);
+    }
+    if (resp->last_modified > 0) {
+        char date[40];
+        http_date(resp->last_modified, date, sizeof date);
+        resp_header(resp, "Last-Modified", arena_strdup(c->arena, date));
+    }
+    const char *inm = req_header(c->req, "if-none-match");
+    const char *ims = req_header(c->req, "if-modified-since");
+    bool not_modified = false;
+    if (inm)
+        not_modified = etag_matches(inm, etag);
+    else if (ims && resp->last_modified > 0) {
+        time_t since = http_date_parse(ims);
+        not_modified = since >= 0 && resp->last_modified <= since;
+    }
+    if (not_modified) {
+        resp->status = 304;
+        buf_reset(&resp->body);
+        resp->file_path = NULL;
+    }
+}
+
+void folio_handle(struct worker *w, struct request *req, struct response *resp)
+{
+    struct ctx c = { .w = w, .app = w->app, .store = w->store, .arena = &w->arena,
+                     .req = req, .resp = resp };
+    if (!req->query)
+        req->query = "";
+    resp->status = 200;
+    int status = dispatch(&c);
+    resp->status = status;
+    if (status >= 400 && resp->body.len == 0 && !resp->file_path)
+        render_error(&c, status);
+    if (status >= 500)
+        log_error("%s %s: %d %s", req->method, req->target ? req->target : "?", status,
+                  c.error_message ? c.error_message : "");
+    if (resp->body.failed) {
+        buf_reset(&resp->body);
+        resp->status = 500;
+        resp->content_type = "text/plain; charset=utf-8";
+        buf_puts(&resp->body, "Internal Server Error\n");
+        log_error("%s %s: out of memory building the response", req->method, req->target);
+    }
+    if (!resp->content_type && (resp->body.len || resp->status >= 400))
+        resp->content_type = "text/html; charset=utf-8";
+    for (size_t i = 0; i < sizeof security_headers / sizeof security_headers[0]; i++)
+        resp_header(resp, security_headers[i][0], security_headers[i][1]);
+    apply_caching(&c);
+}

@@ -1,0 +1,598 @@
+/* template: a Mustache subset that escapes every value by default. */
+#include "core/template.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/escape.h"
+
+/* ---- values ---- */
+
+enum tv_type { TV_NULL, TV_STR, TV_HTML, TV_BOOL, TV_LIST, TV_OBJ };
+
+struct tv_entry {
+    const char *key;            /* NULL for list items */
+    struct tval *val;
+    struct tv_entry *next;
+};
+
+struct tval {
+    enum tv_type type;
+    const char *str;
+    bool flag;
+    struct tv_entry *first, *last;
+    size_t count;
+    struct arena *arena;
+};
+
+static struct tval *tv_new(struct arena *a, enum tv_type type)
+{
+    struct tval *v = arena_alloc(a, sizeof *v);
+    if (v) {
+        v->type = type;
+        v->arena = a;
+    }
+    return v;
+}
+
+struct tval *tv_obj(struct arena *a) { return tv_new(a, TV_OBJ); }
+struct tval *tv_list(struct arena *a) { return tv_new(a, TV_LIST); }
+
+static const struct tval *tv_get(const struct tval *obj, const char *key, size_t key_len);
+
+static void tv_add(struct tval *parent, const char *key, struct tval *child)
+{
+    if (!parent || !child)
+        return;
+    struct tv_entry *e = arena_alloc(parent->arena, sizeof *e);
+    if (!e)
+        return;
+    e->key = key;
+    e->val = child;
+    if (parent->last)
+        parent->last->next = e;
+    else
+        parent->first = e;
+    parent->last = e;
+    parent->count++;
+}
+
+static void tv_add_string(struct tval *obj, const char *key, const char *s, enum tv_type type)
+{
+    if (!obj || !s)
+        return;
+    struct tval *v = tv_new(obj->arena, type);
+    if (v) {
+        v->str = s;
+        tv_add(obj, key, v);
+    }
+}
+
+void tv_str(struct tval *obj, const char *key, const char *s)
+{
+    tv_add_string(obj, key, s, TV_STR);
+}
+
+void tv_trusted_html(struct tval *obj, const char *key, const char *html)
+{
+    tv_add_string(obj, key, html, TV_HTML);
+}
+
+void tv_int(struct tval *obj, const char *key, long long n)
+{
+    if (obj)
+        tv_str(obj, key, arena_printf(obj->arena, "%lld", n));
+}
+
+void tv_bool(struct tval *obj, const char *key, bool b)
+{
+    if (!obj)
+        return;
+    struct tval *v = tv_new(obj->arena, TV_BOOL);
+    if (v) {
+        v->flag = b;
+        tv_add(obj, key, v);
+    }
+}
+
+void tv_set(struct tval *obj, const char *key, struct tval *child)
+{
+    tv_add(obj, key, child);
+}
+
+struct tval *tv_push_obj(struct tval *list)
+{
+    if (!list)
+        return NULL;
+    struct tval *o = tv_obj(list->arena);
+    tv_add(list, NULL, o);
+    return o;
+}
+
+void tv_push_str(struct tval *list, const char *s)
+{
+    tv_add_string(list, NULL, s, TV_STR);
+}
+
+void tv_append(struct tval *list, struct tval *item)
+{
+    tv_add(list, NULL, item);
+}
+
+struct tval *tv_get_child(struct tval *obj, const char *key)
+{
+    return (struct tval *)tv_get(obj, key, strlen(key));
+}
+
+size_t tv_count(const struct tval *list)
+{
+    return list ? list->count : 0;
+}
+
+static const struct tval *tv_get(const struct tval *obj, const char *key, size_t key_len)
+{
+    if (!obj || obj->type != TV_OBJ)
+        return NULL;
+    for (const struct tv_entry *e = obj->first; e; e = e->next)
+        if (strlen(e->key) == key_len && memcmp(e->key, key, key_len) == 0)
+            return e->val;
+    return NULL;
+}
+
+static bool tv_truthy(const struct tval *v)
+{
+    if (!v)
+        return false;
+    switch (v->type) {
+    case TV_NULL: return false;
+    case TV_STR:
+    case TV_HTML: return v->str[0] != '\0';
+    case TV_BOOL: return v->flag;
+    case TV_LIST: return v->count > 0;
+    case TV_OBJ: return true;
+    }
+    return false;
+}
+
+/* ---- parsed templates ---- */
+
+enum node_type { N_TEXT, N_VAR, N_VAR_URL, N_SECTION, N_INVERTED, N_PARTIAL };
+
+struct tnode {
+    enum node_type type;
+    char *text;                 /* literal text, or the name */
+    size_t len;
+    struct tnode *children;     /* sections */
+    struct tnode *next;
+    const struct template *partial;
+};
+
+struct template {
+    char *name;
+    struct tnode *root;
+};
+
+struct tmpl_set {
+    struct template *items;
+    size_t count;
+};
+
+static void nodes_free(struct tnode *n)
+{
+    while (n) {
+        struct tnode *next = n->next;
+        nodes_free(n->children);
+        free(n->text);
+        free(n);
+        n = next;
+    }
+}
+
+struct parser {
+    const char *src;
+    size_t pos, len;
+    const char *file;
+    char *err;
+    size_t errlen;
+};
+
+static int line_of(const struct parser *p, size_t pos)
+{
+    int line = 1;
+    for (size_t i = 0; i < pos && i < p->len; i++)
+        if (p->src[i] == '\n')
+            line++;
+    return line;
+}
+
+static void parse_error(struct parser *p, size_t pos, const char *why)
+{
+    if (p->err[0] == '\0')
+        snprintf(p->err, p->errlen, "%s.html:%d: %s", p->file, line_of(p, pos), why);
+}
+
+static struct tnode *node_new(enum node_type type, const char *text, size_t len)
+{
+    struct tnode *n = calloc(1, sizeof *n);
+    if (!n)
+        return NULL;
+    n->type = type;
+    n->text = malloc(len + 1);
+    if (!n->text) {
+        free(n);
+        return NULL;
+    }
+    memcpy(n->text, text, len);
+    n->text[len] = '\0';
+    n->len = len;
+    return n;
+}
+
+static bool valid_name(const char *s, size_t len)
+{
+    if (len == 0)
+        return false;
+    if (len == 1 && s[0] == '.')
+        return true;
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '_' || c == '.' || c == '-'))
+            return false;
+    }
+    return true;
+}
+
+/* Parses until end of input or the close tag of `section` (NULL at top
+ * level). Returns the list of nodes, NULL with p->err set on error (an empty
+ * list is returned as NULL too, so callers check p->err). */
+static struct tnode *parse_nodes(struct parser *p, const char *section, size_t section_len)
+{
+    struct tnode *head = NULL, **tail = &head;
+    while (p->pos < p->len && p->err[0] == '\0') {
+        const char *open = strstr(p->src + p->pos, "{{");
+        size_t text_end = open ? (size_t)(open - p->src) : p->len;
+        if (text_end > p->pos) {
+            struct tnode *t = node_new(N_TEXT, p->src + p->pos, text_end - p->pos);
+            if (!t)
+                goto oom;
+            *tail = t;
+            tail = &t->next;
+        }
+        if (!open) {
+            p->pos = p->len;
+            break;
+        }
+        size_t tag_pos = text_end;
+        const char *close = strstr(open + 2, "}}");
+        if (!close) {
+            parse_error(p, tag_pos, "'{{' without a closing '}}'");
+            break;
+        }
+        const char *inner = open + 2;
+        size_t inner_len = (size_t)(close - inner);
+        p->pos = (size_t)(close - p->src) + 2;
+        char sigil = inner_len ? inner[0] : '\0';
+        if (sigil == '!')
+            continue;
+        if (sigil == '{' || sigil == '&') {
+            parse_error(p, tag_pos, "unescaped output is not available in templates");
+            break;
+        }
+        if (sigil == '#' || sigil == '^' || sigil == '/' || sigil == '>') {
+            inner++;
+            inner_len--;
+        }
+        while (inner_len && inner[0] == ' ') {
+            inner++;
+            inner_len--;
+        }
+        while (inner_len && inner[inner_len - 1] == ' ')
+            inner_len--;
+        enum node_type type = N_VAR;
+        size_t name_len = inner_len;
+        if (sigil != '#' && sigil != '^' && sigil != '/' && sigil != '>') {
+            const char *bar = memchr(inner, '|', inner_len);
+            if (bar) {
+                if ((size_t)(inner + inner_len - bar - 1) != 3 || memcmp(bar + 1, "url", 3) != 0) {
+                    parse_error(p, tag_pos, "unknown filter (only |url exists)");
+                    break;
+                }
+                type = N_VAR_URL;
+                name_len = (size_t)(bar - inner);
+            }
+        }
+        if (!valid_name(inner, name_len)) {
+            parse_error(p, tag_pos, "a tag needs a name of letters, digits, '_', '-' or '.'");
+            break;
+        }
+        if (sigil == '/') {
+            if (!section || section_len != name_len || memcmp(section, inner, name_len) != 0) {
+                parse_error(p, tag_pos, "closing tag does not match the open section");
+                break;
+            }
+            return head;
+        }
+        if (sigil == '#')
+            type = N_SECTION;
+        else if (sigil == '^')
+            type = N_INVERTED;
+        else if (sigil == '>')
+            type = N_PARTIAL;
+        struct tnode *n = node_new(type, inner, name_len);
+        if (!n)
+            goto oom;
+        *tail = n;
+        tail = &n->next;
+        if (type == N_SECTION || type == N_INVERTED) {
+            n->children = parse_nodes(p, n->text, n->len);
+            if (p->err[0])
+                break;
+        }
+    }
+    if (section && p->err[0] == '\0')
+        parse_error(p, p->len, "section is never closed");
+    if (p->err[0] == '\0')
+        return head;
+    nodes_free(head);
+    return NULL;
+oom:
+    parse_error(p, p->pos, "out of memory");
+    nodes_free(head);
+    return NULL;
+}
+
+static const struct template *find_template(const struct tmpl_set *set, const char *name)
+{
+    for (size_t i = 0; i < set->count; i++)
+        if (strcmp(set->items[i].name, name) == 0)
+            return &set->items[i];
+    return NULL;
+}
+
+static bool resolve_partials(const struct tmpl_set *set, const struct template *t,
+                             struct tnode *n, char *err, size_t errlen)
+{
+    for (; n; n = n->next) {
+        if (n->type == N_PARTIAL) {
+            n->partial = find_template(set, n->text);
+            if (!n->partial) {
+                snprintf(err, errlen, "%s.html: includes '%s.html', which does not exist",
+                         t->name, n->text);
+                return false;
+            }
+        }
+        if (!resolve_partials(set, t, n->children, err, errlen))
+            return false;
+    }
+    return true;
+}
+
+void tmpl_free(struct tmpl_set *set)
+{
+    if (!set)
+        return;
+    for (size_t i = 0; i < set->count; i++) {
+        free(set->items[i].name);
+        nodes_free(set->items[i].root);
+    }
+    free(set->items);
+    free(set);
+}
+
+struct tmpl_set *tmpl_load_strings(const char *const *names, const char *const *sources,
+                                   size_t count, char *err, size_t errlen)
+{
+    err[0] = '\0';
+    struct tmpl_set *set = calloc(1, sizeof *set);
+    if (!set || !(set->items = calloc(count ? count : 1, sizeof *set->items))) {
+        snprintf(err, errlen, "out of memory");
+        free(set);
+        return NULL;
+    }
+    for (size_t i = 0; i < count; i++) {
+        struct parser p = { sources[i], 0, strlen(sources[i]), names[i], err, errlen };
+        struct template *t = &set->items[set->count++];
+        t->name = strdup(names[i]);
+        t->root = parse_nodes(&p, NULL, 0);
+        if (err[0] || !t->name) {
+            if (!err[0])
+                snprintf(err, errlen, "out of memory");
+            tmpl_free(set);
+            return NULL;
+        }
+    }
+    for (size_t i = 0; i < set->count; i++) {
+        if (!resolve_partials(set, &set->items[i], set->items[i].root, err, errlen)) {
+            tmpl_free(set);
+            return NULL;
+        }
+    }
+    return set;
+}
+
+static char *read_file(const char *path, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return NULL;
+    }
+    struct buf b = {0};
+    char chunk[8192];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        buf_append(&b, chunk, n);
+    bool bad = ferror(f) || b.failed;
+    fclose(f);
+    if (bad) {
+        snprintf(err, errlen, "%s: read error", path);
+        buf_free(&b);
+        return NULL;
+    }
+    if (!b.data)
+        return strdup("");
+    return b.data;
+}
+
+struct tmpl_set *tmpl_load_dir(const char *dir, char *err, size_t errlen)
+{
+    err[0] = '\0';
+    DIR *d = opendir(dir);
+    if (!d) {
+        snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+        return NULL;
+    }
+    char *names[128], *sources[128];
+    size_t count = 0;
+    struct dirent *de;
+    struct tmpl_set *set = NULL;
+    while ((de = readdir(d)) != NULL) {
+        size_t len = strlen(de->d_name);
+        if (len < 6 || strcmp(de->d_name + len - 5, ".html") != 0 || de->d_name[0] == '.')
+            continue;
+        if (count == 128) {
+            snprintf(err, errlen, "%s: more than 128 templates", dir);
+            goto out;
+        }
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+        sources[count] = read_file(path, err, errlen);
+        if (!sources[count])
+            goto out;
+        names[count] = strndup(de->d_name, len - 5);
+        count++;
+    }
+    char inner_err[512];
+    set = tmpl_load_strings((const char *const *)names, (const char *const *)sources, count,
+                            inner_err, sizeof inner_err);
+    if (!set)
+        snprintf(err, errlen, "%s/%s", dir, inner_err);
+out:
+    closedir(d);
+    for (size_t i = 0; i < count; i++) {
+        free(names[i]);
+        free(sources[i]);
+    }
+    return set;
+}
+
+bool tmpl_exists(const struct tmpl_set *set, const char *name)
+{
+    return find_template(set, name) != NULL;
+}
+
+/* ---- rendering ---- */
+
+#define MAX_DEPTH 64
+
+struct render {
+    const struct tval *stack[MAX_DEPTH];
+    size_t depth;
+    size_t partial_depth;       /* guards against a partial including itself forever */
+    struct buf *out;
+};
+
+static const struct tval *lookup(const struct render *r, const char *name)
+{
+    if (strcmp(name, ".") == 0)
+        return r->depth ? r->stack[r->depth - 1] : NULL;
+    const char *dot = strchr(name, '.');
+    size_t first_len = dot ? (size_t)(dot - name) : strlen(name);
+    const struct tval *v = NULL;
+    for (size_t i = r->depth; i-- > 0;) {
+        v = tv_get(r->stack[i], name, first_len);
+        if (v)
+            break;
+    }
+    while (v && dot) {
+        const char *seg = dot + 1;
+        dot = strchr(seg, '.');
+        size_t seg_len = dot ? (size_t)(dot - seg) : strlen(seg);
+        v = tv_get(v, seg, seg_len);
+    }
+    return v;
+}
+
+static void render_nodes(struct render *r, const struct tnode *n);
+
+static void push_and_render(struct render *r, const struct tval *v, const struct tnode *body)
+{
+    if (r->depth == MAX_DEPTH)
+        return;     /* deeper than any page needs; stop rather than overflow */
+    r->stack[r->depth++] = v;
+    render_nodes(r, body);
+    r->depth--;
+}
+
+static void render_section(struct render *r, const struct tnode *n)
+{
+    const struct tval *v = lookup(r, n->text);
+    if (!tv_truthy(v))
+        return;
+    if (v->type == TV_LIST) {
+        for (const struct tv_entry *e = v->first; e; e = e->next)
+            push_and_render(r, e->val, n->children);
+    } else if (v->type == TV_BOOL) {
+        render_nodes(r, n->children);
+    } else {
+        push_and_render(r, v, n->children);
+    }
+}
+
+static void render_nodes(struct render *r, const struct tnode *n)
+{
+    for (; n; n = n->next) {
+        switch (n->type) {
+        case N_TEXT:
+            buf_append(r->out, n->text, n->len);
+            break;
+        case N_VAR:
+        case N_VAR_URL: {
+            const struct tval *v = lookup(r, n->text);
+            if (!v || (v->type != TV_STR && v->type != TV_HTML))
+                break;
+            if (n->type == N_VAR_URL) {
+                struct buf enc = {0};
+                esc_url_component(&enc, v->str, strlen(v->str));
+                esc_html_attr(r->out, buf_cstr(&enc), enc.len);
+                buf_free(&enc);
+            } else if (v->type == TV_HTML) {
+                buf_puts(r->out, v->str);   /* trusted: see tv_trusted_html */
+            } else {
+                esc_html_text(r->out, v->str, strlen(v->str));
+            }
+            break;
+        }
+        case N_SECTION:
+            render_section(r, n);
+            break;
+        case N_INVERTED:
+            if (!tv_truthy(lookup(r, n->text)))
+                render_nodes(r, n->children);
+            break;
+        case N_PARTIAL:
+            if (r->partial_depth < MAX_DEPTH) {
+                r->partial_depth++;
+                render_nodes(r, n->partial->root);
+                r->partial_depth--;
+            }
+            break;
+        }
+    }
+}
+
+bool tmpl_render(const struct tmpl_set *set, const char *name, const struct tval *data,
+                 struct buf *out)
+{
+    const struct template *t = find_template(set, name);
+    if (!t)
+        return false;
+    struct render r = { .depth = 0, .out = out };
+    r.stack[r.depth++] = data;
+    render_nodes(&r, t->root);
+    return true;
+}

@@ -1,0 +1,155 @@
+/* article: the article page, with its comments and the reply form. */
+#include <string.h>
+
+#include "core/comment_format.h"
+#include "core/escape.h"
+#include "pages/comment_form.h"
+#include "core/routes.h"
+#include "pages/pages.h"
+
+#define MAX_OWN_PENDING 16
+
+/* One comment as the template sees it. Every key is always set: a missing
+ * key would be looked up in the enclosing comment instead. */
+static struct tval *comment_node(struct ctx *c, const struct comment *cm, int depth,
+                                 const char *article_path)
+{
+    struct tval *node = tv_obj(c->arena);
+    tv_int(node, "id", cm->id);
+    tv_str(node, "author", cm->author);
+    tv_str(node, "author_url", cm->url);
+    set_dates(c, node, cm->created_at);
+    struct buf html = {0};
+    comment_format(&html, cm->body, strlen(cm->body));
+    tv_trusted_html(node, "body_html", arena_strdup(c->arena, buf_cstr(&html)));
+    buf_free(&html);
+    tv_bool(node, "pending", strcmp(cm->status, "pending") == 0);
+    tv_str(node, "reply_url", arena_printf(c->arena, "%s?replytocom=%lld#respond", article_path,
+                                           (long long)cm->id));
+    tv_int(node, "depth", depth);
+    tv_set(node, "children", tv_list(c->arena));
+    return node;
+}
+
+/* Looks a child list up by key "children" (set by comment_node). */
+static struct tval *children_of(struct tval *node)
+{
+    return tv_get_child(node, "children");
+}
+
+/* Threads comments (oldest first) into a tree. A reply whose parent is not
+ * shown goes to the top level; replies deeper than MAX_COMMENT_DEPTH join
+ * their parent's siblings, as WordPress shows them. */
+static struct tval *comment_tree(struct ctx *c, const struct comment_list *list,
+                                 const char *article_path)
+{
+    struct tval *top = tv_list(c->arena);
+    struct tval **nodes = arena_alloc(c->arena, (list->count + 1) * sizeof *nodes);
+    int *depths = arena_alloc(c->arena, (list->count + 1) * sizeof *depths);
+    struct tval **parents = arena_alloc(c->arena, (list->count + 1) * sizeof *parents);
+    if (!nodes || !depths || !parents)
+        return top;
+    for (size_t i = 0; i < list->count; i++) {
+        const struct comment *cm = &list->items[i];
+        size_t p = i;
+        for (size_t j = 0; j < i && cm->parent_id; j++)
+            if (list->items[j].id == cm->parent_id)
+                p = j;
+        struct tval *into = top;
+        int depth = 1;
+        parents[i] = top;
+        if (p != i) {
+            if (depths[p] < MAX_COMMENT_DEPTH) {
+                into = children_of(nodes[p]);
+                depth = depths[p] + 1;
+            } else {
+                into = parents[p];
+                depth = depths[p];
+            }
+        }
+        nodes[i] = comment_node(c, cm, depth, article_path);
+        depths[i] = depth;
+        parents[i] = into;
+        tv_append(into, nodes[i]);
+    }
+    return top;
+}
+
+static struct tval *share_links(struct ctx *c, const char *url, const char *title)
+{
+    struct buf u = {0}, t = {0};
+    esc_url_component(&u, url, strlen(url));
+    esc_url_component(&t, title, strlen(title));
+    const char *eu = arena_strdup(c->arena, buf_cstr(&u));
+    const char *et = arena_strdup(c->arena, buf_cstr(&t));
+    buf_free(&u);
+    buf_free(&t);
+    struct tval *share = tv_obj(c->arena);
+    tv_str(share, "twitter",
+           arena_printf(c->arena, "https://twitter.com/intent/tweet?url=%s&text=%s", eu, et));
+    tv_str(share, "facebook",
+           arena_printf(c->arena, "https://www.facebook.com/sharer/sharer.php?u=%s", eu));
+    tv_str(share, "linkedin",
+           arena_printf(c->arena, "https://www.linkedin.com/sharing/share-offsite/?url=%s", eu));
+    tv_str(share, "email", arena_printf(c->arena, "mailto:?subject=%s&body=%s", et, eu));
+    return share;
+}
+
+static struct tval *article_object(struct ctx *c, const struct article *a, const char *path)
+{
+    struct tval *obj = tv_obj(c->arena);
+    tv_str(obj, "slug", a->slug);
+    tv_str(obj, "title", a->title);
+    tv_str(obj, "author", a->author);
+    set_dates(c, obj, a->published_at);
+    tv_trusted_html(obj, "body_html", a->body_html);   /* cmark output, raw HTML disabled */
+    tv_set(obj, "tags", tag_list(c, a->tags));
+    tv_str(obj, "source", a->source);
+    tv_str(obj, "url", absolute_url(c, path));
+    tv_int(obj, "comment_count", a->counts[CS_APPROVED]);
+    tv_str(obj, "comment_label", comment_label(c, a->counts[CS_APPROVED]));
+    return obj;
+}
+
+int article_render(struct ctx *c, const struct article *a, const struct comment_form *form,
+                   int status)
+{
+    const char *path = arena_printf(c->arena, "/articles/%s", a->slug);
+    const char *site_article_path = site_path(c, path);
+    int64_t own[MAX_OWN_PENDING];
+    size_t own_count = own_pending_comments(c, a->id, own, MAX_OWN_PENDING);
+    struct comment_list comments;
+    if (store_comments_for_article(c->store, c->arena, a->id, own, own_count, &comments) !=
+        STORE_OK)
+        return fail(c, 500, "The comments could not be read.");
+    struct tval *data = page_data(c, a->title);
+    tv_set(data, "article", article_object(c, a, path));
+    tv_set(data, "share", share_links(c, absolute_url(c, path), a->title));
+    tv_set(data, "comments", comment_tree(c, &comments, site_article_path));
+    tv_bool(data, "has_comments", comments.count > 0);
+    tv_bool(data, "comments_open", a->comments_open);
+    tv_set(data, "form", comment_form_object(c, a, form, &comments));
+    bool personal = false;
+    for (size_t i = 0; i < comments.count; i++)
+        personal |= strcmp(comments.items[i].status, "pending") == 0;
+    /* A page with the reader's own pending comment, or their saved details in
+     * the form, is theirs alone; everyone else's copy may be cached. */
+    if (personal || comment_form_is_personal(c, form)) {
+        resp_header(c->resp, "Cache-Control", "private, no-store");
+    } else if (status == 200) {
+        c->resp->cacheable = true;
+        c->resp->last_modified = (time_t)a->updated_at;
+    }
+    return render_page(c, status, "article", data);
+}
+
+int page_article(struct ctx *c)
+{
+    struct article a;
+    int rc = store_article_by_slug(c->store, c->arena, c->params[0], true, &a);
+    if (rc == STORE_NOT_FOUND)
+        return fail(c, 404, "There is no article at this address.");
+    if (rc != STORE_OK)
+        return fail(c, 500, "The article could not be read.");
+    return article_render(c, &a, NULL, 200);
+}

@@ -1,0 +1,36 @@
+/* pages: what the readers' handlers share. */
+#ifndef FOLIO_PAGES_H
+#define FOLIO_PAGES_H
+
+#include "core/handler.h"
+#include "store/store.h"
+
+#define PAGE_SIZE 20
+#define MAX_PAGE 100000
+#define MAX_COMMENT_DEPTH 5
+
+/* What the "Leave a Reply" form shows: the reader's values and the
+ * messages for the fields that were refused. */
+struct comment_form {
+    const char *author, *email, *url, *comment;
+    int64_t parent;
+    bool save;
+    const char *message;                /* above the form */
+    const char *errors_author, *errors_email, *errors_url, *errors_comment;
+};
+
+/* A card for lists: slug, title, author, dates, excerpt, counts, tags. */
+struct tval *article_card(struct ctx *c, const struct article *a, struct tval *list);
+/* "No Comments", "1 Comment", "5 Comments". */
+const char *comment_label(struct ctx *c, int64_t count);
+/* The tags of an article as a list of {name, slug}. */
+struct tval *tag_list(struct ctx *c, const char *tags);
+/* Adds date_iso and date_human for t to obj. */
+void set_dates(struct ctx *c, struct tval *obj, int64_t t);
+
+/* Renders the article page with `form` in the reply form (NULL: empty,
+ * prefilled from the reader's cookie), answering `status`. */
+int article_render(struct ctx *c, const struct article *a, const struct comment_form *form,
+                   int status);
+
+#endif

@@ -1,0 +1,327 @@
+/* articles: articles, their tags and the full-text index. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/text.h"
+#include "store/db.h"
+
+enum {
+    A_BY_SLUG,
+    A_PUBLISHED,
+    A_PUBLISHED_TAG,
+    A_TAG_NAME,
+    A_SEARCH,
+    A_ALL,
+    A_ID_BY_SLUG,
+    A_INSERT,
+    A_UPDATE,
+    A_TAGS_CLEAR,
+    A_TAG_ADD,
+    A_DELETE,
+    A_TOUCH,
+};
+
+/* The columns read_article expects, in order. */
+#define ARTICLE_COLUMNS                                                                      \
+    "a.id, a.slug, a.title, a.author, a.body, a.body_html, a.tags, a.source, a.status, "      \
+    "a.published_at, a.updated_at, a.version, a.comments_open, "                              \
+    "(SELECT count(*) FROM comments c WHERE c.article_id = a.id AND c.status = 'pending'), "  \
+    "(SELECT count(*) FROM comments c WHERE c.article_id = a.id AND c.status = 'approved'), " \
+    "(SELECT count(*) FROM comments c WHERE c.article_id = a.id AND c.status = 'spam'), "     \
+    "(SELECT count(*) FROM comments c WHERE c.article_id = a.id AND c.status = 'trash') "
+
+static const char *const article_sql[] = {
+    [A_BY_SLUG] = "SELECT " ARTICLE_COLUMNS "FROM articles a "
+                  "WHERE a.slug = :slug AND (:any OR a.status = 'published')",
+    [A_PUBLISHED] = "SELECT " ARTICLE_COLUMNS "FROM articles a WHERE a.status = 'published' "
+                    "ORDER BY a.published_at DESC, a.id DESC LIMIT :limit OFFSET :offset",
+    [A_PUBLISHED_TAG] = "SELECT " ARTICLE_COLUMNS "FROM article_tags t "
+                        "JOIN articles a ON a.id = t.article_id "
+                        "WHERE t.slug = :tag AND a.status = 'published' "
+                        "ORDER BY a.published_at DESC, a.id DESC LIMIT :limit OFFSET :offset",
+    [A_TAG_NAME] = "SELECT name FROM article_tags WHERE slug = :tag LIMIT 1",
+    [A_SEARCH] = "SELECT " ARTICLE_COLUMNS "FROM articles_fts f "
+                 "JOIN articles a ON a.id = f.rowid "
+                 "WHERE articles_fts MATCH :query AND a.status = 'published' "
+                 "ORDER BY f.rank LIMIT :limit",
+    [A_ALL] = "SELECT " ARTICLE_COLUMNS "FROM articles a ORDER BY a.published_at DESC, a.id DESC",
+    [A_ID_BY_SLUG] = "SELECT id FROM articles WHERE slug = :slug",
+    [A_INSERT] = "INSERT INTO articles (slug, title, author, body, body_html, tags, source, "
+                 "status, published_at, updated_at, comments_open) "
+                 "VALUES (:slug, :title, :author, :body, :body_html, :tags, :source, :status, "
+                 ":published_at, :now, :comments_open)",
+    [A_UPDATE] = "UPDATE articles SET title = :title, author = :author, body = :body, "
+                 "body_html = :body_html, tags = :tags, source = :source, status = :status, "
+                 "published_at = :published_at, updated_at = :now, "
+                 "comments_open = :comments_open, version = version + 1 WHERE id = :id",
+    [A_TAGS_CLEAR] = "DELETE FROM article_tags WHERE article_id = :id",
+    [A_TAG_ADD] = "INSERT OR IGNORE INTO article_tags (slug, article_id, name) "
+                  "VALUES (:slug, :id, :name)",
+    [A_DELETE] = "DELETE FROM articles WHERE slug = :slug",
+    [A_TOUCH] = "UPDATE articles SET updated_at = max(updated_at, :now), version = version + 1 "
+                "WHERE id = :id",
+};
+
+static sqlite3_stmt *stmt(struct store *s, int id)
+{
+    return db_stmt(s, STMT_BASE_ARTICLES + id, article_sql[id]);
+}
+
+static void read_article(struct arena *a, sqlite3_stmt *st, struct article *out)
+{
+    out->id = sqlite3_column_int64(st, 0);
+    out->slug = db_col_text(a, st, 1);
+    out->title = db_col_text(a, st, 2);
+    out->author = db_col_text(a, st, 3);
+    out->body = db_col_text(a, st, 4);
+    out->body_html = db_col_text(a, st, 5);
+    out->tags = db_col_text(a, st, 6);
+    out->source = db_col_text(a, st, 7);
+    out->status = db_col_text(a, st, 8);
+    out->published_at = sqlite3_column_int64(st, 9);
+    out->updated_at = sqlite3_column_int64(st, 10);
+    out->version = sqlite3_column_int64(st, 11);
+    out->comments_open = sqlite3_column_int(st, 12) != 0;
+    for (int i = 0; i < CS_COUNT; i++)
+        out->counts[i] = sqlite3_column_int64(st, 13 + i);
+}
+
+/* Steps st to the end, collecting every row into out. */
+static int read_articles(struct store *s, struct arena *a, sqlite3_stmt *st,
+                         struct article_list *out)
+{
+    size_t cap = 16;
+    out->count = 0;
+    out->items = arena_alloc(a, cap * sizeof *out->items);
+    int rc;
+    while (out->items && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (out->count == cap) {
+            struct article *bigger = arena_alloc(a, cap * 2 * sizeof *bigger);
+            if (!bigger)
+                break;
+            memcpy(bigger, out->items, cap * sizeof *bigger);
+            out->items = bigger;
+            cap *= 2;
+        }
+        read_article(a, st, &out->items[out->count++]);
+    }
+    sqlite3_reset(st);
+    if (!out->items)
+        return STORE_ERROR;
+    if (rc != SQLITE_DONE)
+        return db_error(s, "reading articles");
+    return STORE_OK;
+}
+
+int store_article_by_slug(struct store *s, struct arena *a, const char *slug,
+                          bool published_only, struct article *out)
+{
+    sqlite3_stmt *st = stmt(s, A_BY_SLUG);
+    if (!st || !db_bind_text(st, ":slug", slug) || !db_bind_int(st, ":any", !published_only))
+        return STORE_ERROR;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        read_article(a, st, out);
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW)
+        return STORE_OK;
+    return rc == SQLITE_DONE ? STORE_NOT_FOUND : db_error(s, "reading an article");
+}
+
+int store_articles_published(struct store *s, struct arena *a, const char *tag_slug,
+                             int64_t offset, int limit, struct article_list *out)
+{
+    sqlite3_stmt *st = stmt(s, tag_slug ? A_PUBLISHED_TAG : A_PUBLISHED);
+    if (!st || !db_bind_int(st, ":limit", limit) || !db_bind_int(st, ":offset", offset) ||
+        (tag_slug && !db_bind_text(st, ":tag", tag_slug)))
+        return STORE_ERROR;
+    return read_articles(s, a, st, out);
+}
+
+int store_tag_name(struct store *s, struct arena *a, const char *tag_slug, const char **name)
+{
+    sqlite3_stmt *st = stmt(s, A_TAG_NAME);
+    if (!st || !db_bind_text(st, ":tag", tag_slug))
+        return STORE_ERROR;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *name = db_col_text(a, st, 0);
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW)
+        return STORE_OK;
+    return rc == SQLITE_DONE ? STORE_NOT_FOUND : db_error(s, "reading a tag");
+}
+
+/* Turns what a reader typed into an FTS5 query that cannot be a syntax
+ * error: each word becomes a quoted string (inner quotes doubled), and
+ * all of them must match. */
+static char *fts_query(struct arena *a, const char *words)
+{
+    enum { MAX_TERMS = 16 };
+    char *q = arena_alloc(a, strlen(words) * 2 + MAX_TERMS * 3 + 1);
+    if (!q)
+        return NULL;
+    size_t o = 0;
+    int terms = 0;
+    const char *p = words;
+    while (*p && terms < MAX_TERMS) {
+        while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+            p++;
+        if (!*p)
+            break;
+        if (terms++)
+            q[o++] = ' ';
+        q[o++] = '"';
+        for (; *p && *p != ' ' && *p != '\t' && *p != '\n' && *p != '\r'; p++) {
+            if (*p == '"')
+                q[o++] = '"';
+            q[o++] = *p;
+        }
+        q[o++] = '"';
+    }
+    q[o] = '\0';
+    return terms ? q : NULL;
+}
+
+int store_articles_search(struct store *s, struct arena *a, const char *words, int limit,
+                          struct article_list *out)
+{
+    out->items = NULL;
+    out->count = 0;
+    const char *query = fts_query(a, words);
+    if (!query)
+        return STORE_OK;
+    sqlite3_stmt *st = stmt(s, A_SEARCH);
+    if (!st || !db_bind_text(st, ":query", query) || !db_bind_int(st, ":limit", limit))
+        return STORE_ERROR;
+    return read_articles(s, a, st, out);
+}
+
+int store_articles_all(struct store *s, struct arena *a, struct article_list *out)
+{
+    sqlite3_stmt *st = stmt(s, A_ALL);
+    if (!st)
+        return STORE_ERROR;
+    return read_articles(s, a, st, out);
+}
+
+static int64_t article_id_by_slug(struct store *s, const char *slug)
+{
+    sqlite3_stmt *st = stmt(s, A_ID_BY_SLUG);
+    if (!st || !db_bind_text(st, ":slug", slug))
+        return -1;
+    int64_t id = 0;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        id = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        db_error(s, "looking up an article");
+        return -1;
+    }
+    return id;
+}
+
+static bool bind_article(sqlite3_stmt *st, const struct article_input *in, int64_t now)
+{
+    return db_bind_text(st, ":title", in->title) && db_bind_text(st, ":author", in->author) &&
+           db_bind_text(st, ":body", in->body) && db_bind_text(st, ":body_html", in->body_html) &&
+           db_bind_text(st, ":tags", in->tags) && db_bind_text(st, ":source", in->source) &&
+           db_bind_text(st, ":status", in->status) &&
+           db_bind_int(st, ":published_at", in->published_at) && db_bind_int(st, ":now", now) &&
+           db_bind_int(st, ":comments_open", in->comments_open);
+}
+
+/* Replaces the article's rows in article_tags by the names in `tags`. */
+static int save_tags(struct store *s, int64_t id, const char *tags)
+{
+    sqlite3_stmt *st = stmt(s, A_TAGS_CLEAR);
+    if (!st || !db_bind_int(st, ":id", id) || db_exec_stmt(s, st) != STORE_OK)
+        return STORE_ERROR;
+    const char *p = tags ? tags : "";
+    while (*p) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        char *name = strndup(p, len);
+        int rc = STORE_OK;
+        if (name) {
+            char *trimmed = name;
+            while (*trimmed == ' ')
+                trimmed++;
+            size_t tl = strlen(trimmed);
+            while (tl && trimmed[tl - 1] == ' ')
+                trimmed[--tl] = '\0';
+            char *slug = slugify_dup(trimmed);
+            if (slug && *slug) {
+                st = stmt(s, A_TAG_ADD);
+                if (!st || !db_bind_text(st, ":slug", slug) || !db_bind_int(st, ":id", id) ||
+                    !db_bind_text(st, ":name", trimmed))
+                    rc = STORE_ERROR;
+                else
+                    rc = db_exec_stmt(s, st);
+            }
+            free(slug);
+            free(name);
+        }
+        if (!name || rc != STORE_OK)
+            return STORE_ERROR;
+        p += len;
+        if (*p == ',')
+            p++;
+    }
+    return STORE_OK;
+}
+
+static int save_in_transaction(struct store *s, const struct article_input *in, bool *created)
+{
+    int64_t now = (int64_t)time(NULL);
+    int64_t id = article_id_by_slug(s, in->slug);
+    if (id < 0)
+        return STORE_ERROR;
+    *created = id == 0;
+    sqlite3_stmt *st = stmt(s, id ? A_UPDATE : A_INSERT);
+    if (!st || !bind_article(st, in, now) ||
+        (id ? !db_bind_int(st, ":id", id) : !db_bind_text(st, ":slug", in->slug)))
+        return STORE_ERROR;
+    int rc = db_exec_stmt(s, st);
+    if (rc != STORE_OK)
+        return rc;
+    if (!id)
+        id = sqlite3_last_insert_rowid(s->db);
+    return save_tags(s, id, in->tags);
+}
+
+int store_article_save(struct store *s, const struct article_input *in, bool *created)
+{
+    bool own_transaction = sqlite3_get_autocommit(s->db) != 0;
+    if (own_transaction && store_begin(s) != STORE_OK)
+        return STORE_ERROR;
+    int rc = save_in_transaction(s, in, created);
+    if (!own_transaction)
+        return rc;
+    if (rc == STORE_OK)
+        return store_commit(s);
+    store_rollback(s);
+    return rc;
+}
+
+int store_article_delete(struct store *s, const char *slug)
+{
+    sqlite3_stmt *st = stmt(s, A_DELETE);
+    if (!st || !db_bind_text(st, ":slug", slug))
+        return STORE_ERROR;
+    int rc = db_exec_stmt(s, st);
+    if (rc != STORE_OK)
+        return rc;
+    return sqlite3_changes(s->db) ? STORE_OK : STORE_NOT_FOUND;
+}
+
+int store_article_touch(struct store *s, int64_t article_id)
+{
+    sqlite3_stmt *st = stmt(s, A_TOUCH);
+    if (!st || !db_bind_int(st, ":id", article_id) || !db_bind_int(st, ":now", (int64_t)time(NULL)))
+        return STORE_ERROR;
+    return db_exec_stmt(s, st);
+}

@@ -1,0 +1,136 @@
+/* comments: readers' comments and their statuses. */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "store/db.h"
+
+enum {
+    C_FOR_ARTICLE,
+    C_RECENT,
+    C_BY_ID,
+    C_INSERT,
+};
+
+#define COMMENT_COLUMNS                                                                     \
+    "c.id, c.article_id, coalesce(c.parent_id, 0), c.status, c.author, c.email, c.url, "    \
+    "c.body, c.ip, c.user_agent, c.created_at "
+
+static const char *const comment_sql[] = {
+    /* The reader's own pending comments come as a JSON array of ids, so one
+     * prepared statement serves any number of them. */
+    [C_FOR_ARTICLE] = "SELECT " COMMENT_COLUMNS "FROM comments c "
+                      "WHERE c.article_id = :article AND (c.status = 'approved' OR "
+                      "(c.status = 'pending' AND c.id IN (SELECT value FROM json_each(:own)))) "
+                      "ORDER BY c.created_at, c.id",
+    [C_RECENT] = "SELECT " COMMENT_COLUMNS "FROM comments c "
+                 "WHERE c.article_id = :article AND c.status = 'approved' "
+                 "ORDER BY c.created_at DESC, c.id DESC LIMIT :limit",
+    [C_BY_ID] = "SELECT " COMMENT_COLUMNS "FROM comments c WHERE c.id = :id",
+    [C_INSERT] = "INSERT INTO comments (article_id, parent_id, status, author, email, url, body, "
+                 "ip, user_agent, created_at, status_changed_at) "
+                 "VALUES (:article, nullif(:parent, 0), :status, :author, :email, :url, :body, "
+                 ":ip, :user_agent, :now, :now)",
+};
+
+static sqlite3_stmt *stmt(struct store *s, int id)
+{
+    return db_stmt(s, STMT_BASE_COMMENTS + id, comment_sql[id]);
+}
+
+static void read_comment(struct arena *a, sqlite3_stmt *st, struct comment *out)
+{
+    out->id = sqlite3_column_int64(st, 0);
+    out->article_id = sqlite3_column_int64(st, 1);
+    out->parent_id = sqlite3_column_int64(st, 2);
+    out->status = db_col_text(a, st, 3);
+    out->author = db_col_text(a, st, 4);
+    out->email = db_col_text(a, st, 5);
+    out->url = db_col_text(a, st, 6);
+    out->body = db_col_text(a, st, 7);
+    out->ip = db_col_text(a, st, 8);
+    out->user_agent = db_col_text(a, st, 9);
+    out->created_at = sqlite3_column_int64(st, 10);
+}
+
+static int read_comments(struct store *s, struct arena *a, sqlite3_stmt *st,
+                         struct comment_list *out)
+{
+    size_t cap = 16;
+    out->count = 0;
+    out->items = arena_alloc(a, cap * sizeof *out->items);
+    int rc;
+    while (out->items && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (out->count == cap) {
+            struct comment *bigger = arena_alloc(a, cap * 2 * sizeof *bigger);
+            if (!bigger)
+                break;
+            memcpy(bigger, out->items, cap * sizeof *bigger);
+            out->items = bigger;
+            cap *= 2;
+        }
+        read_comment(a, st, &out->items[out->count++]);
+    }
+    sqlite3_reset(st);
+    if (!out->items)
+        return STORE_ERROR;
+    if (rc != SQLITE_DONE)
+        return db_error(s, "reading comments");
+    return STORE_OK;
+}
+
+int store_comments_for_article(struct store *s, struct arena *a, int64_t article_id,
+                               const int64_t *own, size_t own_count, struct comment_list *out)
+{
+    struct buf ids = {0};
+    buf_putc(&ids, '[');
+    for (size_t i = 0; i < own_count; i++)
+        buf_printf(&ids, "%s%lld", i ? "," : "", (long long)own[i]);
+    buf_putc(&ids, ']');
+    sqlite3_stmt *st = stmt(s, C_FOR_ARTICLE);
+    bool ok = st && !ids.failed && db_bind_int(st, ":article", article_id) &&
+              db_bind_text(st, ":own", buf_cstr(&ids));
+    buf_free(&ids);
+    if (!ok)
+        return STORE_ERROR;
+    return read_comments(s, a, st, out);
+}
+
+int store_comments_recent(struct store *s, struct arena *a, int64_t article_id, int limit,
+                          struct comment_list *out)
+{
+    sqlite3_stmt *st = stmt(s, C_RECENT);
+    if (!st || !db_bind_int(st, ":article", article_id) || !db_bind_int(st, ":limit", limit))
+        return STORE_ERROR;
+    return read_comments(s, a, st, out);
+}
+
+int store_comment_by_id(struct store *s, struct arena *a, int64_t id, struct comment *out)
+{
+    sqlite3_stmt *st = stmt(s, C_BY_ID);
+    if (!st || !db_bind_int(st, ":id", id))
+        return STORE_ERROR;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        read_comment(a, st, out);
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW)
+        return STORE_OK;
+    return rc == SQLITE_DONE ? STORE_NOT_FOUND : db_error(s, "reading a comment");
+}
+
+int store_comment_insert(struct store *s, const struct comment_input *in, int64_t *id)
+{
+    sqlite3_stmt *st = stmt(s, C_INSERT);
+    if (!st || !db_bind_int(st, ":article", in->article_id) ||
+        !db_bind_int(st, ":parent", in->parent_id) || !db_bind_text(st, ":status", in->status) ||
+        !db_bind_text(st, ":author", in->author) || !db_bind_text(st, ":email", in->email) ||
+        !db_bind_text(st, ":url", in->url) || !db_bind_text(st, ":body", in->body) ||
+        !db_bind_text(st, ":ip", in->ip) || !db_bind_text(st, ":user_agent", in->user_agent) ||
+        !db_bind_int(st, ":now", in->created_at))
+        return STORE_ERROR;
+    int rc = db_exec_stmt(s, st);
+    if (rc == STORE_OK)
+        *id = sqlite3_last_insert_rowid(s->db);
+    return rc;
+}
