@@ -1,6 +1,7 @@
 """The readers' routes of CONTRACT.md, against a real folio (FOLIO_FRONT=http:
 folio serve; FOLIO_FRONT=fcgi: folio fcgi behind nginx)."""
 
+import concurrent.futures
 import datetime
 import email.utils
 import os
@@ -455,6 +456,8 @@ class ReadersTest(ReaderAssertions, harness.FolioTestCase):
         self.assertIn("GET", methods)
         self.assertIn("HEAD", methods)
         self.assertNotIn(method, methods)
+        self.assertHtmlHeaders(r)
+        self.assertNoLeak(r)
         return r
 
     def test_other_methods_are_405(self):
@@ -464,6 +467,20 @@ class ReadersTest(ReaderAssertions, harness.FolioTestCase):
         self.assert405("POST", "/", body={"a": "b"})
         self.assert405("PATCH", "/healthz", body=b"")
         self.assert405("DELETE", "/feed.atom")
+
+    def test_concurrent_requests(self):
+        paths = ["/", "/articles/" + SUMMIT, "/tags/city", "/search?q=zeppelin",
+                 "/feed.atom", "/healthz", "/static/folio.css", "/articles/" + ZEPPELIN] * 5
+        with concurrent.futures.ThreadPoolExecutor(max_workers=16) as pool:
+            results = list(pool.map(lambda p: (p, self.get(p)), paths))
+        for path, r in results:
+            self.assertStatus(r, 200, "GET %s (concurrent)" % path)
+        bodies = {}
+        for path, r in results:
+            if path in ("/", "/feed.atom", "/tags/city"):
+                bodies.setdefault(path, set()).add(r.body)
+        for path, b in bodies.items():
+            self.assertEqual(len(b), 1, "%s answered differently under concurrency" % path)
 
     # -- headers -------------------------------------------------------------------------
 
