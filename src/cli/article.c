@@ -117,8 +117,11 @@ int cmd_article(int argc, char **argv)
     bool import = n >= 1 && strcmp(words[0], "import") == 0;
     bool list = n == 1 && strcmp(words[0], "list") == 0;
     if (!import && !list) {
-        fprintf(stderr, "folio article: %s\n%s",
-                n == 0 ? "missing subcommand" : "unknown subcommand or extra argument", usage);
+        if (n == 0)
+            fprintf(stderr, "folio article: missing subcommand\n%s", usage);
+        else
+            fprintf(stderr, "folio article: unknown subcommand or argument '%s'\n%s",
+                    strcmp(words[0], "list") == 0 && n > 1 ? words[1] : words[0], usage);
         return EXIT_USAGE;
     }
     if (import && n == 1) {

@@ -23,6 +23,12 @@ struct ctx {
     const char *params[ROUTE_MAX_PARAMS];   /* the route's {} segments, decoded */
     struct form query;                       /* the query string, decoded */
     bool json_errors;                        /* errors as JSON (the API) */
+    struct form form;                        /* a form body, once a handler or guard parsed it */
+    bool form_parsed;
+    /* Who is acting, set by the guards: an editor's session or an API token. */
+    int64_t editor_id, session_id, token_id;
+    const char *actor;                       /* the editor's or the token's name */
+    const char *csrf_token;                  /* the session's, for the forms it renders */
     const char *error_message;               /* set by handlers for the error page */
 };
 

@@ -12,24 +12,34 @@
 
 enum { M_GET = 1, M_POST = 2, M_PUT = 4, M_PATCH = 8, M_DELETE = 16 };
 
+/* What the dispatcher checks before a handler runs. */
+enum {
+    R_JSON = 1,         /* errors as JSON */
+    R_SESSION = 2,      /* an editor's session: GET 303 to the login page, else 403 */
+    R_CSRF = 4,         /* POST carries the session's csrf_token: else 403 */
+    R_TOKEN = 8,        /* an API token: else 401 with WWW-Authenticate */
+};
+
 struct route {
     unsigned methods;
     const char *pattern;    /* "{}" matches one segment, a final "*" the rest */
     handler_fn handler;
-    bool json_errors;
+    unsigned flags;
 };
 
 /* Every route of the contract, readers' then editors'. */
 static const struct route routes[] = {
-    { M_GET, "/", page_index, false },
-    { M_GET, "/articles/{}", page_article, false },
-    { M_POST, "/articles/{}/comments", page_comment_post, false },
-    { M_GET, "/articles/{}/comments.atom", page_comment_feed, false },
-    { M_GET, "/tags/{}", page_tag, false },
-    { M_GET, "/search", page_search, false },
-    { M_GET, "/feed.atom", page_feed, false },
-    { M_GET, "/healthz", page_health, false },
-    { M_GET, "/static/*", page_static, false },
+    { M_GET, "/", page_index, 0 },
+    { M_GET, "/articles/{}", page_article, 0 },
+    { M_POST, "/articles/{}/comments", page_comment_post, 0 },
+    { M_GET, "/articles/{}/comments.atom", page_comment_feed, 0 },
+    { M_GET, "/tags/{}", page_tag, 0 },
+    { M_GET, "/search", page_search, 0 },
+    { M_GET, "/feed.atom", page_feed, 0 },
+    { M_GET, "/healthz", page_health, 0 },
+    { M_GET, "/static/*", page_static, 0 },
+    /* editors: HTML (src/admin/) */
+    /* editors: JSON API (src/admin/api_*.c) */
 };
 
 static unsigned method_bit(const char *m)
@@ -137,6 +147,22 @@ static const char *client_address(struct ctx *c)
     return trim_copy(c->arena, last ? last + 1 : xff);
 }
 
+/* The route's guards in order (token or session, then CSRF), then the
+ * handler. A guard answers with a status when it refuses. */
+static int run_route(struct ctx *c, const struct route *r)
+{
+    int status = 0;
+    if (r->flags & R_TOKEN)
+        status = api_check_token(c);
+    if (!status && (r->flags & R_SESSION))
+        status = admin_check_session(c);
+    if (!status && c->req->body_too_large)
+        status = fail(c, 413, "The request's body is too large.");
+    if (!status && (r->flags & R_CSRF))
+        status = admin_check_csrf(c);
+    return status ? status : r->handler(c);
+}
+
 static int dispatch(struct ctx *c)
 {
     int status = decode_path(c);
@@ -152,13 +178,11 @@ static int dispatch(struct ctx *c)
         memset(c->params, 0, sizeof c->params);
         if (!route_match(r->pattern, c->req->path, c->arena, c->params))
             continue;
-        c->json_errors = r->json_errors;
+        c->json_errors = (r->flags & R_JSON) != 0;
         allowed |= r->methods;
         if (!(r->methods & bit))
             continue;
-        if (c->req->body_too_large)
-            return fail(c, 413, "The request's body is too large.");
-        return r->handler(c);
+        return run_route(c, r);
     }
     if (allowed) {
         resp_header(c->resp, "Allow", arena_strdup(c->arena, allow_header(allowed)));
@@ -280,5 +304,8 @@ void folio_handle(struct worker *w, struct request *req, struct response *resp)
         resp->content_type = "text/html; charset=utf-8";
     for (size_t i = 0; i < sizeof security_headers / sizeof security_headers[0]; i++)
         resp_header(resp, security_headers[i][0], security_headers[i][1]);
+    if (req->path && strncmp(req->path, "/admin", 6) == 0 &&
+        (req->path[6] == '/' || req->path[6] == '\0'))
+        resp_header(resp, "Cache-Control", "no-store");
     apply_caching(&c);
 }

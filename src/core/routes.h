@@ -15,4 +15,14 @@ int page_feed(struct ctx *c);
 int page_health(struct ctx *c);
 int page_static(struct ctx *c);
 
+/* Guards the route table applies (src/admin/auth.c, src/admin/api_auth.c).
+ * Each returns 0 to let the request through, or the status to answer. */
+int admin_check_session(struct ctx *c);
+int admin_check_csrf(struct ctx *c);
+int api_check_token(struct ctx *c);
+
+/* editors: HTML (src/admin/) */
+
+/* editors: JSON API (src/admin/api_*.c) */
+
 #endif
