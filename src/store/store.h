@@ -114,4 +114,34 @@ struct comment_input {
 };
 int store_comment_insert(struct store *s, const struct comment_input *in, int64_t *id);
 
+/* ---- moderation (src/store/moderation.c) ---- */
+
+/* Who changed a comment: an editor (editor_id) or an API token (token_id);
+ * the other id is 0. `name` is written into the log as it is now. */
+struct actor {
+    int64_t editor_id, token_id;
+    const char *name;
+};
+
+/* Sets a comment's status ("pending", "approved", "spam", "trash") and logs
+ * it, in one transaction (its own, unless one is open). Moving into spam or
+ * trash remembers the status it came from (for restore). Touches the article
+ * when its approved set changes. Setting the status it already has changes
+ * and logs nothing. *old_status_out (may be NULL) gets the status it had (a
+ * static string). STORE_OK, STORE_NOT_FOUND, STORE_ERROR. */
+int store_comment_set_status(struct store *s, int64_t id, const char *new_status,
+                             const struct actor *who, const char **old_status_out);
+/* Deletes a comment for good and logs it ('deleted'), in one transaction.
+ * With only_from_spam_or_trash, a comment in another status is left alone:
+ * STORE_CONFLICT. STORE_OK, STORE_NOT_FOUND, STORE_ERROR. */
+int store_comment_delete(struct store *s, int64_t id, const struct actor *who,
+                         bool only_from_spam_or_trash);
+/* An editor's action: "approve", "unapprove" (to pending), "spam", "trash",
+ * "restore" (from spam or trash to where it was, else pending) or "delete"
+ * (only from spam or trash). *changed tells whether anything changed.
+ * STORE_OK, STORE_NOT_FOUND, STORE_CONFLICT (delete refused, or an unknown
+ * action), STORE_ERROR. */
+int store_moderate(struct store *s, int64_t comment_id, const char *action,
+                   const struct actor *who, bool *changed);
+
 #endif
