@@ -1,0 +1,47 @@
+/* Unit tests: escaping by context, and the comment formatter. */
+#include "check.h"
+#include "core/comment_format.h"
+#include "core/escape.h"
+
+static const char *text(void (*fn)(struct buf *, const char *, size_t), const char *in,
+                        struct buf *b)
+{
+    buf_reset(b);
+    fn(b, in, strlen(in));
+    return buf_cstr(b);
+}
+
+static const char *formatted(const char *in, struct buf *b)
+{
+    buf_reset(b);
+    comment_format(b, in, strlen(in));
+    return buf_cstr(b);
+}
+
+int main(void)
+{
+    struct buf b = {0};
+    CHECK_STR(text(esc_html_text, "<a href=\"x\">&'`</a>", &b),
+              "&lt;a href=&quot;x&quot;&gt;&amp;&#39;&#96;&lt;/a&gt;");
+    CHECK_STR(text(esc_html_attr, "\" onmouseover='x'", &b),
+              "&quot; onmouseover=&#39;x&#39;");
+    CHECK_STR(text(esc_url_component, "a b&c=d/é~", &b), "a%20b%26c%3Dd%2F%C3%A9~");
+
+    CHECK_STR(formatted("hello", &b), "<p>hello</p>\n");
+    CHECK_STR(formatted("one\ntwo\n\nthree", &b), "<p>one<br>\ntwo</p>\n<p>three</p>\n");
+    CHECK_STR(formatted("a\r\nb", &b), "<p>a<br>\nb</p>\n");
+    CHECK_STR(formatted("<script>alert(1)</script>", &b),
+              "<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>\n");
+    CHECK_STR(formatted("see https://example.com/a?b=1&c=2.", &b),
+              "<p>see <a href=\"https://example.com/a?b=1&amp;c=2\" rel=\"nofollow ugc "
+              "noopener\">https://example.com/a?b=1&amp;c=2</a>.</p>\n");
+    CHECK_STR(formatted("javascript:alert(1) http://x\"onmouseover=1", &b),
+              "<p>javascript:alert(1) <a href=\"http://x\" rel=\"nofollow ugc noopener\">"
+              "http://x</a>&quot;onmouseover=1</p>\n");
+    CHECK_STR(formatted("xhttp://not.a.link", &b), "<p>xhttp://not.a.link</p>\n");
+    CHECK_STR(formatted("\n\n  \n", &b), "");
+    CHECK(comment_count_links("a http://x.y b https://z.w c http://", 36) == 2);
+    CHECK(comment_count_links("no links", 8) == 0);
+    buf_free(&b);
+    return check_result("test_escape");
+}

@@ -1,0 +1,102 @@
+/* Unit tests: routing, decoding and the answers the core gives on its own
+ * (400, 404, 405, 413, 414, HEAD, 304), without a network. */
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "core/app.h"
+#include "store/store.h"
+
+static struct app app;
+static struct worker *worker;
+static struct response resp;
+
+static int get(const char *method, const char *target, const char *query)
+{
+    struct request req = { .method = method, .target = target, .query = query,
+                           .peer_addr = "127.0.0.1" };
+    resp_reset(&resp);
+    folio_handle(worker, &req, &resp);
+    return resp.status;
+}
+
+static const char *header(const char *name)
+{
+    return resp_header_get(&resp, name);
+}
+
+int main(void)
+{
+    char db_path[] = "/tmp/folio-test-router-XXXXXX";
+    int fd = mkstemp(db_path);
+    close(fd);
+    unlink(db_path);
+    config_defaults(&app.cfg);
+    app.cfg.db_path = db_path;
+    app.cfg.www_dir = FOLIO_SOURCE_DIR "/www";
+    app.cfg.sql_dir = FOLIO_SOURCE_DIR "/sql";
+    CHECK(app_init(&app) == 0);
+    worker = worker_new(&app);
+    CHECK(worker != NULL);
+    if (!worker)
+        return check_result("test_router");
+
+    CHECK(get("GET", "/", "") == 200);
+    CHECK_STR(resp.content_type, "text/html; charset=utf-8");
+    CHECK(header("ETag") != NULL);
+    CHECK_STR(header("X-Content-Type-Options"), "nosniff");
+    CHECK(get("GET", "/healthz", "") == 200);
+    CHECK(get("GET", "/nowhere", "") == 404);
+    CHECK(get("GET", "/articles/missing", "") == 404);
+    CHECK(get("GET", "/articles/", "") == 404);
+    CHECK(get("DELETE", "/", "") == 405);
+    CHECK_STR(header("Allow"), "GET, HEAD");
+    CHECK(get("PUT", "/articles/x/comments", "") == 405);
+    CHECK_STR(header("Allow"), "POST");
+    CHECK(get("GET", "/articles/%zz", "") == 400);
+    CHECK(get("GET", "/articles/a%00b", "") == 400);
+    CHECK(get("GET", "/articles/%ff", "") == 400);
+    CHECK(get("GET", "relative", "") == 400);
+    CHECK(get("GET", "/", "page=0") == 400);
+    CHECK(get("GET", "/", "page=x") == 400);
+    CHECK(get("GET", "/", "page=%zz") == 400);
+    CHECK(get("GET", "/", "page=2") == 200);
+    CHECK(get("GET", "/static/../sql/001_initial.sql", "") == 404);
+    CHECK(get("GET", "/static/%2e%2e/sql/001_initial.sql", "") == 404);
+    CHECK(get("GET", "/static/folio.css", "") == 200);
+    CHECK(resp.file_path != NULL);
+
+    char *long_target = malloc(LIMIT_TARGET_BYTES + 16);
+    memset(long_target, 'a', LIMIT_TARGET_BYTES + 15);
+    long_target[0] = '/';
+    long_target[LIMIT_TARGET_BYTES + 15] = '\0';
+    CHECK(get("GET", long_target, "") == 414);
+    free(long_target);
+
+    /* A conditional GET with the ETag just served answers 304, empty. */
+    CHECK(get("GET", "/", "") == 200);
+    const char *etag = header("ETag");
+    char saved[64];
+    snprintf(saved, sizeof saved, "%s", etag ? etag : "");
+    struct request req = { .method = "GET", .target = "/", .query = "", .peer_addr = "::1" };
+    req.headers[0].name = "if-none-match";
+    req.headers[0].value = saved;
+    req.header_count = 1;
+    resp_reset(&resp);
+    folio_handle(worker, &req, &resp);
+    CHECK(resp.status == 304 && resp.body.len == 0);
+
+    /* The base path: only what lies under it is the site. */
+    app.cfg.base_path = "/news";
+    CHECK(get("GET", "/news", "") == 200);
+    CHECK(get("GET", "/news/", "") == 200);
+    CHECK(get("GET", "/newsroom", "") == 404);
+    CHECK(get("GET", "/", "") == 404);
+    CHECK(strstr(resp.body.data, "/news/static/folio.css") != NULL);
+
+    worker_free(worker);
+    app_free(&app);
+    buf_free(&resp.body);
+    unlink(db_path);
+    return check_result("test_router");
+}

@@ -1,0 +1,87 @@
+/* Unit tests: slugs, dates, front matter. */
+#include "check.h"
+#include "core/frontmatter.h"
+#include "core/text.h"
+
+static void test_slugs(void)
+{
+    struct arena a = {0};
+    CHECK_STR(slugify(&a, "North Korea"), "north-korea");
+    CHECK_STR(slugify(&a, "  C++ & Rust!  "), "c-rust");
+    CHECK_STR(slugify(&a, "Café déjà"), "caf-d-j");
+    CHECK_STR(slugify(&a, "---"), "");
+    CHECK(slug_valid("harbour-bridge-2"));
+    CHECK(!slug_valid("Harbour"));
+    CHECK(!slug_valid("-x"));
+    CHECK(!slug_valid(""));
+    CHECK(!slug_valid("a/b"));
+    arena_free(&a);
+}
+
+static void test_dates(void)
+{
+    int64_t t;
+    char out[32];
+    CHECK(parse_rfc3339("2026-03-14T08:30:00Z", &t) && t == 1773477000);
+    CHECK(parse_rfc3339("2026-03-14T10:30:00+02:00", &t) && t == 1773477000);
+    CHECK(parse_rfc3339("2026-03-14T08:30:00.123Z", &t) && t == 1773477000);
+    CHECK(parse_rfc3339("2026-03-14", &t) && t == 1773446400);
+    CHECK(!parse_rfc3339("2026-02-30T00:00:00Z", &t));
+    CHECK(!parse_rfc3339("2026-13-01", &t));
+    CHECK(!parse_rfc3339("yesterday", &t));
+    CHECK(!parse_rfc3339("2026-03-14T08:30:00", &t));   /* no zone */
+    format_rfc3339(1773477000, out, sizeof out);
+    CHECK_STR(out, "2026-03-14T08:30:00Z");
+    format_human_date(1773477000, out, sizeof out);
+    CHECK_STR(out, "14 March 2026");
+}
+
+static void test_frontmatter(void)
+{
+    struct article_file f;
+    int line;
+    char reason[256];
+    const char *good = "---\ntitle: Harbour bridge reopens\nauthor: A. Reporter\n"
+                       "date: 2026-03-14T08:30:00Z\ntags: transport, city\nstatus: published\n"
+                       "comments: closed\n---\nBody *text*.\n";
+    CHECK(frontmatter_parse(good, 0, &f, &line, reason, sizeof reason));
+    CHECK_STR(f.slug, "harbour-bridge-reopens");
+    CHECK_STR(f.status, "published");
+    CHECK_STR(f.tags, "transport, city");
+    CHECK(f.date == 1773477000);
+    CHECK(!f.comments_open);
+    CHECK_STR(f.body, "Body *text*.\n");
+    article_file_free(&f);
+
+    CHECK(frontmatter_parse("---\ntitle: T\n---\n", 42, &f, &line, reason, sizeof reason));
+    CHECK_STR(f.status, "draft");
+    CHECK(f.date == 42 && f.comments_open);
+    article_file_free(&f);
+
+    CHECK(!frontmatter_parse("---\ntitle: T\ncolour: red\n---\n", 0, &f, &line, reason,
+                             sizeof reason));
+    CHECK(line == 3 && strstr(reason, "unknown key 'colour'"));
+    CHECK(!frontmatter_parse("---\ntitle: T\n\ndate: soon\n---\n", 0, &f, &line, reason,
+                             sizeof reason));
+    CHECK(line == 4 && strstr(reason, "bad date"));
+    CHECK(!frontmatter_parse("---\ntitle: T\nstatus: live\n---\n", 0, &f, &line, reason,
+                             sizeof reason));
+    CHECK(line == 3 && strstr(reason, "bad status"));
+    CHECK(!frontmatter_parse("---\nauthor: A\n---\n", 0, &f, &line, reason, sizeof reason));
+    CHECK(strstr(reason, "title"));
+    CHECK(!frontmatter_parse("title: T\n", 0, &f, &line, reason, sizeof reason));
+    CHECK(line == 1);
+    CHECK(!frontmatter_parse("---\ntitle: T\n", 0, &f, &line, reason, sizeof reason));
+    CHECK(strstr(reason, "never closed"));
+    CHECK(!frontmatter_parse("---\ntitle: T\nslug: Bad Slug\n---\n", 0, &f, &line, reason,
+                             sizeof reason));
+    CHECK(strstr(reason, "bad slug"));
+}
+
+int main(void)
+{
+    test_slugs();
+    test_dates();
+    test_frontmatter();
+    return check_result("test_text");
+}
