@@ -143,5 +143,147 @@ int store_comment_delete(struct store *s, int64_t id, const struct actor *who,
  * action), STORE_ERROR. */
 int store_moderate(struct store *s, int64_t comment_id, const char *action,
                    const struct actor *who, bool *changed);
+/* The status's static name ("pending", ...), or NULL when it is not one. */
+const char *store_status_name(const char *status);
+/* How many comments are in each status. */
+int store_comment_counts(struct store *s, int64_t counts[CS_COUNT]);
+
+/* A comment in the queue, with its article. */
+struct mod_comment {
+    struct comment c;
+    const char *article_slug, *article_title;
+    const char *previous_status;        /* "" when none */
+};
+struct mod_comment_page {
+    struct mod_comment *items;
+    size_t count;
+    bool has_prev, has_next;
+};
+/* One page of the comments in `status`, by keyset: pending oldest first,
+ * the other statuses newest first. `after` (an id): the page that follows
+ * that comment; `before`: the page that precedes it; both 0: the first.
+ * STORE_NOT_FOUND for an unknown status. */
+int store_comments_by_status(struct store *s, struct arena *a, const char *status,
+                             int64_t after, int64_t before, int limit,
+                             struct mod_comment_page *out);
+
+/* A row of the moderation log, with the article and the comment's status now
+ * ("" once deleted). */
+struct modlog_entry {
+    int64_t id, at, editor_id, token_id, comment_id, article_id;
+    const char *actor, *old_status, *new_status;
+    const char *article_slug, *article_title, *comment_status;
+};
+struct modlog_page {
+    struct modlog_entry *items;
+    size_t count;
+    bool has_prev, has_next;
+};
+/* One page of the log, newest first, paged as store_comments_by_status. */
+int store_modlog_page(struct store *s, struct arena *a, int64_t after, int64_t before,
+                      int limit, struct modlog_page *out);
+
+/* ---- editors, sessions, failed sign-ins (src/store/editors.c) ---- */
+
+#define SESSION_HASH_BYTES 32
+#define SESSION_IDLE_SECONDS (12 * 60 * 60)
+#define SESSION_MAX_SECONDS (7 * 24 * 60 * 60)
+#define LOGIN_MAX_FAILURES 5
+#define LOGIN_WINDOW_SECONDS (15 * 60)
+
+struct editor {
+    int64_t id;
+    const char *name, *password_hash;   /* password_hash "" in lists */
+    int64_t created_at, password_changed_at;
+    int64_t sessions;                   /* live sessions (lists only) */
+};
+struct editor_list {
+    struct editor *items;
+    size_t count;
+};
+
+/* STORE_CONFLICT when the name is taken. */
+int store_editor_add(struct store *s, const char *name, const char *password_hash);
+/* Replaces the password and ends every session of the editor, in one
+ * transaction. STORE_NOT_FOUND for an unknown name. */
+int store_editor_set_password(struct store *s, const char *name, const char *password_hash);
+/* Removes the editor and its sessions. STORE_NOT_FOUND for an unknown name. */
+int store_editor_delete(struct store *s, const char *name);
+int store_editor_by_name(struct store *s, struct arena *a, const char *name, struct editor *out);
+/* Every editor by name, with the count of live sessions. */
+int store_editors(struct store *s, struct arena *a, struct editor_list *out);
+
+struct session {
+    int64_t id, editor_id;
+    const char *editor_name, *csrf_token;
+};
+/* Stores a new session (only the hash of its token) and drops expired ones. */
+int store_session_create(struct store *s, int64_t editor_id,
+                         const unsigned char token_hash[SESSION_HASH_BYTES],
+                         const char *csrf_token, int64_t *id);
+/* The live session with this token hash (not idle for SESSION_IDLE_SECONDS,
+ * not older than SESSION_MAX_SECONDS), marking it seen. STORE_NOT_FOUND
+ * when there is none. */
+int store_session_find(struct store *s, struct arena *a,
+                       const unsigned char token_hash[SESSION_HASH_BYTES], struct session *out);
+int store_session_delete(struct store *s, int64_t id);
+
+/* Records a failed sign-in (and forgets those older than the window). */
+int store_login_failure_add(struct store *s, const char *name, const char *ip);
+/* When sign-ins for this name or from this address are locked
+ * (LOGIN_MAX_FAILURES within LOGIN_WINDOW_SECONDS): the time the lock lifts,
+ * else 0. */
+int store_login_locked_until(struct store *s, const char *name, const char *ip,
+                             int64_t *until);
+/* Forgets the failed sign-ins for a name (after a right password). */
+int store_login_failures_clear(struct store *s, const char *name);
+
+/* ---- API tokens (tokens.c) ---- */
+
+struct api_token {
+    int64_t id;
+    const char *name;
+    int64_t created_at, last_used_at, revoked_at;   /* 0: never */
+};
+
+struct api_token_list {
+    struct api_token *items;
+    size_t count;
+};
+
+/* Stores a new token under the hash of `secret` (the secret itself is never
+ * stored: a lookup hashes what the client sent and finds the row). */
+int store_token_add(struct store *s, const char *name, const char *secret, int64_t *id);
+/* Every token, revoked ones too, by id. */
+int store_token_list(struct store *s, struct arena *a, struct api_token_list *out);
+/* STORE_NOT_FOUND for an unknown id, STORE_CONFLICT when already revoked. */
+int store_token_revoke(struct store *s, int64_t id);
+/* The unrevoked token whose secret this is; STORE_NOT_FOUND when none. */
+int store_token_by_secret(struct store *s, struct arena *a, const char *secret,
+                          struct api_token *out);
+/* Records a use at `now`. */
+int store_token_touch(struct store *s, int64_t id, int64_t now);
+
+/* ---- the JSON API's listings (articles.c, comment_queries.c) ---- */
+
+/* Articles by id after `after_id`, at most `limit`; status NULL for all. */
+int store_articles_page(struct store *s, struct arena *a, const char *status, int64_t after_id,
+                        int limit, struct article_list *out);
+
+/* A comment with its article's slug and title. */
+struct comment_view {
+    struct comment c;
+    const char *article_slug, *article_title;
+};
+
+struct comment_view_list {
+    struct comment_view *items;
+    size_t count;
+};
+
+/* Comments by id (oldest first) after `after_id`, at most `limit`; status NULL for all. */
+int store_comments_page(struct store *s, struct arena *a, const char *status, int64_t after_id,
+                        int limit, struct comment_view_list *out);
+int store_comment_view(struct store *s, struct arena *a, int64_t id, struct comment_view *out);
 
 #endif

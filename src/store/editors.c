@@ -1,0 +1,289 @@
+/* editors: editors' accounts, their sign-in sessions and failed sign-ins.
+ * Statement slots STMT_BASE_EDITORS + 0..15 are this file's; + 16..31 are
+ * left to tokens.c. */
+#include <string.h>
+#include <time.h>
+
+#include "store/db.h"
+
+enum {
+    E_ADD,
+    E_SET_PASSWORD,
+    E_END_SESSIONS,
+    E_DELETE,
+    E_BY_NAME,
+    E_LIST,
+    S_CREATE,
+    S_FIND,
+    S_TOUCH,
+    S_DELETE,
+    S_PURGE,
+    F_ADD,
+    F_PRUNE,
+    F_NTH_NAME,
+    F_NTH_IP,
+    F_CLEAR,
+    E_COUNT_STMTS,
+};
+
+/* A session seen within this many seconds is not written back again. */
+#define SESSION_TOUCH_SECONDS 60
+
+static const char *const editor_sql[E_COUNT_STMTS] = {
+    [E_ADD] = "INSERT INTO editors (name, password_hash, created_at, password_changed_at) "
+              "VALUES (:name, :hash, :now, :now)",
+    [E_SET_PASSWORD] = "UPDATE editors SET password_hash = :hash, password_changed_at = :now "
+                       "WHERE name = :name",
+    [E_END_SESSIONS] = "DELETE FROM sessions WHERE editor_id = "
+                       "(SELECT id FROM editors WHERE name = :name)",
+    [E_DELETE] = "DELETE FROM editors WHERE name = :name",
+    [E_BY_NAME] = "SELECT id, name, password_hash, created_at, password_changed_at, 0 "
+                  "FROM editors WHERE name = :name",
+    [E_LIST] = "SELECT e.id, e.name, '', e.created_at, e.password_changed_at, "
+               "(SELECT count(*) FROM sessions s WHERE s.editor_id = e.id "
+               "AND s.last_seen_at > :idle AND s.created_at > :oldest) "
+               "FROM editors e ORDER BY e.name",
+    [S_CREATE] = "INSERT INTO sessions (token_hash, editor_id, csrf_token, created_at, "
+                 "last_seen_at) VALUES (:hash, :editor, :csrf, :now, :now)",
+    [S_FIND] = "SELECT s.id, s.editor_id, e.name, s.csrf_token, s.last_seen_at "
+               "FROM sessions s JOIN editors e ON e.id = s.editor_id "
+               "WHERE s.token_hash = :hash AND s.last_seen_at > :idle AND s.created_at > :oldest",
+    [S_TOUCH] = "UPDATE sessions SET last_seen_at = :now WHERE id = :id",
+    [S_DELETE] = "DELETE FROM sessions WHERE id = :id",
+    [S_PURGE] = "DELETE FROM sessions WHERE last_seen_at <= :idle OR created_at <= :oldest",
+    [F_ADD] = "INSERT INTO login_failures (name, ip, at) VALUES (:name, :ip, :now)",
+    [F_PRUNE] = "DELETE FROM login_failures WHERE at <= :since",
+    [F_NTH_NAME] = "SELECT at FROM login_failures WHERE name = :name AND at > :since "
+                   "ORDER BY at DESC LIMIT 1 OFFSET :nth",
+    [F_NTH_IP] = "SELECT at FROM login_failures WHERE ip = :ip AND at > :since "
+                 "ORDER BY at DESC LIMIT 1 OFFSET :nth",
+    [F_CLEAR] = "DELETE FROM login_failures WHERE name = :name",
+};
+
+static sqlite3_stmt *stmt(struct store *s, int id)
+{
+    return db_stmt(s, STMT_BASE_EDITORS + id, editor_sql[id]);
+}
+
+static int64_t now_seconds(void)
+{
+    return (int64_t)time(NULL);
+}
+
+/* ---- editors ---- */
+
+int store_editor_add(struct store *s, const char *name, const char *password_hash)
+{
+    sqlite3_stmt *st = stmt(s, E_ADD);
+    if (!st || !db_bind_text(st, ":name", name) || !db_bind_text(st, ":hash", password_hash) ||
+        !db_bind_int(st, ":now", now_seconds()))
+        return STORE_ERROR;
+    return db_exec_stmt(s, st);
+}
+
+static int run_by_name(struct store *s, int id, const char *name)
+{
+    sqlite3_stmt *st = stmt(s, id);
+    if (!st || !db_bind_text(st, ":name", name))
+        return STORE_ERROR;
+    return db_exec_stmt(s, st);
+}
+
+int store_editor_set_password(struct store *s, const char *name, const char *password_hash)
+{
+    if (store_begin(s) != STORE_OK)
+        return STORE_ERROR;
+    sqlite3_stmt *st = stmt(s, E_SET_PASSWORD);
+    int rc = STORE_ERROR;
+    if (st && db_bind_text(st, ":name", name) && db_bind_text(st, ":hash", password_hash) &&
+        db_bind_int(st, ":now", now_seconds()))
+        rc = db_exec_stmt(s, st);
+    if (rc == STORE_OK && sqlite3_changes(s->db) == 0)
+        rc = STORE_NOT_FOUND;
+    /* A new password ends every session signed in with the old one. */
+    if (rc == STORE_OK)
+        rc = run_by_name(s, E_END_SESSIONS, name);
+    if (rc == STORE_OK)
+        return store_commit(s);
+    store_rollback(s);
+    return rc;
+}
+
+int store_editor_delete(struct store *s, const char *name)
+{
+    int rc = run_by_name(s, E_DELETE, name);
+    if (rc != STORE_OK)
+        return rc;
+    return sqlite3_changes(s->db) ? STORE_OK : STORE_NOT_FOUND;
+}
+
+static void read_editor(struct arena *a, sqlite3_stmt *st, struct editor *out)
+{
+    out->id = sqlite3_column_int64(st, 0);
+    out->name = db_col_text(a, st, 1);
+    out->password_hash = db_col_text(a, st, 2);
+    out->created_at = sqlite3_column_int64(st, 3);
+    out->password_changed_at = sqlite3_column_int64(st, 4);
+    out->sessions = sqlite3_column_int64(st, 5);
+}
+
+int store_editor_by_name(struct store *s, struct arena *a, const char *name, struct editor *out)
+{
+    sqlite3_stmt *st = stmt(s, E_BY_NAME);
+    if (!st || !db_bind_text(st, ":name", name))
+        return STORE_ERROR;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        read_editor(a, st, out);
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW)
+        return STORE_OK;
+    return rc == SQLITE_DONE ? STORE_NOT_FOUND : db_error(s, "reading an editor");
+}
+
+static bool bind_session_limits(sqlite3_stmt *st, int64_t now)
+{
+    return db_bind_int(st, ":idle", now - SESSION_IDLE_SECONDS) &&
+           db_bind_int(st, ":oldest", now - SESSION_MAX_SECONDS);
+}
+
+int store_editors(struct store *s, struct arena *a, struct editor_list *out)
+{
+    sqlite3_stmt *st = stmt(s, E_LIST);
+    if (!st || !bind_session_limits(st, now_seconds()))
+        return STORE_ERROR;
+    size_t cap = 8;
+    out->count = 0;
+    out->items = arena_alloc(a, cap * sizeof *out->items);
+    int rc = SQLITE_DONE;
+    while (out->items && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (out->count == cap) {
+            struct editor *bigger = arena_alloc(a, cap * 2 * sizeof *bigger);
+            if (!bigger) {
+                out->items = NULL;
+                break;
+            }
+            memcpy(bigger, out->items, cap * sizeof *bigger);
+            out->items = bigger;
+            cap *= 2;
+        }
+        read_editor(a, st, &out->items[out->count++]);
+    }
+    sqlite3_reset(st);
+    if (!out->items)
+        return STORE_ERROR;
+    return rc == SQLITE_DONE ? STORE_OK : db_error(s, "listing editors");
+}
+
+/* ---- sessions ---- */
+
+int store_session_create(struct store *s, int64_t editor_id,
+                         const unsigned char token_hash[SESSION_HASH_BYTES],
+                         const char *csrf_token, int64_t *id)
+{
+    int64_t now = now_seconds();
+    sqlite3_stmt *purge = stmt(s, S_PURGE);
+    if (!purge || !bind_session_limits(purge, now) || db_exec_stmt(s, purge) != STORE_OK)
+        return STORE_ERROR;
+    sqlite3_stmt *st = stmt(s, S_CREATE);
+    if (!st || !db_bind_blob(st, ":hash", token_hash, SESSION_HASH_BYTES) ||
+        !db_bind_int(st, ":editor", editor_id) || !db_bind_text(st, ":csrf", csrf_token) ||
+        !db_bind_int(st, ":now", now))
+        return STORE_ERROR;
+    int rc = db_exec_stmt(s, st);
+    if (rc == STORE_OK)
+        *id = sqlite3_last_insert_rowid(s->db);
+    return rc;
+}
+
+static int session_touch(struct store *s, int64_t id, int64_t now)
+{
+    sqlite3_stmt *st = stmt(s, S_TOUCH);
+    if (!st || !db_bind_int(st, ":id", id) || !db_bind_int(st, ":now", now))
+        return STORE_ERROR;
+    return db_exec_stmt(s, st);
+}
+
+int store_session_find(struct store *s, struct arena *a,
+                       const unsigned char token_hash[SESSION_HASH_BYTES], struct session *out)
+{
+    int64_t now = now_seconds();
+    sqlite3_stmt *st = stmt(s, S_FIND);
+    if (!st || !db_bind_blob(st, ":hash", token_hash, SESSION_HASH_BYTES) ||
+        !bind_session_limits(st, now))
+        return STORE_ERROR;
+    int rc = sqlite3_step(st);
+    int64_t last_seen = 0;
+    if (rc == SQLITE_ROW) {
+        out->id = sqlite3_column_int64(st, 0);
+        out->editor_id = sqlite3_column_int64(st, 1);
+        out->editor_name = db_col_text(a, st, 2);
+        out->csrf_token = db_col_text(a, st, 3);
+        last_seen = sqlite3_column_int64(st, 4);
+    }
+    sqlite3_reset(st);
+    if (rc == SQLITE_DONE)
+        return STORE_NOT_FOUND;
+    if (rc != SQLITE_ROW)
+        return db_error(s, "reading a session");
+    if (now - last_seen >= SESSION_TOUCH_SECONDS)
+        return session_touch(s, out->id, now);
+    return STORE_OK;
+}
+
+int store_session_delete(struct store *s, int64_t id)
+{
+    sqlite3_stmt *st = stmt(s, S_DELETE);
+    if (!st || !db_bind_int(st, ":id", id))
+        return STORE_ERROR;
+    return db_exec_stmt(s, st);
+}
+
+/* ---- failed sign-ins ---- */
+
+int store_login_failure_add(struct store *s, const char *name, const char *ip)
+{
+    int64_t now = now_seconds();
+    sqlite3_stmt *prune = stmt(s, F_PRUNE);
+    if (!prune || !db_bind_int(prune, ":since", now - LOGIN_WINDOW_SECONDS) ||
+        db_exec_stmt(s, prune) != STORE_OK)
+        return STORE_ERROR;
+    sqlite3_stmt *st = stmt(s, F_ADD);
+    if (!st || !db_bind_text(st, ":name", name) || !db_bind_text(st, ":ip", ip) ||
+        !db_bind_int(st, ":now", now))
+        return STORE_ERROR;
+    return db_exec_stmt(s, st);
+}
+
+/* The time of the LOGIN_MAX_FAILURES-th newest failure in the window for
+ * one key, or 0 when there are fewer. */
+static int nth_failure(struct store *s, int id, const char *param, const char *value,
+                       int64_t now, int64_t *at)
+{
+    sqlite3_stmt *st = stmt(s, id);
+    if (!st || !db_bind_text(st, param, value) ||
+        !db_bind_int(st, ":since", now - LOGIN_WINDOW_SECONDS) ||
+        !db_bind_int(st, ":nth", LOGIN_MAX_FAILURES - 1))
+        return STORE_ERROR;
+    int rc = sqlite3_step(st);
+    *at = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK : db_error(s, "reading sign-ins");
+}
+
+int store_login_locked_until(struct store *s, const char *name, const char *ip,
+                             int64_t *until)
+{
+    int64_t now = now_seconds(), by_name, by_ip;
+    if (nth_failure(s, F_NTH_NAME, ":name", name, now, &by_name) != STORE_OK ||
+        nth_failure(s, F_NTH_IP, ":ip", ip, now, &by_ip) != STORE_OK)
+        return STORE_ERROR;
+    int64_t nth = by_name > by_ip ? by_name : by_ip;
+    *until = nth ? nth + LOGIN_WINDOW_SECONDS : 0;
+    return STORE_OK;
+}
+
+int store_login_failures_clear(struct store *s, const char *name)
+{
+    return run_by_name(s, F_CLEAR, name);
+}

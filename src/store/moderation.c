@@ -1,0 +1,447 @@
+/* moderation: changing a comment's status or deleting it, each in one
+ * transaction with its moderation_log row; the queue's views and the log. */
+#include <stdint.h>
+#include <string.h>
+#include <time.h>
+
+#include "store/db.h"
+
+enum {
+    M_GET,
+    M_SET,
+    M_DELETE,
+    M_LOG,
+    M_COUNTS,
+    M_PAGE_UP,      /* ids above a cursor, ascending */
+    M_PAGE_DOWN,    /* ids below a cursor, descending */
+    M_LOG_UP,
+    M_LOG_DOWN,
+    M_COUNT_STMTS,
+};
+
+#define QUEUE_COLUMNS                                                                       \
+    "c.id, c.article_id, coalesce(c.parent_id, 0), c.status, c.author, c.email, c.url, "    \
+    "c.body, c.ip, c.user_agent, c.created_at, a.slug, a.title, "                          \
+    "coalesce(c.previous_status, '') "
+/* CROSS JOIN keeps comments the outer loop, so the index comments_by_status
+ * (status, id) walks in order and the LIMIT stops it early. */
+#define QUEUE_FROM "FROM comments c CROSS JOIN articles a WHERE a.id = c.article_id AND "
+
+#define LOG_COLUMNS                                                                         \
+    "l.id, l.at, coalesce(l.editor_id, 0), coalesce(l.token_id, 0), l.actor, l.comment_id, " \
+    "coalesce(l.article_id, 0), coalesce(l.old_status, ''), l.new_status, "                 \
+    "coalesce(a.slug, ''), coalesce(a.title, ''), coalesce(c.status, '') "
+#define LOG_FROM                                                                            \
+    "FROM moderation_log l LEFT JOIN articles a ON a.id = l.article_id "                    \
+    "LEFT JOIN comments c ON c.id = l.comment_id WHERE "
+
+static const char *const mod_sql[M_COUNT_STMTS] = {
+    [M_GET] = "SELECT status, article_id, previous_status FROM comments WHERE id = :id",
+    [M_SET] = "UPDATE comments SET status = :status, status_changed_at = :now, "
+              "previous_status = :previous WHERE id = :id",
+    [M_DELETE] = "DELETE FROM comments WHERE id = :id",
+    [M_LOG] = "INSERT INTO moderation_log (at, editor_id, token_id, actor, comment_id, "
+              "article_id, old_status, new_status) VALUES (:now, nullif(:editor, 0), "
+              "nullif(:token, 0), :actor, :comment, :article, :old, :new)",
+    [M_COUNTS] = "SELECT (SELECT count(*) FROM comments WHERE status = 'pending'), "
+                 "(SELECT count(*) FROM comments WHERE status = 'approved'), "
+                 "(SELECT count(*) FROM comments WHERE status = 'spam'), "
+                 "(SELECT count(*) FROM comments WHERE status = 'trash')",
+    [M_PAGE_UP] = "SELECT " QUEUE_COLUMNS QUEUE_FROM
+                  "c.status = :status AND c.id > :cursor ORDER BY c.id LIMIT :limit",
+    [M_PAGE_DOWN] = "SELECT " QUEUE_COLUMNS QUEUE_FROM
+                    "c.status = :status AND c.id < :cursor ORDER BY c.id DESC LIMIT :limit",
+    [M_LOG_UP] = "SELECT " LOG_COLUMNS LOG_FROM "l.id > :cursor ORDER BY l.id LIMIT :limit",
+    [M_LOG_DOWN] = "SELECT " LOG_COLUMNS LOG_FROM
+                   "l.id < :cursor ORDER BY l.id DESC LIMIT :limit",
+};
+
+static sqlite3_stmt *stmt(struct store *s, int id)
+{
+    return db_stmt(s, STMT_BASE_MODLOG + id, mod_sql[id]);
+}
+
+static const char *const status_names[CS_COUNT] = { "pending", "approved", "spam", "trash" };
+
+const char *store_status_name(const char *status)
+{
+    for (int i = 0; i < CS_COUNT; i++)
+        if (status && strcmp(status, status_names[i]) == 0)
+            return status_names[i];
+    return NULL;
+}
+
+static bool is_spam_or_trash(const char *status)
+{
+    return strcmp(status, "spam") == 0 || strcmp(status, "trash") == 0;
+}
+
+/* ---- changes ---- */
+
+struct current {
+    const char *status;     /* static, from status_names */
+    const char *previous;   /* static or NULL */
+    int64_t article_id;
+};
+
+static int read_current(struct store *s, int64_t id, struct current *out)
+{
+    sqlite3_stmt *st = stmt(s, M_GET);
+    if (!st || !db_bind_int(st, ":id", id))
+        return STORE_ERROR;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        out->status = store_status_name((const char *)sqlite3_column_text(st, 0));
+        out->article_id = sqlite3_column_int64(st, 1);
+        out->previous = store_status_name((const char *)sqlite3_column_text(st, 2));
+    }
+    sqlite3_reset(st);
+    if (rc == SQLITE_DONE)
+        return STORE_NOT_FOUND;
+    if (rc != SQLITE_ROW)
+        return db_error(s, "reading a comment's status");
+    return out->status ? STORE_OK : db_error(s, "a comment has an unknown status");
+}
+
+static int write_log(struct store *s, int64_t comment_id, const struct current *cur,
+                     const char *new_status, const struct actor *who, int64_t now)
+{
+    sqlite3_stmt *st = stmt(s, M_LOG);
+    if (!st || !db_bind_int(st, ":now", now) || !db_bind_int(st, ":editor", who->editor_id) ||
+        !db_bind_int(st, ":token", who->token_id) || !db_bind_text(st, ":actor", who->name) ||
+        !db_bind_int(st, ":comment", comment_id) || !db_bind_int(st, ":article", cur->article_id) ||
+        !db_bind_text(st, ":old", cur->status) || !db_bind_text(st, ":new", new_status))
+        return STORE_ERROR;
+    return db_exec_stmt(s, st);
+}
+
+/* The change itself, inside a transaction someone else opened. */
+static int set_status_in_tx(struct store *s, int64_t id, const char *new_status,
+                            const struct actor *who, struct current *cur)
+{
+    int rc = read_current(s, id, cur);
+    if (rc != STORE_OK || cur->status == new_status)
+        return rc;
+    /* Into spam or trash: remember where it came from, for restore. */
+    const char *previous = NULL;
+    if (is_spam_or_trash(new_status))
+        previous = is_spam_or_trash(cur->status) ? cur->previous : cur->status;
+    int64_t now = (int64_t)time(NULL);
+    sqlite3_stmt *st = stmt(s, M_SET);
+    if (!st || !db_bind_text(st, ":status", new_status) || !db_bind_int(st, ":now", now) ||
+        !(previous ? db_bind_text(st, ":previous", previous) : db_bind_null(st, ":previous")) ||
+        !db_bind_int(st, ":id", id))
+        return STORE_ERROR;
+    if ((rc = db_exec_stmt(s, st)) != STORE_OK ||
+        (rc = write_log(s, id, cur, new_status, who, now)) != STORE_OK)
+        return rc;
+    if (cur->status == status_names[CS_APPROVED] || new_status == status_names[CS_APPROVED])
+        rc = store_article_touch(s, cur->article_id);
+    return rc;
+}
+
+static int delete_in_tx(struct store *s, int64_t id, const struct actor *who, bool guarded,
+                        struct current *cur)
+{
+    int rc = read_current(s, id, cur);
+    if (rc != STORE_OK)
+        return rc;
+    if (guarded && !is_spam_or_trash(cur->status))
+        return STORE_CONFLICT;
+    sqlite3_stmt *st = stmt(s, M_DELETE);
+    if (!st || !db_bind_int(st, ":id", id) || (rc = db_exec_stmt(s, st)) != STORE_OK)
+        return st ? rc : STORE_ERROR;
+    if ((rc = write_log(s, id, cur, "deleted", who, (int64_t)time(NULL))) != STORE_OK)
+        return rc;
+    if (cur->status == status_names[CS_APPROVED])
+        rc = store_article_touch(s, cur->article_id);
+    return rc;
+}
+
+/* Opens a transaction unless the caller has one; returns whether it did,
+ * or -1 when BEGIN failed. */
+static int tx_open(struct store *s)
+{
+    if (!sqlite3_get_autocommit(s->db))
+        return 0;
+    return store_begin(s) == STORE_OK ? 1 : -1;
+}
+
+/* Ends a transaction tx_open opened: commits a success, rolls back the rest. */
+static int tx_close(struct store *s, int opened, int rc)
+{
+    if (opened != 1)
+        return rc;
+    if (rc == STORE_OK)
+        return store_commit(s) == STORE_OK ? STORE_OK : (store_rollback(s), STORE_ERROR);
+    store_rollback(s);
+    return rc;
+}
+
+int store_comment_set_status(struct store *s, int64_t id, const char *new_status,
+                             const struct actor *who, const char **old_status_out)
+{
+    const char *status = store_status_name(new_status);
+    if (!status)
+        return STORE_CONFLICT;
+    struct current cur = {0};
+    int opened = tx_open(s);
+    if (opened < 0)
+        return STORE_ERROR;
+    int rc = tx_close(s, opened, set_status_in_tx(s, id, status, who, &cur));
+    if (old_status_out)
+        *old_status_out = rc == STORE_OK ? cur.status : NULL;
+    return rc;
+}
+
+int store_comment_delete(struct store *s, int64_t id, const struct actor *who,
+                         bool only_from_spam_or_trash)
+{
+    struct current cur = {0};
+    int opened = tx_open(s);
+    if (opened < 0)
+        return STORE_ERROR;
+    return tx_close(s, opened, delete_in_tx(s, id, who, only_from_spam_or_trash, &cur));
+}
+
+/* Where an action takes a comment that is in `status` now (NULL: nowhere,
+ * it stays as it is). */
+static const char *action_target(const char *action, const struct current *cur)
+{
+    if (strcmp(action, "approve") == 0)
+        return status_names[CS_APPROVED];
+    if (strcmp(action, "spam") == 0)
+        return status_names[CS_SPAM];
+    if (strcmp(action, "trash") == 0)
+        return status_names[CS_TRASH];
+    if (strcmp(action, "unapprove") == 0)
+        return cur->status == status_names[CS_APPROVED] ? status_names[CS_PENDING] : NULL;
+    if (strcmp(action, "restore") == 0 && is_spam_or_trash(cur->status))
+        return cur->previous && !is_spam_or_trash(cur->previous) ? cur->previous
+                                                                  : status_names[CS_PENDING];
+    return NULL;
+}
+
+static bool action_known(const char *action)
+{
+    static const char *const actions[] = { "approve", "unapprove", "spam", "trash",
+                                           "restore", "delete" };
+    for (size_t i = 0; i < sizeof actions / sizeof actions[0]; i++)
+        if (strcmp(action, actions[i]) == 0)
+            return true;
+    return false;
+}
+
+static int moderate_in_tx(struct store *s, int64_t id, const char *action,
+                          const struct actor *who, bool *changed)
+{
+    struct current cur = {0};
+    if (strcmp(action, "delete") == 0) {
+        int rc = delete_in_tx(s, id, who, true, &cur);
+        *changed = rc == STORE_OK;
+        return rc;
+    }
+    int rc = read_current(s, id, &cur);
+    if (rc != STORE_OK)
+        return rc;
+    const char *target = action_target(action, &cur);
+    if (!target || target == cur.status)
+        return STORE_OK;
+    *changed = true;
+    return set_status_in_tx(s, id, target, who, &cur);
+}
+
+int store_moderate(struct store *s, int64_t comment_id, const char *action,
+                   const struct actor *who, bool *changed)
+{
+    *changed = false;
+    if (!action || !action_known(action))
+        return STORE_CONFLICT;
+    int opened = tx_open(s);
+    if (opened < 0)
+        return STORE_ERROR;
+    int rc = tx_close(s, opened, moderate_in_tx(s, comment_id, action, who, changed));
+    if (rc != STORE_OK)
+        *changed = false;
+    return rc;
+}
+
+/* ---- the queue's views ---- */
+
+int store_comment_counts(struct store *s, int64_t counts[CS_COUNT])
+{
+    sqlite3_stmt *st = stmt(s, M_COUNTS);
+    if (!st)
+        return STORE_ERROR;
+    int rc = sqlite3_step(st);
+    for (int i = 0; i < CS_COUNT; i++)
+        counts[i] = rc == SQLITE_ROW ? sqlite3_column_int64(st, i) : 0;
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? STORE_OK : db_error(s, "counting comments");
+}
+
+static void read_queue_item(struct arena *a, sqlite3_stmt *st, struct mod_comment *out)
+{
+    struct comment *c = &out->c;
+    c->id = sqlite3_column_int64(st, 0);
+    c->article_id = sqlite3_column_int64(st, 1);
+    c->parent_id = sqlite3_column_int64(st, 2);
+    c->status = db_col_text(a, st, 3);
+    c->author = db_col_text(a, st, 4);
+    c->email = db_col_text(a, st, 5);
+    c->url = db_col_text(a, st, 6);
+    c->body = db_col_text(a, st, 7);
+    c->ip = db_col_text(a, st, 8);
+    c->user_agent = db_col_text(a, st, 9);
+    c->created_at = sqlite3_column_int64(st, 10);
+    out->article_slug = db_col_text(a, st, 11);
+    out->article_title = db_col_text(a, st, 12);
+    out->previous_status = db_col_text(a, st, 13);
+}
+
+static void read_log_entry(struct arena *a, sqlite3_stmt *st, struct modlog_entry *out)
+{
+    out->id = sqlite3_column_int64(st, 0);
+    out->at = sqlite3_column_int64(st, 1);
+    out->editor_id = sqlite3_column_int64(st, 2);
+    out->token_id = sqlite3_column_int64(st, 3);
+    out->actor = db_col_text(a, st, 4);
+    out->comment_id = sqlite3_column_int64(st, 5);
+    out->article_id = sqlite3_column_int64(st, 6);
+    out->old_status = db_col_text(a, st, 7);
+    out->new_status = db_col_text(a, st, 8);
+    out->article_slug = db_col_text(a, st, 9);
+    out->article_title = db_col_text(a, st, 10);
+    out->comment_status = db_col_text(a, st, 11);
+}
+
+/* One keyset page over ids, for either table. Rows are read by `read` into
+ * an array of `size`-byte items; `id_of` gives an item's id. */
+struct keyset {
+    struct store *s;
+    struct arena *a;
+    int up, down;                  /* the two statements */
+    const char *status;            /* bound as :status when not NULL */
+    size_t size;
+    void (*read)(struct arena *, sqlite3_stmt *, void *);
+};
+
+static sqlite3_stmt *keyset_stmt(const struct keyset *k, bool up, int64_t cursor, int limit)
+{
+    sqlite3_stmt *st = stmt(k->s, up ? k->up : k->down);
+    if (!st || !db_bind_int(st, ":cursor", cursor) || !db_bind_int(st, ":limit", limit) ||
+        (k->status && !db_bind_text(st, ":status", k->status)))
+        return NULL;
+    return st;
+}
+
+/* Reads up to `limit` rows into items (which holds limit + 1); returns the
+ * count, or -1 on error. */
+static long keyset_read(const struct keyset *k, bool up, int64_t cursor, int limit, char *items)
+{
+    sqlite3_stmt *st = keyset_stmt(k, up, cursor, limit);
+    if (!st)
+        return -1;
+    long n = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < limit)
+        k->read(k->a, st, items + (size_t)n++ * k->size);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+        db_error(k->s, "reading a page");
+        return -1;
+    }
+    return n;
+}
+
+static bool keyset_any(const struct keyset *k, bool up, int64_t cursor)
+{
+    sqlite3_stmt *st = keyset_stmt(k, up, cursor, 1);
+    bool any = st && sqlite3_step(st) == SQLITE_ROW;
+    if (st)
+        sqlite3_reset(st);
+    return any;
+}
+
+static void reverse_items(char *items, size_t n, size_t size, char *tmp)
+{
+    for (size_t i = 0; i < n / 2; i++) {
+        char *x = items + i * size, *y = items + (n - 1 - i) * size;
+        memcpy(tmp, x, size);
+        memcpy(x, y, size);
+        memcpy(y, tmp, size);
+    }
+}
+
+/* Fills one page in display order (ascending ids when `ascending`).
+ * `after`: the page that follows the item with that id; `before`: the page
+ * that precedes it; neither: the first page. */
+static int keyset_page(const struct keyset *k, bool ascending, int64_t after, int64_t before,
+                       int limit, void **items_out, size_t *count, bool *has_prev,
+                       bool *has_next)
+{
+    char *items = arena_alloc(k->a, (size_t)(limit + 2) * k->size);
+    if (!items)
+        return STORE_ERROR;
+    bool backward = before > 0 && after == 0;
+    int64_t cursor = backward ? before : after > 0 ? after : ascending ? 0 : INT64_MAX;
+    /* Forward in display order is up the ids when ascending. */
+    bool up = backward ? !ascending : ascending;
+    long n = keyset_read(k, up, cursor, limit + 1, items);
+    if (n < 0)
+        return STORE_ERROR;
+    bool more = n > limit;
+    size_t got = more ? (size_t)limit : (size_t)n;
+    bool beyond_cursor = (after > 0 || backward) && keyset_any(k, !up, up ? cursor + 1 : cursor - 1);
+    if (backward) {
+        reverse_items(items, got, k->size, items + (size_t)(limit + 1) * k->size);
+        *has_prev = more;
+        *has_next = beyond_cursor;
+    } else {
+        *has_prev = beyond_cursor;
+        *has_next = more;
+    }
+    *items_out = items;
+    *count = got;
+    return STORE_OK;
+}
+
+static void read_queue_any(struct arena *a, sqlite3_stmt *st, void *item)
+{
+    read_queue_item(a, st, item);
+}
+
+static void read_log_any(struct arena *a, sqlite3_stmt *st, void *item)
+{
+    read_log_entry(a, st, item);
+}
+
+int store_comments_by_status(struct store *s, struct arena *a, const char *status,
+                             int64_t after, int64_t before, int limit,
+                             struct mod_comment_page *out)
+{
+    const char *name = store_status_name(status);
+    if (!name)
+        return STORE_NOT_FOUND;
+    struct keyset k = { s, a, M_PAGE_UP, M_PAGE_DOWN, name, sizeof(struct mod_comment),
+                        read_queue_any };
+    /* The queue is worked oldest first; the other views show the newest first. */
+    bool ascending = name == status_names[CS_PENDING];
+    void *items;
+    int rc = keyset_page(&k, ascending, after, before, limit, &items, &out->count,
+                         &out->has_prev, &out->has_next);
+    out->items = items;
+    return rc;
+}
+
+int store_modlog_page(struct store *s, struct arena *a, int64_t after, int64_t before,
+                      int limit, struct modlog_page *out)
+{
+    struct keyset k = { s, a, M_LOG_UP, M_LOG_DOWN, NULL, sizeof(struct modlog_entry),
+                        read_log_any };
+    void *items;
+    int rc = keyset_page(&k, false, after, before, limit, &items, &out->count, &out->has_prev,
+                         &out->has_next);
+    out->items = items;
+    return rc;
+}
