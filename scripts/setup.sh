@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# setup.sh: the README's two commands.
+#   scripts/setup.sh serve   install what is missing, build, start folio with the
+#                            sample site on http://127.0.0.1:8080
+#   scripts/setup.sh test    the same set-up, then the whole test suite: a normal
+#                            build and an AddressSanitizer+UBSan build, each running
+#                            every test, then the fuzzers for a bounded time
+# Run as root or with sudo available (apt-get). Debian 12.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")/.." && pwd)
+cd "$here"
+mode=${1:-}
+jobs=$(nproc 2>/dev/null || echo 2)
+
+# What folio needs to build and run, and what its tests and benchmark drive.
+build_packages="build-essential cmake pkg-config libsqlite3-dev libfcgi-dev libmicrohttpd-dev
+  libcmark-dev libsodium-dev libjansson-dev"
+test_packages="nginx python3 clang libclang-rt-14-dev wrk chromium nodejs npm curl"
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+install_missing() {
+  local missing=()
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "setup: installing ${missing[*]}"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+      "${missing[@]}" >/dev/null
+  fi
+}
+
+build() {  # build DIR [cmake args...]
+  local dir=$1; shift
+  cmake -S . -B "$dir" "$@" >/dev/null
+  cmake --build "$dir" -j "$jobs"
+}
+
+browser_deps() {
+  if [ -f tests/browser/package-lock.json ]; then
+    (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+}
+
+case "$mode" in
+  serve)
+    # shellcheck disable=SC2086
+    install_missing $build_packages
+    build build -DCMAKE_BUILD_TYPE=Release
+    db=${FOLIO_DB:-folio.db}
+    build/folio init --demo --db "$db"
+    echo "setup: folio is starting on http://127.0.0.1:8080 (Ctrl-C stops it)"
+    exec build/folio serve --db "$db" --listen 127.0.0.1:8080
+    ;;
+  test)
+    # shellcheck disable=SC2086
+    install_missing $build_packages $test_packages
+    browser_deps
+    echo "setup: normal build"
+    build build
+    (cd build && ctest --output-on-failure -j "$jobs")
+    echo "setup: AddressSanitizer + UndefinedBehaviorSanitizer build"
+    build build-asan -DCMAKE_BUILD_TYPE=Debug -DFOLIO_SANITIZE=ON
+    (cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+       UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j "$jobs")
+    if [ -x tests/fuzz/run.sh ]; then
+      echo "setup: fuzzing (bounded)"
+      tests/fuzz/run.sh "${FOLIO_FUZZ_SECONDS:-20}"
+    fi
+    echo "setup: all tests passed"
+    ;;
+  *)
+    echo "usage: scripts/setup.sh serve|test" >&2
+    exit 2
+    ;;
+esac
