@@ -40,6 +40,14 @@ static const struct route routes[] = {
     { M_GET, "/static/*", page_static, 0 },
     /* editors: HTML (src/admin/) */
     /* editors: JSON API (src/admin/api_*.c) */
+    { M_GET, "/admin/api/comments", api_comments_list, R_TOKEN | R_JSON },
+    { M_GET, "/admin/api/comments/{}", api_comment_get, R_TOKEN | R_JSON },
+    { M_PATCH, "/admin/api/comments/{}", api_comment_patch, R_TOKEN | R_JSON },
+    { M_DELETE, "/admin/api/comments/{}", api_comment_delete, R_TOKEN | R_JSON },
+    { M_GET, "/admin/api/articles", api_articles_list, R_TOKEN | R_JSON },
+    { M_GET, "/admin/api/articles/{}", api_article_get, R_TOKEN | R_JSON },
+    { M_PUT, "/admin/api/articles/{}", api_article_put, R_TOKEN | R_JSON },
+    { M_DELETE, "/admin/api/articles/{}", api_article_delete, R_TOKEN | R_JSON },
 };
 
 static unsigned method_bit(const char *m)
@@ -163,11 +171,21 @@ static int run_route(struct ctx *c, const struct route *r)
     return status ? status : r->handler(c);
 }
 
+/* Under /admin/api every answer is JSON, errors before routing included. */
+static bool api_path(const char *p)
+{
+    return strncmp(p, "/admin/api", 10) == 0 && (p[10] == '/' || p[10] == '\0');
+}
+
 static int dispatch(struct ctx *c)
 {
+    const char *base = c->app->cfg.base_path, *t = c->req->target ? c->req->target : "";
+    if (strncmp(t, base, strlen(base)) == 0)
+        c->json_errors = api_path(t + strlen(base));
     int status = decode_path(c);
     if (status)
         return status;
+    c->json_errors = api_path(c->req->path);
     enum form_error fe = form_parse(c->arena, c->req->query, strlen(c->req->query), &c->query);
     if (fe != FORM_OK)
         return fail(c, 400, form_error_message(fe));

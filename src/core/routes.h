@@ -24,5 +24,13 @@ int api_check_token(struct ctx *c);
 /* editors: HTML (src/admin/) */
 
 /* editors: JSON API (src/admin/api_*.c) */
+int api_comments_list(struct ctx *c);
+int api_comment_get(struct ctx *c);
+int api_comment_patch(struct ctx *c);
+int api_comment_delete(struct ctx *c);
+int api_articles_list(struct ctx *c);
+int api_article_get(struct ctx *c);
+int api_article_put(struct ctx *c);
+int api_article_delete(struct ctx *c);
 
 #endif

@@ -21,6 +21,7 @@ enum {
     A_TAG_ADD,
     A_DELETE,
     A_TOUCH,
+    A_PAGE,
 };
 
 /* The columns read_article expects, in order. */
@@ -62,6 +63,10 @@ static const char *const article_sql[] = {
     [A_DELETE] = "DELETE FROM articles WHERE slug = :slug",
     [A_TOUCH] = "UPDATE articles SET updated_at = max(updated_at, :now), version = version + 1 "
                 "WHERE id = :id",
+    /* The JSON API's keyset paging: by id, one status, or all for ''. */
+    [A_PAGE] = "SELECT " ARTICLE_COLUMNS "FROM articles a "
+               "WHERE a.id > :after AND (:status = '' OR a.status = :status) "
+               "ORDER BY a.id LIMIT :limit",
 };
 
 static sqlite3_stmt *stmt(struct store *s, int id)
@@ -203,6 +208,16 @@ int store_articles_all(struct store *s, struct arena *a, struct article_list *ou
 {
     sqlite3_stmt *st = stmt(s, A_ALL);
     if (!st)
+        return STORE_ERROR;
+    return read_articles(s, a, st, out);
+}
+
+int store_articles_page(struct store *s, struct arena *a, const char *status, int64_t after_id,
+                        int limit, struct article_list *out)
+{
+    sqlite3_stmt *st = stmt(s, A_PAGE);
+    if (!st || !db_bind_text(st, ":status", status ? status : "") ||
+        !db_bind_int(st, ":after", after_id) || !db_bind_int(st, ":limit", limit))
         return STORE_ERROR;
     return read_articles(s, a, st, out);
 }

@@ -16,7 +16,8 @@ enum {
     STMT_BASE_EDITORS = 64,
     STMT_BASE_MODLOG = 96,
     STMT_BASE_SETTINGS = 112,
-    STMT_SLOTS = 128,
+    STMT_BASE_TOKENS = 120,     /* tokens.c, comment_queries.c */
+    STMT_SLOTS = 160,
 };
 
 struct store {

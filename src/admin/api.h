@@ -1,0 +1,36 @@
+/* api: what the JSON API's handlers share (src/admin/api_*.c). */
+#ifndef FOLIO_API_H
+#define FOLIO_API_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/handler.h"
+#include "core/json.h"
+
+#define API_LIMIT_DEFAULT 50
+#define API_LIMIT_MAX 200
+
+/* Writes v (taking the reference) as the JSON body; returns status, or 500
+ * when v is NULL (a failed allocation) or could not be written. */
+int api_reply(struct ctx *c, int status, json_t *v);
+/* {"error": message, "field": field} (field may be NULL); returns status. */
+int api_error(struct ctx *c, int status, const char *field, const char *message);
+
+/* The request's body as a JSON object (Content-Type application/json).
+ * Returns 0 with *out set (the caller releases it), or the status already
+ * answered: 415, 400. */
+int api_read_object(struct ctx *c, json_t **out);
+
+/* ?limit=N&after=ID: limit 1..API_LIMIT_MAX (default API_LIMIT_DEFAULT),
+ * after >= 0 (default 0). Returns 0, or 400 already answered. */
+int api_paging(struct ctx *c, int *limit, int64_t *after);
+/* ?status=S, which must be one of `allowed` (NULL-terminated) when given.
+ * *status is NULL when absent. Returns 0, or 400 already answered. */
+int api_status_filter(struct ctx *c, const char *const *allowed, const char **status);
+
+/* The acting token as the store's moderation functions want it. */
+struct actor;
+void api_actor(const struct ctx *c, struct actor *who);
+
+#endif

@@ -1,0 +1,389 @@
+/* api_articles: the JSON API's articles: list, read, create or replace, delete. */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "admin/api.h"
+#include "core/markdown.h"
+#include "core/routes.h"
+#include "core/text.h"
+#include "store/store.h"
+
+#define TITLE_MAX_CHARS 300
+#define AUTHOR_MAX_CHARS 200
+#define SOURCE_MAX_CHARS 300
+#define TAG_MAX_CHARS 100
+#define TAGS_MAX 50
+
+static const char *const article_statuses[] = { "draft", "published", NULL };
+
+/* ---- answers ---- */
+
+/* The stored "a, b" as ["a", "b"]. */
+static json_t *tags_json(const char *tags)
+{
+    json_t *arr = json_array();
+    const char *p = tags ? tags : "";
+    while (arr && *p) {
+        size_t len = strcspn(p, ",");
+        size_t start = 0, end = len;
+        while (start < end && p[start] == ' ')
+            start++;
+        while (end > start && p[end - 1] == ' ')
+            end--;
+        if (end > start && json_array_append_new(arr, json_stringn(p + start, end - start))) {
+            json_decref(arr);
+            return NULL;
+        }
+        p += len + (p[len] == ',');
+    }
+    return arr;
+}
+
+/* The contract's article object; NULL when memory ran out. */
+static json_t *article_json(const struct article *a)
+{
+    json_t *obj = json_object(), *counts = json_object();
+    bool ok = true;
+    static const char *const count_names[CS_COUNT] = { "pending", "approved", "spam", "trash" };
+    for (int i = 0; i < CS_COUNT; i++)
+        json_put(counts, count_names[i], json_integer(a->counts[i]), &ok);
+    json_put(obj, "id", json_integer(a->id), &ok);
+    json_put(obj, "slug", json_text(a->slug), &ok);
+    json_put(obj, "title", json_text(a->title), &ok);
+    json_put(obj, "author", json_text(a->author), &ok);
+    json_put(obj, "body", json_text(a->body), &ok);
+    json_put(obj, "body_html", json_text(a->body_html), &ok);
+    json_put(obj, "tags", tags_json(a->tags), &ok);
+    json_put(obj, "source", json_text(a->source), &ok);
+    json_put(obj, "status", json_text(a->status), &ok);
+    json_put(obj, "published_at", json_time(a->published_at), &ok);
+    json_put(obj, "updated_at", json_time(a->updated_at), &ok);
+    json_put(obj, "comments_open", json_boolean(a->comments_open), &ok);
+    json_put(obj, "comment_counts", counts, &ok);
+    if (!ok) {
+        json_decref(obj);
+        return NULL;
+    }
+    return obj;
+}
+
+static int store_failed(struct ctx *c)
+{
+    return api_error(c, 500, NULL, "The database could not answer.");
+}
+
+static int not_found(struct ctx *c)
+{
+    return api_error(c, 404, NULL, "There is no article with that slug.");
+}
+
+int api_articles_list(struct ctx *c)
+{
+    const char *status;
+    int limit;
+    int64_t after;
+    int bad = api_status_filter(c, article_statuses, &status);
+    if (!bad)
+        bad = api_paging(c, &limit, &after);
+    if (bad)
+        return bad;
+    struct article_list list;
+    /* One more than asked tells whether another page follows. */
+    if (store_articles_page(c->store, c->arena, status, after, limit + 1, &list) != STORE_OK)
+        return store_failed(c);
+    bool more = list.count > (size_t)limit;
+    size_t n = more ? (size_t)limit : list.count;
+    json_t *items = json_array();
+    bool ok = items != NULL;
+    for (size_t i = 0; ok && i < n; i++)
+        ok = json_array_append_new(items, article_json(&list.items[i])) == 0;
+    json_t *obj = json_object();
+    json_put(obj, "articles", items, &ok);
+    json_put(obj, "next_after", more ? json_integer(list.items[n - 1].id) : json_null(), &ok);
+    if (!ok) {
+        json_decref(obj);
+        obj = NULL;
+    }
+    return api_reply(c, 200, obj);
+}
+
+int api_article_get(struct ctx *c)
+{
+    const char *slug = c->params[0];
+    struct article a;
+    int rc = slug_valid(slug) ? store_article_by_slug(c->store, c->arena, slug, false, &a)
+                              : STORE_NOT_FOUND;
+    if (rc == STORE_NOT_FOUND)
+        return not_found(c);
+    if (rc != STORE_OK)
+        return store_failed(c);
+    return api_reply(c, 200, article_json(&a));
+}
+
+int api_article_delete(struct ctx *c)
+{
+    const char *slug = c->params[0];
+    int rc = slug_valid(slug) ? store_article_delete(c->store, slug) : STORE_NOT_FOUND;
+    if (rc == STORE_NOT_FOUND)
+        return not_found(c);
+    if (rc != STORE_OK)
+        return store_failed(c);
+    buf_reset(&c->resp->body);
+    return 204;
+}
+
+/* ---- PUT: reading the body ---- */
+
+static int bad_field(struct ctx *c, const char *field, const char *message)
+{
+    return api_error(c, 422, arena_strdup(c->arena, field), message);
+}
+
+/* Every key is one PUT takes, or one of the article's read-only ones (so
+ * that what GET gave can be sent back); "slug", when sent, must match. */
+static int check_keys(struct ctx *c, json_t *body, const char *slug)
+{
+    static const char *const known[] = {
+        "title", "author", "body", "tags", "source", "status", "published_at",
+        "comments_open", "id", "body_html", "updated_at", "comment_counts", NULL,
+    };
+    const char *key;
+    json_t *value;
+    json_object_foreach(body, key, value) {
+        if (strcmp(key, "slug") == 0) {
+            if (!json_is_string(value) || strcmp(json_string_value(value), slug) != 0)
+                return bad_field(c, key, "slug, when given, must be the slug in the address.");
+            continue;
+        }
+        size_t i = 0;
+        while (known[i] && strcmp(known[i], key) != 0)
+            i++;
+        if (!known[i])
+            return bad_field(c, key, "This field is not one an article has.");
+    }
+    return 0;
+}
+
+/* No control characters: for one-line fields. */
+static bool one_line(const char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20 || *s == 0x7f)
+            return false;
+    return true;
+}
+
+/* body[key] as one line of text, trimmed, at most max characters (and not
+ * empty when required). Absent: *out keeps its default. Returns 0 or 422. */
+static int line_field(struct ctx *c, json_t *body, const char *key, size_t max, bool required,
+                      const char **out)
+{
+    json_t *v = json_object_get(body, key);
+    if (!v && !required)
+        return 0;
+    const char *s = json_string_value(v);
+    if (!s)
+        return bad_field(c, key, required ? "This field is required and must be a string."
+                                          : "This field must be a string.");
+    char *t = trim_copy(c->arena, s);
+    if (!t)
+        return store_failed(c);
+    if (required && !*t)
+        return bad_field(c, key, "This field must not be empty.");
+    if (utf8_length(t) > max || !one_line(t))
+        return bad_field(c, key, arena_printf(c->arena,
+                                              "This field must be one line of at most %zu "
+                                              "characters.", max));
+    *out = t;
+    return 0;
+}
+
+/* One tag: trimmed, 1..TAG_MAX_CHARS, one line, no comma, and with a slug.
+ * Returns the trimmed name, or NULL when it is not a good tag. */
+static const char *tag_name(struct ctx *c, json_t *v)
+{
+    const char *s = json_string_value(v);
+    char *t = s ? trim_copy(c->arena, s) : NULL;
+    if (!t || !*t || utf8_length(t) > TAG_MAX_CHARS || !one_line(t) || strchr(t, ','))
+        return NULL;
+    const char *slug = slugify(c->arena, t);
+    return slug && *slug ? t : NULL;
+}
+
+/* "tags": an array of strings, stored as "a, b"; a repeated tag once. */
+static int tags_field(struct ctx *c, json_t *body, const char **out)
+{
+    json_t *v = json_object_get(body, "tags");
+    if (!v)
+        return 0;
+    if (!json_is_array(v) || json_array_size(v) > TAGS_MAX)
+        return bad_field(c, "tags", "tags must be an array of at most 50 strings.");
+    struct buf b = {0};
+    const char *slugs[TAGS_MAX];
+    size_t n = 0, i;
+    json_t *item;
+    json_array_foreach(v, i, item) {
+        const char *name = tag_name(c, item);
+        if (!name) {
+            buf_free(&b);
+            return bad_field(c, "tags", "Each tag must be a string of 1 to 100 characters, "
+                                        "one line, without commas, with a letter or digit.");
+        }
+        const char *slug = slugify(c->arena, name);
+        size_t k = 0;
+        while (k < n && strcmp(slugs[k], slug) != 0)
+            k++;
+        if (k < n)
+            continue;
+        slugs[n++] = slug;
+        buf_printf(&b, "%s%s", b.len ? ", " : "", name);
+    }
+    *out = arena_strdup(c->arena, buf_cstr(&b));
+    bool failed = b.failed || !*out;
+    buf_free(&b);
+    return failed ? store_failed(c) : 0;
+}
+
+static int status_field(struct ctx *c, json_t *body, const char **out)
+{
+    json_t *v = json_object_get(body, "status");
+    if (!v)
+        return 0;
+    const char *s = json_string_value(v);
+    for (size_t i = 0; s && article_statuses[i]; i++) {
+        if (strcmp(s, article_statuses[i]) == 0) {
+            *out = article_statuses[i];
+            return 0;
+        }
+    }
+    return bad_field(c, "status", "status must be \"draft\" or \"published\".");
+}
+
+static int date_field(struct ctx *c, json_t *body, int64_t *out, bool *given)
+{
+    json_t *v = json_object_get(body, "published_at");
+    *given = v != NULL;
+    if (!v)
+        return 0;
+    const char *s = json_string_value(v);
+    if (!s || !parse_rfc3339(s, out))
+        return bad_field(c, "published_at",
+                         "published_at must be an RFC 3339 time, like 2026-03-14T08:30:00Z.");
+    return 0;
+}
+
+static int body_field(struct ctx *c, json_t *body, const char **out)
+{
+    json_t *v = json_object_get(body, "body");
+    if (!v)
+        return 0;
+    if (!json_is_string(v))
+        return bad_field(c, "body", "body must be a string (Markdown).");
+    *out = json_string_value(v);
+    return 0;
+}
+
+static int comments_open_field(struct ctx *c, json_t *body, bool *out)
+{
+    json_t *v = json_object_get(body, "comments_open");
+    if (!v)
+        return 0;
+    if (!json_is_boolean(v))
+        return bad_field(c, "comments_open", "comments_open must be true or false.");
+    *out = json_is_true(v);
+    return 0;
+}
+
+/* Fills `in` from the body, field by field in a fixed order, so the first
+ * bad field is the one named. Strings point into body or the arena. */
+static int read_fields(struct ctx *c, json_t *body, struct article_input *in, bool *date_given)
+{
+    int bad = check_keys(c, body, in->slug);
+    if (!bad)
+        bad = line_field(c, body, "title", TITLE_MAX_CHARS, true, &in->title);
+    if (!bad)
+        bad = line_field(c, body, "author", AUTHOR_MAX_CHARS, false, &in->author);
+    if (!bad)
+        bad = body_field(c, body, &in->body);
+    if (!bad)
+        bad = tags_field(c, body, &in->tags);
+    if (!bad)
+        bad = line_field(c, body, "source", SOURCE_MAX_CHARS, false, &in->source);
+    if (!bad)
+        bad = status_field(c, body, &in->status);
+    if (!bad)
+        bad = date_field(c, body, &in->published_at, date_given);
+    if (!bad)
+        bad = comments_open_field(c, body, &in->comments_open);
+    return bad;
+}
+
+/* ---- PUT: saving ---- */
+
+/* Without a published_at: a new article gets now; a replaced one keeps
+ * its date, unless a draft is being published, which gets now. */
+static int64_t default_date(const struct article *old, bool exists, const char *status)
+{
+    int64_t now = (int64_t)time(NULL);
+    if (!exists)
+        return now;
+    if (strcmp(old->status, "draft") == 0 && strcmp(status, "published") == 0)
+        return now;
+    return old->published_at;
+}
+
+/* Renders the Markdown, saves, and answers with the article as stored. */
+static int save(struct ctx *c, struct article_input *in)
+{
+    char *html = markdown_render(in->body, strlen(in->body));
+    if (!html)
+        return api_error(c, 500, NULL, "The article could not be rendered.");
+    in->body_html = html;
+    bool created = false;
+    int rc = store_article_save(c->store, in, &created);
+    free(html);
+    if (rc != STORE_OK)
+        return store_failed(c);
+    struct article a;
+    if (store_article_by_slug(c->store, c->arena, in->slug, false, &a) != STORE_OK)
+        return store_failed(c);
+    if (created)
+        resp_header(c->resp, "Location",
+                    site_path(c, arena_printf(c->arena, "/admin/api/articles/%s", in->slug)));
+    return api_reply(c, created ? 201 : 200, article_json(&a));
+}
+
+/* Validates the body against the slug, then saves. Returns the status. */
+static int put_article(struct ctx *c, json_t *body)
+{
+    struct article_input in = {
+        .slug = c->params[0], .author = "", .body = "", .tags = "", .source = "",
+        .status = "draft", .comments_open = true,
+    };
+    if (!slug_valid(in.slug))
+        return bad_field(c, "slug", "The slug must be 1 to 200 lower-case letters, digits and "
+                                    "hyphens, not starting or ending with a hyphen.");
+    bool date_given = false;
+    int bad = read_fields(c, body, &in, &date_given);
+    if (bad)
+        return bad;
+    struct article old;
+    int found = store_article_by_slug(c->store, c->arena, in.slug, false, &old);
+    if (found != STORE_OK && found != STORE_NOT_FOUND)
+        return store_failed(c);
+    if (!date_given)
+        in.published_at = default_date(&old, found == STORE_OK, in.status);
+    return save(c, &in);
+}
+
+int api_article_put(struct ctx *c)
+{
+    json_t *body;
+    int bad = api_read_object(c, &body);
+    if (bad)
+        return bad;
+    int status = put_article(c, body);
+    json_decref(body);
+    return status;
+}

@@ -1,0 +1,161 @@
+/* api_comments: the JSON API's comments: list, read, change status, delete. */
+#include <string.h>
+
+#include "admin/api.h"
+#include "core/routes.h"
+#include "store/store.h"
+
+static const char *const comment_statuses[] = { "pending", "approved", "spam", "trash", NULL };
+
+/* The contract's comment object; NULL when memory ran out. */
+static json_t *comment_json(const struct comment_view *v)
+{
+    const struct comment *cm = &v->c;
+    json_t *obj = json_object(), *article = json_object();
+    bool ok = true;
+    json_put(article, "slug", json_text(v->article_slug), &ok);
+    json_put(article, "title", json_text(v->article_title), &ok);
+    json_put(obj, "id", json_integer(cm->id), &ok);
+    json_put(obj, "article", article, &ok);
+    json_put(obj, "parent", cm->parent_id ? json_integer(cm->parent_id) : json_null(), &ok);
+    json_put(obj, "author", json_text(cm->author), &ok);
+    json_put(obj, "email", json_text(cm->email), &ok);
+    json_put(obj, "url", json_text(cm->url), &ok);
+    json_put(obj, "body", json_text(cm->body), &ok);
+    json_put(obj, "status", json_text(cm->status), &ok);
+    json_put(obj, "created_at", json_time(cm->created_at), &ok);
+    json_put(obj, "ip", json_text(cm->ip), &ok);
+    if (!ok) {
+        json_decref(obj);
+        return NULL;
+    }
+    return obj;
+}
+
+static int store_failed(struct ctx *c)
+{
+    return api_error(c, 500, NULL, "The database could not answer.");
+}
+
+/* Answers with comment `id` (200), or 404. */
+static int reply_comment(struct ctx *c, int64_t id)
+{
+    struct comment_view v;
+    int rc = store_comment_view(c->store, c->arena, id, &v);
+    if (rc == STORE_NOT_FOUND)
+        return api_error(c, 404, NULL, "There is no comment with that id.");
+    if (rc != STORE_OK)
+        return store_failed(c);
+    return api_reply(c, 200, comment_json(&v));
+}
+
+int api_comments_list(struct ctx *c)
+{
+    const char *status;
+    int limit;
+    int64_t after;
+    int bad = api_status_filter(c, comment_statuses, &status);
+    if (!bad)
+        bad = api_paging(c, &limit, &after);
+    if (bad)
+        return bad;
+    struct comment_view_list list;
+    /* One more than asked tells whether another page follows. */
+    if (store_comments_page(c->store, c->arena, status, after, limit + 1, &list) != STORE_OK)
+        return store_failed(c);
+    bool more = list.count > (size_t)limit;
+    size_t n = more ? (size_t)limit : list.count;
+    json_t *items = json_array();
+    bool ok = items != NULL;
+    for (size_t i = 0; ok && i < n; i++)
+        ok = json_array_append_new(items, comment_json(&list.items[i])) == 0;
+    json_t *obj = json_object();
+    json_put(obj, "comments", items, &ok);
+    json_put(obj, "next_after", more ? json_integer(list.items[n - 1].c.id) : json_null(), &ok);
+    if (!ok) {
+        json_decref(obj);
+        obj = NULL;
+    }
+    return api_reply(c, 200, obj);
+}
+
+/* The {id} of the route as a comment id; false when it cannot be one. */
+static bool comment_id(struct ctx *c, int64_t *id)
+{
+    return parse_id(c->params[0], id);
+}
+
+int api_comment_get(struct ctx *c)
+{
+    int64_t id;
+    if (!comment_id(c, &id))
+        return api_error(c, 404, NULL, "There is no comment with that id.");
+    return reply_comment(c, id);
+}
+
+/* The body's "status": a known status, and no other field. Returns 0 or
+ * the status answered (400, 415, 422). */
+static int read_status(struct ctx *c, const char **status)
+{
+    json_t *body;
+    int bad = api_read_object(c, &body);
+    if (bad)
+        return bad;
+    const char *key;
+    json_t *value;
+    json_object_foreach(body, key, value) {
+        if (strcmp(key, "status") != 0) {
+            const char *k = arena_strdup(c->arena, key);
+            json_decref(body);
+            return api_error(c, 422, k, "Only status can be changed.");
+        }
+    }
+    const char *s = json_string_value(json_object_get(body, "status"));
+    *status = NULL;
+    for (size_t i = 0; s && comment_statuses[i]; i++)
+        if (strcmp(s, comment_statuses[i]) == 0)
+            *status = comment_statuses[i];
+    json_decref(body);
+    if (!*status)
+        return api_error(c, 422, "status",
+                         "status must be one of: pending, approved, spam, trash.");
+    return 0;
+}
+
+int api_comment_patch(struct ctx *c)
+{
+    int64_t id;
+    if (!comment_id(c, &id))
+        return api_error(c, 404, NULL, "There is no comment with that id.");
+    const char *status;
+    int bad = read_status(c, &status);
+    if (bad)
+        return bad;
+    struct actor who;
+    api_actor(c, &who);
+    int rc = store_comment_set_status(c->store, id, status, &who, NULL);
+    if (rc == STORE_NOT_FOUND)
+        return api_error(c, 404, NULL, "There is no comment with that id.");
+    if (rc != STORE_OK)
+        return store_failed(c);
+    return reply_comment(c, id);
+}
+
+/* Deleting through the API is allowed from any status (see docs/api.md);
+ * the admin area's rule (spam or trash only) guards against a slip of the
+ * mouse, which a script does not make. */
+int api_comment_delete(struct ctx *c)
+{
+    int64_t id;
+    if (!comment_id(c, &id))
+        return api_error(c, 404, NULL, "There is no comment with that id.");
+    struct actor who;
+    api_actor(c, &who);
+    int rc = store_comment_delete(c->store, id, &who, false);
+    if (rc == STORE_NOT_FOUND)
+        return api_error(c, 404, NULL, "There is no comment with that id.");
+    if (rc != STORE_OK)
+        return store_failed(c);
+    buf_reset(&c->resp->body);
+    return 204;
+}

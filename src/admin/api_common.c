@@ -1,0 +1,120 @@
+/* api_common: reading JSON bodies and query parameters, writing JSON answers. */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "admin/api.h"
+#include "store/store.h"
+
+int api_reply(struct ctx *c, int status, json_t *v)
+{
+    struct response *resp = c->resp;
+    buf_reset(&resp->body);
+    bool ok = json_write(&resp->body, v);
+    json_decref(v);
+    if (!ok) {
+        buf_reset(&resp->body);
+        return fail(c, 500, "The answer could not be built.");
+    }
+    resp->content_type = "application/json";
+    return status;
+}
+
+int api_error(struct ctx *c, int status, const char *field, const char *message)
+{
+    struct response *resp = c->resp;
+    buf_reset(&resp->body);
+    json_error_field_body(&resp->body, message, field);
+    resp->content_type = "application/json";
+    c->error_message = message;
+    return status;
+}
+
+/* "application/json", any case, optionally followed by parameters. */
+static bool is_json_type(const char *type)
+{
+    static const char want[] = "application/json";
+    if (!type)
+        return false;
+    while (*type == ' ' || *type == '\t')
+        type++;
+    if (strncasecmp(type, want, sizeof want - 1) != 0)
+        return false;
+    char next = type[sizeof want - 1];
+    return next == '\0' || next == ';' || next == ' ' || next == '\t';
+}
+
+int api_read_object(struct ctx *c, json_t **out)
+{
+    *out = NULL;
+    if (!is_json_type(req_header(c->req, "content-type")))
+        return api_error(c, 415, NULL, "The body must be JSON (Content-Type: application/json).");
+    char reason[160];
+    enum json_parse rc = json_parse_object(c->req->body, c->req->body_len, out, reason,
+                                           sizeof reason);
+    if (rc == JSON_NOT_OBJECT)
+        return api_error(c, 400, NULL, "The body must be a JSON object.");
+    if (rc != JSON_PARSED) {
+        const char *msg = arena_printf(c->arena, "The body is not valid JSON: %s.", reason);
+        return api_error(c, 400, NULL, msg ? msg : "The body is not valid JSON.");
+    }
+    return 0;
+}
+
+/* A decimal integer in [min, max] with nothing else around it. */
+static bool parse_range(const char *s, int64_t min, int64_t max, int64_t *out)
+{
+    if (!s || !*s || strlen(s) > 18)
+        return false;
+    int64_t v = 0;
+    for (const char *p = s; *p; p++) {
+        if (*p < '0' || *p > '9')
+            return false;
+        v = v * 10 + (*p - '0');
+    }
+    if (v < min || v > max)
+        return false;
+    *out = v;
+    return true;
+}
+
+int api_paging(struct ctx *c, int *limit, int64_t *after)
+{
+    const char *l = form_get(&c->query, "limit");
+    const char *a = form_get(&c->query, "after");
+    int64_t v = API_LIMIT_DEFAULT;
+    if (l && !parse_range(l, 1, API_LIMIT_MAX, &v))
+        return api_error(c, 400, "limit", "limit must be a whole number from 1 to 200.");
+    *limit = (int)v;
+    *after = 0;
+    if (a && !parse_range(a, 0, INT64_MAX, after))
+        return api_error(c, 400, "after", "after must be the id a previous page gave.");
+    return 0;
+}
+
+int api_status_filter(struct ctx *c, const char *const *allowed, const char **status)
+{
+    const char *s = form_get(&c->query, "status");
+    *status = NULL;
+    if (!s)
+        return 0;
+    for (size_t i = 0; allowed[i]; i++) {
+        if (strcmp(s, allowed[i]) == 0) {
+            *status = allowed[i];
+            return 0;
+        }
+    }
+    struct buf names = {0};
+    for (size_t i = 0; allowed[i]; i++)
+        buf_printf(&names, "%s%s", i ? ", " : "", allowed[i]);
+    const char *msg = arena_printf(c->arena, "status must be one of: %s.", buf_cstr(&names));
+    buf_free(&names);
+    return api_error(c, 400, "status", msg ? msg : "status is not a known status.");
+}
+
+void api_actor(const struct ctx *c, struct actor *who)
+{
+    who->editor_id = 0;
+    who->token_id = c->token_id;
+    who->name = c->actor;
+}

@@ -1,0 +1,142 @@
+/* tokens: the JSON API's bearer tokens, kept only as hashes. */
+#include <string.h>
+
+#include <sodium.h>
+
+#include "store/db.h"
+
+/* BLAKE2b-256 of the secret. The secret holds 256 random bits, so a plain
+ * (unsalted, fast) hash is enough; finding the row by its hash means no
+ * secret is ever compared byte by byte. */
+#define HASH_BYTES 32
+
+static void hash_secret(const char *secret, unsigned char out[HASH_BYTES])
+{
+    crypto_generichash(out, HASH_BYTES, (const unsigned char *)secret, strlen(secret), NULL, 0);
+}
+
+enum {
+    T_INSERT,
+    T_LIST,
+    T_REVOKE,
+    T_STATE,
+    T_BY_HASH,
+    T_TOUCH,
+    T_COUNT_,
+};
+
+_Static_assert(T_COUNT_ <= 8, "tokens.c owns 8 statement slots");
+
+#define TOKEN_COLUMNS "id, name, created_at, coalesce(last_used_at, 0), coalesce(revoked_at, 0) "
+
+static const char *const token_sql[] = {
+    [T_INSERT] = "INSERT INTO api_tokens (name, token_hash, created_at) "
+                 "VALUES (:name, :hash, strftime('%s', 'now'))",
+    [T_LIST] = "SELECT " TOKEN_COLUMNS "FROM api_tokens ORDER BY id",
+    [T_REVOKE] = "UPDATE api_tokens SET revoked_at = strftime('%s', 'now') "
+                 "WHERE id = :id AND revoked_at IS NULL",
+    [T_STATE] = "SELECT revoked_at IS NOT NULL FROM api_tokens WHERE id = :id",
+    [T_BY_HASH] = "SELECT " TOKEN_COLUMNS "FROM api_tokens "
+                  "WHERE token_hash = :hash AND revoked_at IS NULL",
+    [T_TOUCH] = "UPDATE api_tokens SET last_used_at = :now WHERE id = :id",
+};
+
+static sqlite3_stmt *stmt(struct store *s, int id)
+{
+    return db_stmt(s, STMT_BASE_TOKENS + id, token_sql[id]);
+}
+
+static void read_token(struct arena *a, sqlite3_stmt *st, struct api_token *out)
+{
+    out->id = sqlite3_column_int64(st, 0);
+    out->name = db_col_text(a, st, 1);
+    out->created_at = sqlite3_column_int64(st, 2);
+    out->last_used_at = sqlite3_column_int64(st, 3);
+    out->revoked_at = sqlite3_column_int64(st, 4);
+}
+
+int store_token_add(struct store *s, const char *name, const char *secret, int64_t *id)
+{
+    unsigned char hash[HASH_BYTES];
+    hash_secret(secret, hash);
+    sqlite3_stmt *st = stmt(s, T_INSERT);
+    if (!st || !db_bind_text(st, ":name", name) || !db_bind_blob(st, ":hash", hash, HASH_BYTES))
+        return STORE_ERROR;
+    int rc = db_exec_stmt(s, st);
+    if (rc == STORE_OK)
+        *id = sqlite3_last_insert_rowid(s->db);
+    return rc;
+}
+
+int store_token_list(struct store *s, struct arena *a, struct api_token_list *out)
+{
+    sqlite3_stmt *st = stmt(s, T_LIST);
+    if (!st)
+        return STORE_ERROR;
+    size_t cap = 16;
+    out->count = 0;
+    out->items = arena_alloc(a, cap * sizeof *out->items);
+    int rc = SQLITE_DONE;
+    while (out->items && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (out->count == cap) {
+            struct api_token *bigger = arena_alloc(a, cap * 2 * sizeof *bigger);
+            if (!bigger) {
+                out->items = NULL;
+                break;
+            }
+            memcpy(bigger, out->items, cap * sizeof *bigger);
+            out->items = bigger;
+            cap *= 2;
+        }
+        read_token(a, st, &out->items[out->count++]);
+    }
+    sqlite3_reset(st);
+    if (!out->items)
+        return STORE_ERROR;
+    return rc == SQLITE_DONE ? STORE_OK : db_error(s, "reading API tokens");
+}
+
+int store_token_revoke(struct store *s, int64_t id)
+{
+    sqlite3_stmt *st = stmt(s, T_REVOKE);
+    if (!st || !db_bind_int(st, ":id", id))
+        return STORE_ERROR;
+    int rc = db_exec_stmt(s, st);
+    if (rc != STORE_OK)
+        return rc;
+    if (sqlite3_changes(s->db))
+        return STORE_OK;
+    st = stmt(s, T_STATE);
+    if (!st || !db_bind_int(st, ":id", id))
+        return STORE_ERROR;
+    int step = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (step == SQLITE_ROW)
+        return STORE_CONFLICT;
+    return step == SQLITE_DONE ? STORE_NOT_FOUND : db_error(s, "revoking an API token");
+}
+
+int store_token_by_secret(struct store *s, struct arena *a, const char *secret,
+                          struct api_token *out)
+{
+    unsigned char hash[HASH_BYTES];
+    hash_secret(secret, hash);
+    sqlite3_stmt *st = stmt(s, T_BY_HASH);
+    if (!st || !db_bind_blob(st, ":hash", hash, HASH_BYTES))
+        return STORE_ERROR;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        read_token(a, st, out);
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW)
+        return STORE_OK;
+    return rc == SQLITE_DONE ? STORE_NOT_FOUND : db_error(s, "reading an API token");
+}
+
+int store_token_touch(struct store *s, int64_t id, int64_t now)
+{
+    sqlite3_stmt *st = stmt(s, T_TOUCH);
+    if (!st || !db_bind_int(st, ":id", id) || !db_bind_int(st, ":now", now))
+        return STORE_ERROR;
+    return db_exec_stmt(s, st);
+}
