@@ -108,7 +108,31 @@ static enum form_error decode_part(struct arena *a, const char *s, size_t len,
     return FORM_OK;
 }
 
+static enum form_error parse_fields(struct arena *a, const char *s, size_t len,
+                                    struct form *out, const char *repeatable);
+
 enum form_error form_parse(struct arena *a, const char *s, size_t len, struct form *out)
+{
+    return parse_fields(a, s, len, out, NULL);
+}
+
+enum form_error form_parse_multi(struct arena *a, const char *s, size_t len, struct form *out,
+                                 const char *repeatable)
+{
+    return parse_fields(a, s, len, out, repeatable);
+}
+
+size_t form_get_all(const struct form *f, const char *name, const char **values, size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < f->count && n < max; i++)
+        if (strcmp(f->fields[i].name, name) == 0)
+            values[n++] = f->fields[i].value;
+    return n;
+}
+
+static enum form_error parse_fields(struct arena *a, const char *s, size_t len,
+                                    struct form *out, const char *repeatable)
 {
     out->count = 0;
     size_t i = 0;
@@ -127,7 +151,7 @@ enum form_error form_parse(struct arena *a, const char *s, size_t len, struct fo
             err = decode_part(a, eq + 1, pair_len - name_len - 1, &value);
         if (err != FORM_OK)
             return err;
-        if (form_get(out, name))
+        if ((!repeatable || strcmp(name, repeatable) != 0) && form_get(out, name))
             return FORM_REPEATED;
         if (out->count == FORM_MAX_FIELDS)
             return FORM_TOO_MANY;

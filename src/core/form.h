@@ -44,7 +44,14 @@ bool utf8_valid(const char *s, size_t len);
  * error. Strings live in the arena. */
 enum form_error form_parse(struct arena *a, const char *s, size_t len, struct form *out);
 
-/* The value of a field, or NULL. */
+/* As form_parse, but the field named `repeatable` may come more than once
+ * (a list of checkboxes); any other repeated name is still an error. */
+enum form_error form_parse_multi(struct arena *a, const char *s, size_t len, struct form *out,
+                                 const char *repeatable);
+/* The values of every field named `name`, in order, at most max; the count. */
+size_t form_get_all(const struct form *f, const char *name, const char **values, size_t max);
+
+/* The value of a field, or NULL (the first, when it repeats). */
 const char *form_get(const struct form *f, const char *name);
 
 /* The value of cookie `name` in a Cookie header, or NULL (arena string). */

@@ -39,6 +39,12 @@ static const struct route routes[] = {
     { M_GET, "/healthz", page_health, 0 },
     { M_GET, "/static/*", page_static, 0 },
     /* editors: HTML (src/admin/) */
+    { M_GET | M_POST, "/admin/login", admin_login, 0 },
+    { M_POST, "/admin/logout", admin_logout, R_SESSION | R_CSRF },
+    { M_GET, "/admin", admin_root, 0 },
+    { M_GET, "/admin/", admin_queue, R_SESSION },
+    { M_POST, "/admin/comments", admin_comments_post, R_SESSION | R_CSRF },
+    { M_GET, "/admin/log", admin_log, R_SESSION },
     /* editors: JSON API (src/admin/api_*.c) */
     { M_GET, "/admin/api/comments", api_comments_list, R_TOKEN | R_JSON },
     { M_GET, "/admin/api/comments/{}", api_comment_get, R_TOKEN | R_JSON },

@@ -22,6 +22,12 @@ int admin_check_csrf(struct ctx *c);
 int api_check_token(struct ctx *c);
 
 /* editors: HTML (src/admin/) */
+int admin_login(struct ctx *c);
+int admin_logout(struct ctx *c);
+int admin_root(struct ctx *c);
+int admin_queue(struct ctx *c);
+int admin_comments_post(struct ctx *c);
+int admin_log(struct ctx *c);
 
 /* editors: JSON API (src/admin/api_*.c) */
 int api_comments_list(struct ctx *c);

@@ -1,0 +1,39 @@
+/* admin: what the editors' HTML handlers (login, queue, log) share. */
+#ifndef FOLIO_ADMIN_H
+#define FOLIO_ADMIN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/handler.h"
+
+#define ADMIN_PAGE_SIZE 50
+#define SESSION_COOKIE "folio_session"
+/* The one form field that may repeat in the admin area: the ticked comments. */
+#define ADMIN_REPEATABLE_FIELD "id"
+
+/* page_data plus what every admin page shows: the editor's name and the
+ * session's CSRF token for its forms (when signed in). */
+struct tval *admin_page_data(struct ctx *c, const char *page_title);
+
+/* Adds date_iso (RFC 3339) and date_human ("5 Mar 2026, 14:07 UTC") for t. */
+void admin_set_time(struct ctx *c, struct tval *obj, int64_t t);
+
+/* Parses the urlencoded body into c->form once. Returns 0, or the status
+ * to answer (413, 415, 400) with the message set. */
+int admin_parse_form(struct ctx *c);
+
+/* Loads the session named by the request's cookie into c; false when there
+ * is no live one. */
+bool admin_session_load(struct ctx *c);
+/* Starts a session for the editor and sets its cookie. 0 or 500. */
+int admin_session_start(struct ctx *c, int64_t editor_id, const char *name);
+/* Ends the current session on the server and clears the cookie. */
+void admin_session_end(struct ctx *c);
+
+/* True when s is a path under /admin that is safe to redirect to: "/admin"
+ * or "/admin/...", plain path characters, no "//", no "." or ".." segment,
+ * no backslash, no scheme; an optional query of plain characters. */
+bool admin_safe_path(const char *s);
+
+#endif

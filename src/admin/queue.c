@@ -1,0 +1,294 @@
+/* queue: GET /admin/ (the moderation queue and the other views) and
+ * POST /admin/comments (the actions, one comment or many). */
+#include <stdio.h>
+#include <string.h>
+
+#include "admin/admin.h"
+#include "core/routes.h"
+#include "store/store.h"
+
+/* What an action is called on a button and in the message after it. */
+struct action_info {
+    const char *name, *button, *done;
+};
+
+static const struct action_info actions[] = {
+    { "approve", "Approve", "approved" },
+    { "unapprove", "Unapprove", "returned to the queue" },
+    { "spam", "Spam", "marked as spam" },
+    { "trash", "Trash", "moved to the trash" },
+    { "restore", "Restore", "restored" },
+    { "delete", "Delete permanently", "deleted permanently" },
+};
+
+static const struct action_info *find_action(const char *name)
+{
+    for (size_t i = 0; name && i < sizeof actions / sizeof actions[0]; i++)
+        if (strcmp(actions[i].name, name) == 0)
+            return &actions[i];
+    return NULL;
+}
+
+/* The actions offered in each view, by status index. */
+static const char *const view_actions[CS_COUNT][5] = {
+    [CS_PENDING] = { "approve", "spam", "trash", NULL },
+    [CS_APPROVED] = { "unapprove", "spam", "trash", NULL },
+    [CS_SPAM] = { "restore", "approve", "trash", "delete", NULL },
+    [CS_TRASH] = { "restore", "spam", "delete", NULL },
+};
+
+static const char *const view_labels[CS_COUNT] = { "Pending", "Approved", "Spam", "Trash" };
+static const char *const status_keys[CS_COUNT] = { "pending", "approved", "spam", "trash" };
+
+static int status_index(const char *status)
+{
+    for (int i = 0; i < CS_COUNT; i++)
+        if (strcmp(status, status_keys[i]) == 0)
+            return i;
+    return -1;
+}
+
+/* A view: which status, and where in it (keyset cursors). */
+struct view {
+    int status;
+    int64_t after, before;
+};
+
+/* Reads status/after/before from a query; false when one is malformed. */
+static bool view_from_form(const struct form *f, struct view *v)
+{
+    const char *status = form_get(f, "status");
+    const char *after = form_get(f, "after"), *before = form_get(f, "before");
+    *v = (struct view){ .status = CS_PENDING };
+    if (status && *status && (v->status = status_index(status)) < 0)
+        return false;
+    if (after && *after && !parse_id(after, &v->after))
+        return false;
+    if (before && *before && !parse_id(before, &v->before))
+        return false;
+    return true;
+}
+
+/* The view's query ("status=spam&after=5"), "" for the first page of the queue. */
+static const char *view_query(struct ctx *c, const struct view *v)
+{
+    char buf[96] = "";
+    size_t n = 0;
+    if (v->status != CS_PENDING)
+        n += (size_t)snprintf(buf + n, sizeof buf - n, "&status=%s", status_keys[v->status]);
+    if (v->after)
+        n += (size_t)snprintf(buf + n, sizeof buf - n, "&after=%lld", (long long)v->after);
+    else if (v->before)
+        snprintf(buf + n, sizeof buf - n, "&before=%lld", (long long)v->before);
+    return arena_strdup(c->arena, buf[0] ? buf + 1 : "");
+}
+
+static const char *view_url(struct ctx *c, const struct view *v)
+{
+    const char *q = view_query(c, v);
+    return arena_printf(c->arena, "%s/admin/%s%s", c->app->cfg.base_path, *q ? "?" : "", q);
+}
+
+/* ---- the page ---- */
+
+static const char *plural(struct ctx *c, long long n, const char *what)
+{
+    return arena_printf(c->arena, "%lld comment%s %s", n, n == 1 ? "" : "s", what);
+}
+
+/* The message after an action, from ?done=ACTION&n=N&refused=N&missing=N. */
+static const char *flash_message(struct ctx *c)
+{
+    const struct action_info *a = find_action(form_get(&c->query, "done"));
+    const char *none = form_get(&c->query, "none");
+    if (none)
+        return "Tick at least one comment, then choose what to do with the ticked ones.";
+    if (!a)
+        return NULL;
+    int64_t n = 0, refused = 0, missing = 0;
+    parse_id(form_get(&c->query, "n"), &n);
+    parse_id(form_get(&c->query, "refused"), &refused);
+    parse_id(form_get(&c->query, "missing"), &missing);
+    const char *msg = n ? arena_printf(c->arena, "%s.", plural(c, n, a->done))
+                        : "No comment changed.";
+    if (refused)
+        msg = arena_printf(c->arena, "%s %s: only comments in spam or trash can be deleted.",
+                           msg, plural(c, refused, refused == 1 ? "was not deleted"
+                                                               : "were not deleted"));
+    if (missing)
+        msg = arena_printf(c->arena, "%s %s.", msg,
+                           plural(c, missing, missing == 1 ? "no longer exists"
+                                                           : "no longer exist"));
+    return msg;
+}
+
+static struct tval *action_list(struct ctx *c, int status)
+{
+    struct tval *list = tv_list(c->arena);
+    for (const char *const *a = view_actions[status]; *a; a++) {
+        struct tval *item = tv_push_obj(list);
+        const struct action_info *info = find_action(*a);
+        tv_str(item, "action", info->name);
+        tv_str(item, "label", info->button);
+        tv_bool(item, "danger", strcmp(info->name, "delete") == 0);
+    }
+    return list;
+}
+
+static void add_comment(struct ctx *c, struct tval *list, const struct mod_comment *m)
+{
+    struct tval *item = tv_push_obj(list);
+    const struct comment *cm = &m->c;
+    tv_int(item, "id", cm->id);
+    tv_str(item, "author", cm->author);
+    tv_str(item, "email", cm->email);
+    tv_str(item, "url", *cm->url ? cm->url : NULL);
+    tv_str(item, "ip", cm->ip);
+    tv_str(item, "body", cm->body);
+    tv_str(item, "status", cm->status);
+    tv_str(item, "previous_status", *m->previous_status ? m->previous_status : NULL);
+    if (cm->parent_id)
+        tv_int(item, "parent", cm->parent_id);
+    tv_str(item, "article_title", m->article_title);
+    tv_str(item, "article_slug", m->article_slug);
+    tv_bool(item, "approved", strcmp(cm->status, "approved") == 0);
+    admin_set_time(c, item, cm->created_at);
+}
+
+static struct tval *view_tabs(struct ctx *c, int current, const int64_t counts[CS_COUNT])
+{
+    struct tval *list = tv_list(c->arena);
+    for (int i = 0; i < CS_COUNT; i++) {
+        struct view v = { .status = i };
+        struct tval *tab = tv_push_obj(list);
+        tv_str(tab, "label", view_labels[i]);
+        tv_int(tab, "count", counts[i]);
+        tv_str(tab, "url", view_url(c, &v));
+        tv_bool(tab, "current", i == current);
+    }
+    return list;
+}
+
+static void add_paging(struct ctx *c, struct tval *data, const struct view *v,
+                       const struct mod_comment_page *page)
+{
+    if (page->count == 0)
+        return;
+    tv_bool(data, "paged", page->has_prev || page->has_next);
+    if (page->has_prev) {
+        struct view prev = { .status = v->status, .before = page->items[0].c.id };
+        tv_str(data, "prev_url", view_url(c, &prev));
+    }
+    if (page->has_next) {
+        struct view next = { .status = v->status, .after = page->items[page->count - 1].c.id };
+        tv_str(data, "next_url", view_url(c, &next));
+    }
+}
+
+static int render_queue(struct ctx *c, const struct view *v, const int64_t counts[CS_COUNT],
+                        const struct mod_comment_page *page)
+{
+    struct tval *data = admin_page_data(c, arena_printf(c->arena, "%s comments",
+                                                        view_labels[v->status]));
+    tv_set(data, "views", view_tabs(c, v->status, counts));
+    tv_str(data, "view_label", view_labels[v->status]);
+    tv_bool(data, "pending_view", v->status == CS_PENDING);
+    tv_str(data, "return", view_query(c, v));
+    tv_str(data, "flash", flash_message(c));
+    /* The comments' own buttons use the same list, found outwards. */
+    tv_set(data, "actions", action_list(c, v->status));
+    struct tval *list = tv_list(c->arena);
+    for (size_t i = 0; i < page->count; i++)
+        add_comment(c, list, &page->items[i]);
+    tv_set(data, "comments", list);
+    tv_bool(data, "empty", page->count == 0);
+    add_paging(c, data, v, page);
+    return render_page(c, 200, "admin_queue", data);
+}
+
+int admin_queue(struct ctx *c)
+{
+    struct view v;
+    if (!view_from_form(&c->query, &v))
+        return fail(c, 400, "This view does not exist: status must be pending, approved, spam "
+                            "or trash, and after or before a comment's number.");
+    int64_t counts[CS_COUNT];
+    struct mod_comment_page page;
+    if (store_comment_counts(c->store, counts) != STORE_OK ||
+        store_comments_by_status(c->store, c->arena, status_keys[v.status], v.after, v.before,
+                                 ADMIN_PAGE_SIZE, &page) != STORE_OK)
+        return fail(c, 503, "The database is not answering; try again.");
+    return render_queue(c, &v, counts, &page);
+}
+
+/* ---- the actions ---- */
+
+struct outcome {
+    long long changed, refused, missing;
+};
+
+/* Applies the action to every id in one transaction. */
+static int apply_action(struct ctx *c, const char *action, const char **ids, size_t count,
+                        struct outcome *out)
+{
+    struct actor who = { .editor_id = c->editor_id, .name = c->actor };
+    if (store_begin(c->store) != STORE_OK)
+        return STORE_ERROR;
+    for (size_t i = 0; i < count; i++) {
+        int64_t id = 0;
+        bool changed = false;
+        int rc = parse_id(ids[i], &id) ? store_moderate(c->store, id, action, &who, &changed)
+                                       : STORE_NOT_FOUND;
+        if (rc == STORE_ERROR) {
+            store_rollback(c->store);
+            return STORE_ERROR;
+        }
+        out->changed += changed;
+        out->refused += rc == STORE_CONFLICT;
+        out->missing += rc == STORE_NOT_FOUND;
+    }
+    if (store_commit(c->store) != STORE_OK) {
+        store_rollback(c->store);
+        return STORE_ERROR;
+    }
+    return STORE_OK;
+}
+
+/* The view the form came from (its hidden `return`), or the queue. */
+static struct view return_view(struct ctx *c)
+{
+    struct view v = { .status = CS_PENDING };
+    const char *ret = form_get(&c->form, "return");
+    struct form q;
+    if (ret && form_parse(c->arena, ret, strlen(ret), &q) == FORM_OK && !view_from_form(&q, &v))
+        v = (struct view){ .status = CS_PENDING };
+    return v;
+}
+
+static int back_to_view(struct ctx *c, const struct view *v, const char *result)
+{
+    const char *q = view_query(c, v);
+    return redirect(c, arena_printf(c->arena, "/admin/?%s%s%s", q, *q ? "&" : "", result));
+}
+
+int admin_comments_post(struct ctx *c)
+{
+    const struct action_info *a = find_action(form_get(&c->form, "action"));
+    if (!a)
+        return fail(c, 400, "Choose an action: approve, unapprove, spam, trash, restore or "
+                            "delete.");
+    struct view v = return_view(c);
+    const char *ids[FORM_MAX_FIELDS];
+    size_t count = form_get_all(&c->form, "id", ids, FORM_MAX_FIELDS);
+    if (count == 0)
+        return back_to_view(c, &v, "none=1");
+    struct outcome out = {0};
+    if (apply_action(c, a->name, ids, count, &out) != STORE_OK)
+        return fail(c, 503, "The database is not answering; nothing was changed. Try again.");
+    const char *result = arena_printf(c->arena, "done=%s&n=%lld", a->name, out.changed);
+    if (out.refused)
+        result = arena_printf(c->arena, "%s&refused=%lld", result, out.refused);
+    if (out.missing)
+        result = arena_printf(c->arena, "%s&missing=%lld", result, out.missing);
+    return back_to_view(c, &v, result);
+}
