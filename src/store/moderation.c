@@ -43,10 +43,11 @@ static const char *const mod_sql[M_COUNT_STMTS] = {
     [M_LOG] = "INSERT INTO moderation_log (at, editor_id, token_id, actor, comment_id, "
               "article_id, old_status, new_status) VALUES (:now, nullif(:editor, 0), "
               "nullif(:token, 0), :actor, :comment, :article, :old, :new)",
-    [M_COUNTS] = "SELECT (SELECT count(*) FROM comments WHERE status = 'pending'), "
-                 "(SELECT count(*) FROM comments WHERE status = 'approved'), "
-                 "(SELECT count(*) FROM comments WHERE status = 'spam'), "
-                 "(SELECT count(*) FROM comments WHERE status = 'trash')",
+    /* Kept by the triggers of sql/002_comment_counts.sql. */
+    [M_COUNTS] = "SELECT (SELECT n FROM comment_counts WHERE status = 'pending'), "
+                 "(SELECT n FROM comment_counts WHERE status = 'approved'), "
+                 "(SELECT n FROM comment_counts WHERE status = 'spam'), "
+                 "(SELECT n FROM comment_counts WHERE status = 'trash')",
     [M_PAGE_UP] = "SELECT " QUEUE_COLUMNS QUEUE_FROM
                   "c.status = :status AND c.id > :cursor ORDER BY c.id LIMIT :limit",
     [M_PAGE_DOWN] = "SELECT " QUEUE_COLUMNS QUEUE_FROM
