@@ -6,7 +6,23 @@
 #include <string.h>
 
 #include "core/log.h"
+#include "core/wordlist.h"
 #include "store/store.h"
+
+/* A --moderation-keys or --disallowed-keys file (none when path is unset). */
+static int load_keys(const char *option, const char *path, struct word_list **out)
+{
+    char err[1024];
+    *out = NULL;
+    if (!path || !*path)
+        return 0;
+    *out = word_list_load(path, err, sizeof err);
+    if (!*out) {
+        fprintf(stderr, "folio: --%s %s\n", option, err);
+        return 1;
+    }
+    return 0;
+}
 
 int app_init(struct app *app)
 {
@@ -30,6 +46,9 @@ int app_init(struct app *app)
                 app->cfg.db_path);
         return 1;
     }
+    if (load_keys("moderation-keys", app->cfg.moderation_keys, &app->moderation_keys) != 0 ||
+        load_keys("disallowed-keys", app->cfg.disallowed_keys, &app->disallowed_keys) != 0)
+        return 1;
     return 0;
 }
 
@@ -37,6 +56,9 @@ void app_free(struct app *app)
 {
     tmpl_free(app->templates);
     app->templates = NULL;
+    word_list_free(app->moderation_keys);
+    word_list_free(app->disallowed_keys);
+    app->moderation_keys = app->disallowed_keys = NULL;
 }
 
 struct worker *worker_new(struct app *app)

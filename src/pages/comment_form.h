@@ -5,16 +5,25 @@
 
 #include "pages/pages.h"
 
+/* The reader's cookies: the signed list of their pending comments, and the
+ * details they asked to have saved (percent-encoded). */
+#define COOKIE_PENDING "folio_pending"
+#define COOKIE_AUTHOR "comment_author"
+#define COOKIE_EMAIL "comment_author_email"
+#define COOKIE_URL "comment_author_url"
+
 /* The ids of the reader's own pending comments on this article, from their
  * signed cookie; returns how many were written to ids. */
 size_t own_pending_comments(struct ctx *c, int64_t article_id, int64_t *ids, size_t max);
 /* The `form` value of article.html. form NULL: an empty form, prefilled from
  * the reader's saved-details cookie, set up as a reply by ?replytocom=ID
- * when ID is a comment shown on the page. */
+ * when ID is a comment shown on the page. Always carries a fresh signed
+ * token; for a page everyone may share it also sets the page's ETag. */
 struct tval *comment_form_object(struct ctx *c, const struct article *a,
                                  const struct comment_form *form,
                                  const struct comment_list *shown);
-/* True when the form shows details from the reader's own cookie. */
+/* True when the form is the reader's own: a form they sent (re-shown after
+ * a refusal) or one prefilled from their saved-details cookies. */
 bool comment_form_is_personal(struct ctx *c, const struct comment_form *form);
 
 #endif

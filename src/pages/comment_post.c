@@ -1,8 +1,379 @@
-/* comment_post: POST /articles/{slug}/comments, the "Leave a Reply" form. */
+/* comment_post: POST /articles/{slug}/comments, the "Leave a Reply" form:
+ * decoding, validation, the anti-spam checks, storing, cookies, 303. */
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "core/comment_format.h"
+#include "core/escape.h"
 #include "core/routes.h"
+#include "core/signed.h"
+#include "core/text.h"
+#include "core/validate.h"
+#include "core/wordlist.h"
+#include "pages/comment_form.h"
 #include "pages/pages.h"
+
+#define AUTHOR_MAX 100
+#define COMMENT_MAX 8000
+#define RATE_WINDOW (10 * 60)
+#define SAVED_MAX_AGE (365 * 24 * 60 * 60)
+#define USER_AGENT_MAX 512
+#define ADDRESS_MAX 100
+
+static const char MSG_FIELDS[] =
+    "Your comment could not be posted. Please correct the fields marked below.";
+static const char MSG_TOKEN[] =
+    "This form had expired or could not be checked, so your comment was not posted. "
+    "Please send it again.";
+static const char MSG_TOO_FAST[] =
+    "Your comment came back sooner than anyone could have written it, so it was not "
+    "posted. Please check it and send it again.";
+static const char MSG_CLOSED[] =
+    "Comments are closed on this article, so your comment was not posted.";
+static const char MSG_DUPLICATE[] =
+    "Duplicate comment detected; it looks as though you've already said that!";
+static const char MSG_RATE[] =
+    "You are posting comments too quickly. Please wait a few minutes and send your comment "
+    "again.";
+static const char MSG_PARENT[] =
+    "The comment you replied to is not available, so your reply was not posted. You can "
+    "send it again as a new comment.";
+static const char MSG_BUSY[] =
+    "Your comment could not be stored just now. Please send it again in a moment.";
+
+/* What the reader sent: the form as typed (to show it again) and the
+ * cleaned values that are stored. */
+struct submission {
+    struct comment_form form;
+    const char *author, *email, *url, *body;   /* trimmed; body with \n line ends */
+    const char *token, *hp;
+    int64_t parent;
+};
+
+/* application/x-www-form-urlencoded, with or without parameters. */
+static bool is_form_type(const char *ct)
+{
+    static const char want[] = "application/x-www-form-urlencoded";
+    if (!ct)
+        return false;
+    while (*ct == ' ' || *ct == '\t')
+        ct++;
+    if (strncasecmp(ct, want, sizeof want - 1) != 0)
+        return false;
+    ct += sizeof want - 1;
+    while (*ct == ' ' || *ct == '\t')
+        ct++;
+    return *ct == '\0' || *ct == ';';
+}
+
+/* s with CR LF and lone CR as LF, trimmed (browsers send CR LF; the
+ * textarea's maxlength counts a line break as one character). */
+static const char *normalize_body(struct arena *a, const char *s)
+{
+    char *out = arena_strdup(a, s);
+    if (!out)
+        return "";
+    size_t o = 0;
+    for (size_t i = 0; s[i]; i++) {
+        if (s[i] == '\r' && s[i + 1] == '\n')
+            continue;
+        out[o++] = s[i] == '\r' ? '\n' : s[i];
+    }
+    out[o] = '\0';
+    return trim_copy(a, out);
+}
+
+static void read_fields(struct ctx *c, const struct form *f, struct submission *s)
+{
+    memset(s, 0, sizeof *s);
+    s->form.author = form_get(f, "author");
+    s->form.email = form_get(f, "email");
+    s->form.url = form_get(f, "url");
+    s->form.comment = form_get(f, "comment");
+    s->form.save = form_get(f, "wp-comment-cookies-consent") != NULL;
+    s->token = form_get(f, "token");
+    s->hp = form_get(f, "hp");
+    s->author = trim_copy(c->arena, s->form.author ? s->form.author : "");
+    s->email = trim_copy(c->arena, s->form.email ? s->form.email : "");
+    s->url = trim_copy(c->arena, s->form.url ? s->form.url : "");
+    s->body = normalize_body(c->arena, s->form.comment ? s->form.comment : "");
+}
+
+/* ---- validation: a message at each bad field ---- */
+
+static const char *author_error(const char *v)
+{
+    if (!*v)
+        return "Please enter your name.";
+    if (utf8_length(v) > AUTHOR_MAX)
+        return "Please keep your name to 100 characters or fewer.";
+    if (!text_is_clean(v, false))
+        return "Please remove the control characters from your name.";
+    return NULL;
+}
+
+static const char *email_error(const char *v)
+{
+    if (!*v)
+        return "Please enter your email address.";
+    if (utf8_length(v) > 254)
+        return "Please enter an email address of at most 254 characters.";
+    if (!email_valid(v))
+        return "Please enter a valid email address, such as name@example.org.";
+    return NULL;
+}
+
+static const char *url_error(const char *v)
+{
+    if (!*v)
+        return NULL;
+    if (utf8_length(v) > 200)
+        return "Please enter a web address of at most 200 characters.";
+    if (!http_url_valid(v))
+        return "Please enter a web address that starts with http:// or https://.";
+    return NULL;
+}
+
+static const char *body_error(const char *v)
+{
+    if (!*v)
+        return "Please type your comment.";
+    if (utf8_length(v) > COMMENT_MAX)
+        return "Please keep your comment to 8000 characters or fewer.";
+    if (!text_is_clean(v, true))
+        return "Please remove the control characters from your comment.";
+    return NULL;
+}
+
+/* comment_parent: absent, empty or 0 is top level; else a positive id. */
+static bool read_parent(const struct form *f, int64_t *parent)
+{
+    const char *p = form_get(f, "comment_parent");
+    *parent = 0;
+    return !p || !*p || strcmp(p, "0") == 0 || parse_id(p, parent);
+}
+
+/* Fills the field messages; true when every field is valid. */
+static bool validate_fields(const struct form *f, struct submission *s)
+{
+    s->form.errors_author = author_error(s->author);
+    s->form.errors_email = email_error(s->email);
+    s->form.errors_url = url_error(s->url);
+    s->form.errors_comment = body_error(s->body);
+    bool ok = !s->form.errors_author && !s->form.errors_email && !s->form.errors_url &&
+              !s->form.errors_comment;
+    if (ok && !read_parent(f, &s->parent)) {
+        s->form.message = MSG_PARENT;
+        return false;
+    }
+    s->form.parent = s->parent;
+    if (!ok)
+        s->form.message = MSG_FIELDS;
+    return ok;
+}
+
+/* The form token: true when it is genuine, fresh and not too fast. The
+ * message asks to send again; a genuine token that came back too fast is
+ * kept in the new form, so the wait is counted from the first showing. */
+static bool check_token(struct ctx *c, const struct article *a, struct submission *s)
+{
+    int64_t issued;
+    enum token_check t = form_token_check(c->app->secret, s->token, a->id, (int64_t)time(NULL),
+                                          c->app->cfg.min_submit_seconds, &issued);
+    if (t == TOKEN_OK)
+        return true;
+    s->form.message = t == TOKEN_TOO_FAST ? MSG_TOO_FAST : MSG_TOKEN;
+    if (t == TOKEN_TOO_FAST)
+        s->form.token_issued = issued;
+    return false;
+}
+
+/* ---- what happens to a valid comment ---- */
+
+static bool any_key_matches(const struct word_list *keys, const struct submission *s,
+                            const char *address)
+{
+    return word_list_match(keys, s->author) || word_list_match(keys, s->email) ||
+           word_list_match(keys, s->url) || word_list_match(keys, s->body) ||
+           word_list_match(keys, address);
+}
+
+/* The status before the transaction: spam (honeypot, disallowed keys),
+ * held (moderation keys, too many links), else pending, which the store
+ * turns into approved for a known commenter under --moderation first. */
+static const char *initial_status(struct ctx *c, const struct submission *s, const char *address,
+                                  bool *approve_known)
+{
+    const struct config *cfg = &c->app->cfg;
+    *approve_known = false;
+    if ((s->hp && *s->hp) || any_key_matches(c->app->disallowed_keys, s, address))
+        return "spam";
+    if (any_key_matches(c->app->moderation_keys, s, address) ||
+        comment_count_links(s->body, strlen(s->body)) > (size_t)cfg->max_links)
+        return "pending";
+    *approve_known = cfg->moderation == MODERATION_FIRST;
+    return "pending";
+}
+
+/* A header value for the database: printable ASCII, at most max bytes. */
+static const char *header_text(struct arena *a, const char *s, size_t max)
+{
+    size_t len = s ? strlen(s) : 0;
+    char *out = arena_strndup(a, s ? s : "", len < max ? len : max);
+    for (char *p = out; p && *p; p++)
+        if (*p < 0x20 || *p > 0x7e)
+            *p = '?';
+    return out ? out : "";
+}
+
+static int store_submission(struct ctx *c, const struct article *a, const struct submission *s,
+                            struct comment_post_result *res)
+{
+    struct comment_post p = {
+        .c = { .article_id = a->id, .parent_id = s->parent, .author = s->author,
+               .email = s->email, .url = s->url, .body = s->body,
+               .ip = header_text(c->arena, c->req->client_addr, ADDRESS_MAX),
+               .user_agent = header_text(c->arena, req_header(c->req, "user-agent"),
+                                         USER_AGENT_MAX),
+               .created_at = (int64_t)time(NULL) },
+        .rate_limit = c->app->cfg.comment_rate,
+        .rate_window = RATE_WINDOW,
+    };
+    p.c.status = initial_status(c, s, p.c.ip, &p.approve_known);
+    return store_comment_post(c->store, &p, res);
+}
+
+/* ---- cookies ---- */
+
+static void set_cookie(struct ctx *c, const char *name, const char *value, long max_age)
+{
+    resp_header(c->resp, "Set-Cookie",
+                arena_printf(c->arena, "%s=%s; Path=%s/; Max-Age=%ld; HttpOnly; SameSite=Lax%s",
+                             name, value, c->app->cfg.base_path, max_age,
+                             c->req->https ? "; Secure" : ""));
+}
+
+static void set_saved_cookie(struct ctx *c, const char *name, const char *value)
+{
+    struct buf enc = {0};
+    esc_url_component(&enc, value, strlen(value));
+    if (!enc.failed)
+        set_cookie(c, name, arena_strdup(c->arena, buf_cstr(&enc)), SAVED_MAX_AGE);
+    buf_free(&enc);
+}
+
+/* Ticked: remember name, email and website for a year. Not ticked: forget
+ * any that were remembered. */
+static void saved_details_cookies(struct ctx *c, const struct submission *s)
+{
+    static const char *const names[] = { COOKIE_AUTHOR, COOKIE_EMAIL, COOKIE_URL };
+    const char *values[] = { s->author, s->email, s->url };
+    const char *header = req_header(c->req, "cookie");
+    for (size_t i = 0; i < 3; i++) {
+        if (s->form.save && *values[i])
+            set_saved_cookie(c, names[i], values[i]);
+        else if (cookie_get(c->arena, header, names[i]))
+            set_cookie(c, names[i], "", 0);
+    }
+}
+
+/* Adds the new comment to the reader's signed list of their own comments
+ * awaiting moderation (the newest PENDING_COOKIE_MAX_IDS are kept). */
+static void pending_cookie(struct ctx *c, const struct article *a, int64_t id)
+{
+    int64_t ids[PENDING_COOKIE_MAX_IDS + 1];
+    size_t n = own_pending_comments(c, a->id, ids, PENDING_COOKIE_MAX_IDS);
+    ids[n++] = id;
+    const char *value = id_list_make(c->arena, c->app->secret, ids, n, (int64_t)time(NULL));
+    if (value)
+        set_cookie(c, COOKIE_PENDING, value, PENDING_COOKIE_MAX_AGE);
+}
+
+/* ---- answers ---- */
+
+static int refuse(struct ctx *c, const struct article *a, struct submission *s, int status,
+                  const char *message)
+{
+    if (message)
+        s->form.message = message;
+    return article_render(c, a, &s->form, status);
+}
+
+/* The answer to a comment the store has taken: 303 to it. Spam gets the
+ * very same answer as a comment that waits for moderation. */
+static int accepted(struct ctx *c, const struct article *a, const struct submission *s,
+                    const struct comment_post_result *res)
+{
+    if (strcmp(res->status, "approved") != 0)
+        pending_cookie(c, a, res->id);
+    saved_details_cookies(c, s);
+    return redirect(c, arena_printf(c->arena, "/articles/%s#comment-%lld", a->slug,
+                                    (long long)res->id));
+}
+
+static int answer_verdict(struct ctx *c, const struct article *a, struct submission *s,
+                          const struct comment_post_result *res)
+{
+    switch (res->verdict) {
+    case COMMENT_STORED:
+        return accepted(c, a, s, res);
+    case COMMENT_RATE_LIMITED:
+        resp_header(c->resp, "Retry-After",
+                    arena_printf(c->arena, "%lld", (long long)res->retry_after));
+        return refuse(c, a, s, 429, MSG_RATE);
+    case COMMENT_DUPLICATE:
+        return refuse(c, a, s, 409, MSG_DUPLICATE);
+    case COMMENT_BAD_PARENT:
+        s->form.parent = 0;
+        return refuse(c, a, s, 422, MSG_PARENT);
+    case COMMENT_NO_ARTICLE:
+        break;
+    }
+    return fail(c, 404, "There is no article at this address.");
+}
+
+/* A form that decoded: closed, invalid, or on to the store. */
+static int post_form(struct ctx *c, const struct article *a, const struct form *f)
+{
+    struct submission s;
+    read_fields(c, f, &s);
+    if (!a->comments_open)
+        return refuse(c, a, &s, 403, MSG_CLOSED);
+    bool fields_ok = validate_fields(f, &s);
+    bool token_ok = check_token(c, a, &s);   /* its message wins: send again */
+    if (!fields_ok || !token_ok)
+        return refuse(c, a, &s, 422, NULL);
+    struct comment_post_result res;
+    if (store_submission(c, a, &s, &res) != STORE_OK) {
+        resp_header(c->resp, "Retry-After", "5");
+        return refuse(c, a, &s, 503, MSG_BUSY);
+    }
+    return answer_verdict(c, a, &s, &res);
+}
 
 int page_comment_post(struct ctx *c)
 {
-    return fail(c, 503, "Comments are not taken yet.");
+    if (!is_form_type(req_header(c->req, "content-type")))
+        return fail(c, 415, "The comment form must be sent as application/x-www-form-urlencoded.");
+    if (c->req->body_len > LIMIT_FORM_BYTES)
+        return fail(c, 413, "The comment is too large to be sent (64 KiB at most).");
+    struct article a;
+    int rc = store_article_by_slug(c->store, c->arena, c->params[0], true, &a);
+    if (rc == STORE_NOT_FOUND)
+        return fail(c, 404, "There is no article at this address.");
+    if (rc != STORE_OK)
+        return fail(c, 500, "The article could not be read.");
+    enum form_error fe = form_parse(c->arena, c->req->body ? c->req->body : "",
+                                    c->req->body_len, &c->form);
+    if (fe == FORM_NO_MEMORY)
+        return fail(c, 500, form_error_message(fe));
+    if (fe != FORM_OK) {
+        struct comment_form empty = {
+            .message = arena_printf(c->arena, "%s Your comment was not posted.",
+                                    form_error_message(fe)) };
+        return article_render(c, &a, &empty, 400);
+    }
+    c->form_parsed = true;
+    return post_form(c, &a, &c->form);
 }

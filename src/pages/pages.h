@@ -17,6 +17,7 @@ struct comment_form {
     bool save;
     const char *message;                /* above the form */
     const char *errors_author, *errors_email, *errors_url, *errors_comment;
+    int64_t token_issued;               /* the new token's time; 0: now */
 };
 
 /* A card for lists: slug, title, author, dates, excerpt, counts, tags. */

@@ -10,6 +10,10 @@ enum {
     C_RECENT,
     C_BY_ID,
     C_INSERT,
+    C_RATE,
+    C_DUPLICATE,
+    C_PARENT_OK,
+    C_KNOWN,
 };
 
 #define COMMENT_COLUMNS                                                                     \
@@ -31,6 +35,16 @@ static const char *const comment_sql[] = {
                  "ip, user_agent, created_at, status_changed_at) "
                  "VALUES (:article, nullif(:parent, 0), :status, :author, :email, :url, :body, "
                  ":ip, :user_agent, :now, :now)",
+    /* Comments of every status count against the rate: spam fills the
+     * database as much as anything else. */
+    [C_RATE] = "SELECT count(*), coalesce(min(created_at), 0) FROM comments "
+               "WHERE ip = :ip AND created_at > :since",
+    [C_DUPLICATE] = "SELECT 1 FROM comments WHERE article_id = :article "
+                    "AND email = :email COLLATE NOCASE AND body = :body LIMIT 1",
+    [C_PARENT_OK] = "SELECT 1 FROM comments WHERE id = :id AND article_id = :article "
+                    "AND status = 'approved'",
+    [C_KNOWN] = "SELECT 1 FROM comments WHERE status = 'approved' AND author = :author "
+                "AND email = :email COLLATE NOCASE LIMIT 1",
 };
 
 static sqlite3_stmt *stmt(struct store *s, int id)
@@ -133,4 +147,130 @@ int store_comment_insert(struct store *s, const struct comment_input *in, int64_
     if (rc == STORE_OK)
         *id = sqlite3_last_insert_rowid(s->db);
     return rc;
+}
+
+/* Runs a statement whose first row's first column answers a question:
+ * *yes is true when there is a row. */
+static int query_exists(struct store *s, sqlite3_stmt *st, bool *yes)
+{
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return db_error(s, "checking a comment");
+    *yes = rc == SQLITE_ROW;
+    return STORE_OK;
+}
+
+/* How many comments came from ip since `since`, and the oldest one's time. */
+static int count_recent(struct store *s, const char *ip, int64_t since, int64_t *count,
+                        int64_t *oldest)
+{
+    sqlite3_stmt *st = stmt(s, C_RATE);
+    if (!st || !db_bind_text(st, ":ip", ip) || !db_bind_int(st, ":since", since))
+        return STORE_ERROR;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *count = sqlite3_column_int64(st, 0);
+        *oldest = sqlite3_column_int64(st, 1);
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? STORE_OK : db_error(s, "counting recent comments");
+}
+
+static int check_rate(struct store *s, const struct comment_post *in,
+                      struct comment_post_result *out)
+{
+    if (in->rate_limit <= 0)
+        return STORE_OK;
+    int64_t now = in->c.created_at, count = 0, oldest = 0;
+    int rc = count_recent(s, in->c.ip, now - in->rate_window, &count, &oldest);
+    if (rc == STORE_OK && count >= in->rate_limit) {
+        out->verdict = COMMENT_RATE_LIMITED;
+        out->retry_after = oldest + in->rate_window - now;
+        if (out->retry_after < 1)
+            out->retry_after = 1;
+    }
+    return rc;
+}
+
+static int check_duplicate(struct store *s, const struct comment_input *c,
+                           struct comment_post_result *out)
+{
+    sqlite3_stmt *st = stmt(s, C_DUPLICATE);
+    bool dup = false;
+    if (!st || !db_bind_int(st, ":article", c->article_id) ||
+        !db_bind_text(st, ":email", c->email) || !db_bind_text(st, ":body", c->body))
+        return STORE_ERROR;
+    int rc = query_exists(s, st, &dup);
+    if (dup)
+        out->verdict = COMMENT_DUPLICATE;
+    return rc;
+}
+
+static int check_parent(struct store *s, const struct comment_input *c,
+                        struct comment_post_result *out)
+{
+    if (c->parent_id == 0)
+        return STORE_OK;
+    sqlite3_stmt *st = stmt(s, C_PARENT_OK);
+    bool ok = false;
+    if (!st || !db_bind_int(st, ":id", c->parent_id) ||
+        !db_bind_int(st, ":article", c->article_id))
+        return STORE_ERROR;
+    int rc = query_exists(s, st, &ok);
+    if (!ok)
+        out->verdict = COMMENT_BAD_PARENT;
+    return rc;
+}
+
+static int commenter_known(struct store *s, const struct comment_input *c, bool *known)
+{
+    sqlite3_stmt *st = stmt(s, C_KNOWN);
+    if (!st || !db_bind_text(st, ":author", c->author) || !db_bind_text(st, ":email", c->email))
+        return STORE_ERROR;
+    return query_exists(s, st, known);
+}
+
+/* The checks and the insert; the caller owns the transaction. */
+static int post_in_transaction(struct store *s, const struct comment_post *in,
+                               struct comment_post_result *out)
+{
+    int rc = check_rate(s, in, out);
+    if (rc == STORE_OK && out->verdict == COMMENT_STORED)
+        rc = check_duplicate(s, &in->c, out);
+    if (rc == STORE_OK && out->verdict == COMMENT_STORED)
+        rc = check_parent(s, &in->c, out);
+    if (rc != STORE_OK || out->verdict != COMMENT_STORED)
+        return rc;
+    struct comment_input c = in->c;
+    bool known = false;
+    if (in->approve_known && (rc = commenter_known(s, &c, &known)) != STORE_OK)
+        return rc;
+    c.status = known ? "approved" : c.status;
+    rc = store_comment_insert(s, &c, &out->id);
+    if (rc == STORE_CONFLICT) {     /* the article (a foreign key) is gone */
+        out->verdict = COMMENT_NO_ARTICLE;
+        return STORE_OK;
+    }
+    if (rc == STORE_OK && known)
+        rc = store_article_touch(s, c.article_id);
+    out->status = strcmp(c.status, "approved") == 0 ? "approved"
+                  : strcmp(c.status, "spam") == 0   ? "spam"
+                                                    : "pending";
+    return rc;
+}
+
+int store_comment_post(struct store *s, const struct comment_post *in,
+                       struct comment_post_result *out)
+{
+    memset(out, 0, sizeof *out);
+    out->verdict = COMMENT_STORED;
+    if (store_begin(s) != STORE_OK)
+        return STORE_ERROR;
+    int rc = post_in_transaction(s, in, out);
+    if (rc == STORE_OK && out->verdict == COMMENT_STORED)
+        rc = store_commit(s);
+    if (rc != STORE_OK || out->verdict != COMMENT_STORED)
+        store_rollback(s);
+    return rc == STORE_OK ? STORE_OK : STORE_ERROR;
 }

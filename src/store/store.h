@@ -114,6 +114,38 @@ struct comment_input {
 };
 int store_comment_insert(struct store *s, const struct comment_input *in, int64_t *id);
 
+/* A reader's comment from the form, with the checks that must run inside
+ * the transaction that stores it, so concurrent posts cannot slip past them. */
+struct comment_post {
+    struct comment_input c;     /* c.status: what it gets, unless approve_known applies */
+    bool approve_known;         /* approved when the same author and email have an
+                                 * approved comment (--moderation first) */
+    int rate_limit;             /* at most this many from c.ip per rate_window; 0: no limit */
+    int64_t rate_window;        /* seconds */
+};
+
+enum comment_verdict {
+    COMMENT_STORED,
+    COMMENT_RATE_LIMITED,       /* retry_after says when the oldest leaves the window */
+    COMMENT_DUPLICATE,          /* same body, same email, same article */
+    COMMENT_BAD_PARENT,         /* not an approved comment of the same article */
+    COMMENT_NO_ARTICLE,         /* the article went away meanwhile */
+};
+
+struct comment_post_result {
+    enum comment_verdict verdict;
+    int64_t id;                 /* when stored */
+    const char *status;         /* when stored: "pending", "approved" or "spam" (static) */
+    int64_t retry_after;        /* when rate-limited: seconds, at least 1 */
+};
+
+/* In one transaction (BEGIN IMMEDIATE): the rate limit, the duplicate and
+ * parent checks, the insert, and for an approved comment the article's
+ * touch. STORE_OK means out->verdict holds the outcome and, when stored,
+ * that the comment is durable (synchronous FULL). */
+int store_comment_post(struct store *s, const struct comment_post *in,
+                       struct comment_post_result *out);
+
 /* ---- moderation (src/store/moderation.c) ---- */
 
 /* Who changed a comment: an editor (editor_id) or an API token (token_id);

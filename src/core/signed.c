@@ -1,0 +1,147 @@
+/* signed: HMAC-signed values (form tokens, the pending-comments cookie). */
+#include "core/signed.h"
+
+#include <sodium.h>
+#include <string.h>
+
+#define PAYLOAD_MAX 128
+#define PURPOSE_MAX 32
+
+static void put_u64(unsigned char *p, uint64_t v)
+{
+    for (int i = 7; i >= 0; i--) {
+        p[i] = (unsigned char)(v & 0xff);
+        v >>= 8;
+    }
+}
+
+static uint64_t get_u64(const unsigned char *p)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++)
+        v = (v << 8) | p[i];
+    return v;
+}
+
+/* The HMAC of purpose, a NUL, then the payload. */
+static bool mac_of(const unsigned char key[SIGN_KEY_BYTES], const char *purpose,
+                   const void *payload, size_t len, unsigned char mac[crypto_auth_BYTES])
+{
+    unsigned char msg[PURPOSE_MAX + 1 + PAYLOAD_MAX];
+    size_t plen = strlen(purpose);
+    if (plen > PURPOSE_MAX || len > PAYLOAD_MAX)
+        return false;
+    memcpy(msg, purpose, plen);
+    msg[plen] = '\0';
+    memcpy(msg + plen + 1, payload, len);
+    crypto_auth(mac, msg, plen + 1 + len, key);
+    return true;
+}
+
+char *sign_encode(struct arena *a, const unsigned char key[SIGN_KEY_BYTES], const char *purpose,
+                  const void *payload, size_t len)
+{
+    unsigned char raw[PAYLOAD_MAX + crypto_auth_BYTES];
+    if (!mac_of(key, purpose, payload, len, raw + len))
+        return NULL;
+    memcpy(raw, payload, len);
+    size_t total = len + crypto_auth_BYTES;
+    size_t out_len = sodium_base64_ENCODED_LEN(total, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    char *out = arena_alloc(a, out_len);
+    if (!out)
+        return NULL;
+    sodium_bin2base64(out, out_len, raw, total, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    return out;
+}
+
+bool sign_decode(const unsigned char key[SIGN_KEY_BYTES], const char *purpose, const char *value,
+                 void *out, size_t max, size_t *len)
+{
+    unsigned char raw[PAYLOAD_MAX + crypto_auth_BYTES];
+    size_t raw_len = 0;
+    const char *end = NULL;
+    if (!value || strlen(value) > sodium_base64_ENCODED_LEN(sizeof raw,
+                                                             sodium_base64_VARIANT_URLSAFE_NO_PADDING))
+        return false;
+    if (sodium_base642bin(raw, sizeof raw, value, strlen(value), NULL, &raw_len, &end,
+                          sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
+        *end != '\0' || raw_len < crypto_auth_BYTES)
+        return false;
+    size_t plen = raw_len - crypto_auth_BYTES;
+    unsigned char mac[crypto_auth_BYTES];
+    if (plen > max || !mac_of(key, purpose, raw, plen, mac) ||
+        sodium_memcmp(mac, raw + plen, crypto_auth_BYTES) != 0)
+        return false;
+    memcpy(out, raw, plen);
+    *len = plen;
+    return true;
+}
+
+/* ---- form tokens ---- */
+
+char *form_token_make(struct arena *a, const unsigned char key[SIGN_KEY_BYTES],
+                      int64_t article_id, int64_t issued)
+{
+    unsigned char p[16];
+    put_u64(p, (uint64_t)article_id);
+    put_u64(p + 8, (uint64_t)issued);
+    return sign_encode(a, key, "form-token", p, sizeof p);
+}
+
+enum token_check form_token_check(const unsigned char key[SIGN_KEY_BYTES], const char *token,
+                                  int64_t article_id, int64_t now, int min_seconds,
+                                  int64_t *issued)
+{
+    unsigned char p[16];
+    size_t len = 0;
+    *issued = 0;
+    if (!token || !*token)
+        return TOKEN_MISSING;
+    if (!sign_decode(key, "form-token", token, p, sizeof p, &len) || len != sizeof p ||
+        (int64_t)get_u64(p) != article_id)
+        return TOKEN_FORGED;
+    int64_t t = (int64_t)get_u64(p + 8);
+    /* Another process's clock may run a little ahead; far ahead is not ours. */
+    if (t > now + FORM_TOKEN_CLOCK_SKEW)
+        return TOKEN_FORGED;
+    *issued = t;
+    int64_t age = now > t ? now - t : 0;
+    if (age > FORM_TOKEN_MAX_AGE)
+        return TOKEN_EXPIRED;
+    if (age < min_seconds)
+        return TOKEN_TOO_FAST;
+    return TOKEN_OK;
+}
+
+/* ---- id lists ---- */
+
+char *id_list_make(struct arena *a, const unsigned char key[SIGN_KEY_BYTES], const int64_t *ids,
+                   size_t count, int64_t now)
+{
+    unsigned char p[8 + 8 * PENDING_COOKIE_MAX_IDS];
+    size_t skip = count > PENDING_COOKIE_MAX_IDS ? count - PENDING_COOKIE_MAX_IDS : 0;
+    put_u64(p, (uint64_t)now);
+    size_t n = 0;
+    for (size_t i = skip; i < count; i++)
+        put_u64(p + 8 + 8 * n++, (uint64_t)ids[i]);
+    return sign_encode(a, key, "pending-ids", p, 8 + 8 * n);
+}
+
+size_t id_list_read(const unsigned char key[SIGN_KEY_BYTES], const char *value, int64_t now,
+                    int64_t *ids, size_t max)
+{
+    unsigned char p[8 + 8 * PENDING_COOKIE_MAX_IDS];
+    size_t len = 0;
+    if (!sign_decode(key, "pending-ids", value, p, sizeof p, &len) || len < 8 || len % 8 != 0)
+        return 0;
+    int64_t signed_at = (int64_t)get_u64(p);
+    if (now - signed_at > PENDING_COOKIE_MAX_AGE || signed_at > now + FORM_TOKEN_CLOCK_SKEW)
+        return 0;
+    size_t n = 0;
+    for (size_t off = 8; off < len && n < max; off += 8) {
+        int64_t id = (int64_t)get_u64(p + off);
+        if (id > 0)
+            ids[n++] = id;
+    }
+    return n;
+}

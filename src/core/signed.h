@@ -1,0 +1,58 @@
+/* signed: values the server hands out and later believes only with its own
+ * signature on them: the comment form's token and the list of a reader's
+ * pending comments. Every function takes the time as an argument, so tests
+ * can run them on any clock. */
+#ifndef FOLIO_SIGNED_H
+#define FOLIO_SIGNED_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/arena.h"
+
+#define SIGN_KEY_BYTES 32
+#define FORM_TOKEN_MAX_AGE (24 * 60 * 60)     /* a form older than this is refused */
+#define FORM_TOKEN_CLOCK_SKEW 60               /* seconds in the future still believed */
+#define PENDING_COOKIE_MAX_AGE (2 * 24 * 60 * 60)
+#define PENDING_COOKIE_MAX_IDS 10
+
+/* base64url(payload || HMAC) where the HMAC (libsodium's crypto_auth) covers
+ * `purpose` and the payload, so a value signed for one use is worthless for
+ * another. Payloads are at most 128 bytes. Returns an arena string, or NULL. */
+char *sign_encode(struct arena *a, const unsigned char key[SIGN_KEY_BYTES], const char *purpose,
+                  const void *payload, size_t len);
+/* Checks a value made by sign_encode with the same key and purpose; copies
+ * the payload into out (at most max bytes) and its length into *len. */
+bool sign_decode(const unsigned char key[SIGN_KEY_BYTES], const char *purpose, const char *value,
+                 void *out, size_t max, size_t *len);
+
+/* ---- the comment form's token: which article, and when it was served ---- */
+
+enum token_check {
+    TOKEN_OK,
+    TOKEN_MISSING,
+    TOKEN_FORGED,       /* not ours, or for another article, or from the future */
+    TOKEN_EXPIRED,      /* older than FORM_TOKEN_MAX_AGE */
+    TOKEN_TOO_FAST,     /* sent back sooner than min_seconds */
+};
+
+char *form_token_make(struct arena *a, const unsigned char key[SIGN_KEY_BYTES],
+                      int64_t article_id, int64_t issued);
+/* *issued gets the time the form was served when the token is genuine
+ * (TOKEN_OK, TOKEN_EXPIRED, TOKEN_TOO_FAST), else 0. */
+enum token_check form_token_check(const unsigned char key[SIGN_KEY_BYTES], const char *token,
+                                  int64_t article_id, int64_t now, int min_seconds,
+                                  int64_t *issued);
+
+/* ---- the reader's pending comments: ids and when the list was signed ---- */
+
+/* Signs up to PENDING_COOKIE_MAX_IDS ids (the last ones of the array). */
+char *id_list_make(struct arena *a, const unsigned char key[SIGN_KEY_BYTES], const int64_t *ids,
+                   size_t count, int64_t now);
+/* The ids of a genuine list younger than PENDING_COOKIE_MAX_AGE, oldest
+ * first; returns how many were written (0 for anything else). */
+size_t id_list_read(const unsigned char key[SIGN_KEY_BYTES], const char *value, int64_t now,
+                    int64_t *ids, size_t max);
+
+#endif
