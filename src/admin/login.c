@@ -16,7 +16,7 @@
 /* Checked when the name is unknown, so that the answer takes as long as
  * for a known name (an Argon2id hash at the moderate limits of an unknown
  * random password). */
-static const char dummy_hash[] =
+static const char dummy_hash[crypto_pwhash_STRBYTES] =
     "$argon2id$v=19$m=262144,t=3,p=1$/+KKnqbdCak77ic0m4FT/A$"
     "GcHjS6N2nCmHwME/xDnoSpQvGUBsZT34kQBqR36dxx0";
 
