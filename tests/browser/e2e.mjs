@@ -1,0 +1,275 @@
+// e2e.mjs: folio end to end in a real browser. A reader posts a comment
+// through the article's form, an editor signs in at /admin/login and
+// approves it in the queue, and the reader's page then shows it.
+//
+// Starts its own `folio serve` on a free loopback port in a temporary
+// directory, drives Debian's chromium (headless) with playwright-core.
+//
+// Environment:
+//   FOLIO_BIN       the folio binary (required)
+//   FOLIO_WWW       www/ directory (default: ../../www from this file)
+//   FOLIO_CHROMIUM  the browser (default /usr/bin/chromium)
+//   CI              when "true", a missing browser or playwright-core fails
+//                   the test; otherwise it is skipped (exit 77)
+// Prints "N passed, N failed" at the end; exit 0 when all passed.
+
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const SKIP = 77;
+const PASSWORD = 'a long enough browser password';
+const SLUG = 'tram-line-opens';
+const ARTICLE = `---
+title: New tram line opens to the harbour
+slug: ${SLUG}
+author: City Desk
+date: 2026-03-20T07:00:00Z
+tags: transport
+status: published
+comments: open
+---
+The first trams ran this morning. Readers are invited to say how their journey went.
+`;
+const STEP_TIMEOUT = 20000;
+
+const CHROMIUM_ARGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+];
+
+function skipOrFail(reason) {
+  if (process.env.CI === 'true') {
+    console.error(`browser test: ${reason}`);
+    console.log('0 passed, 1 failed');
+    process.exit(1);
+  }
+  console.log(`browser test skipped: ${reason}`);
+  process.exit(SKIP);
+}
+
+async function loadPlaywright() {
+  try {
+    return await import('playwright-core');
+  } catch {
+    skipOrFail('playwright-core is not installed (cd tests/browser && npm ci)');
+  }
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function folio(bin, args, input) {
+  const r = spawnSync(bin, args, { input: input ?? '', encoding: 'utf8', timeout: 60000 });
+  if (r.status !== 0)
+    throw new Error(`folio ${args.join(' ')} exited ${r.status}: ${r.stdout}${r.stderr}`);
+  return r.stdout;
+}
+
+// A folio server with one article and one editor; stop() ends it.
+async function startServer(bin, www, tmp) {
+  const db = path.join(tmp, 'folio.db');
+  const wwwArgs = ['--www', www];
+  folio(bin, ['init', '--db', db, ...wwwArgs]);
+  const article = path.join(tmp, `${SLUG}.md`);
+  fs.writeFileSync(article, ARTICLE);
+  folio(bin, ['article', 'import', article, '--db', db]);
+  folio(bin, ['user', 'add', 'editor', '--db', db], `${PASSWORD}\n`);
+  const port = await freePort();
+  const log = fs.openSync(path.join(tmp, 'folio.log'), 'a');
+  const child = spawn(bin, ['serve', '--listen', `127.0.0.1:${port}`, '--db', db,
+    '--min-submit-seconds', '0', ...wwwArgs], { stdio: ['ignore', log, log] });
+  const base = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 10000;
+  for (;;) {
+    if (child.exitCode !== null)
+      throw new Error(`folio serve exited ${child.exitCode}: ${fs.readFileSync(path.join(tmp, 'folio.log'), 'utf8')}`);
+    try {
+      const r = await fetch(`${base}/healthz`);
+      if (r.status === 200)
+        break;
+    } catch { /* not listening yet */ }
+    if (Date.now() > deadline)
+      throw new Error('folio serve did not answer /healthz within 10 s');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    base,
+    log: () => fs.readFileSync(path.join(tmp, 'folio.log'), 'utf8'),
+    stop: () => new Promise((resolve) => {
+      if (child.exitCode !== null)
+        return resolve(child.exitCode);
+      child.once('exit', (code) => resolve(code));
+      child.kill('SIGTERM');
+    }),
+  };
+}
+
+// One browser with a fresh profile of its own (its own cookies).
+async function openBrowser(chromium, executablePath, tmp, name) {
+  const profile = fs.mkdtempSync(path.join(tmp, `profile-${name}-`));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    timeout: STEP_TIMEOUT,
+  });
+  context.setDefaultTimeout(STEP_TIMEOUT);
+  const page = context.pages()[0] ?? await context.newPage();
+  return { context, page };
+}
+
+const results = [];
+async function step(name, fn) {
+  try {
+    await fn();
+    results.push([name, true]);
+    console.log(`ok   ${name}`);
+  } catch (e) {
+    results.push([name, false]);
+    console.log(`FAIL ${name}\n     ${String(e && e.stack || e).split('\n').join('\n     ')}`);
+    throw e;
+  }
+}
+
+function check(cond, message) {
+  if (!cond)
+    throw new Error(message);
+}
+
+async function scenario(server, reader, editor, text) {
+  const article = `${server.base}/articles/${SLUG}`;
+  let commentId;
+
+  await step('reader posts a comment through the form', async () => {
+    const { page } = reader;
+    await page.goto(article);
+    await page.fill('#author', 'Rita Reader');
+    await page.fill('#email', 'rita@example.com');
+    await page.fill('#comment', text);
+    await Promise.all([page.waitForURL((u) => u.pathname === `/articles/${SLUG}`), page.click('#submit')]);
+    const mine = page.locator('#comments [id^="comment-"]').filter({ hasText: text }).last();
+    await mine.waitFor();
+    const id = await mine.getAttribute('id');
+    commentId = id && id.replace('comment-', '');
+    check(commentId && /^\d+$/.test(commentId), `no comment-{id} element holds the text (got ${id})`);
+    const awaiting = await page.locator(`#comment-${commentId}`).innerText();
+    check(awaiting.includes('Your comment is awaiting moderation.'), `not marked as awaiting moderation: ${awaiting}`);
+  });
+
+  await step('nobody else sees it before approval', async () => {
+    const { page } = editor;
+    await page.goto(article);
+    check(await page.locator(`#comment-${commentId}`).count() === 0, 'a stranger sees a pending comment');
+  });
+
+  await step('the editor signs in', async () => {
+    const { page } = editor;
+    await page.goto(`${server.base}/admin/`);
+    check(new URL(page.url()).pathname === '/admin/login', `not sent to the login page: ${page.url()}`);
+    await page.fill('#username', 'editor');
+    await page.fill('#password', PASSWORD);
+    await Promise.all([page.waitForURL((u) => u.pathname === '/admin/'), page.click('button[type=submit]')]);
+    const heading = await page.locator('h1').innerText();
+    check(heading.startsWith('Comments'), `the queue did not open: ${heading}`);
+    const cookies = await editor.context.cookies(`${server.base}/admin/`);
+    const session = cookies.find((c) => c.name === 'folio_session');
+    check(session && session.httpOnly && session.sameSite === 'Strict' && session.path === '/admin',
+      `session cookie flags: ${JSON.stringify(session)}`);
+  });
+
+  await step('the editor approves it in the queue', async () => {
+    const { page } = editor;
+    const item = page.locator(`#comment-${commentId}`);
+    check((await item.innerText()).includes(text), 'the comment is not in the queue');
+    await Promise.all([
+      page.waitForURL((u) => u.searchParams.get('done') === 'approve'),
+      item.locator('button[value=approve]').click(),
+    ]);
+    const flash = await page.locator('[role=status]').innerText();
+    check(flash.trim() === '1 comment approved.', `message after approving: ${flash}`);
+    check(await page.locator(`#comment-${commentId}`).count() === 0, 'still in the queue');
+  });
+
+  await step("the reader's page shows it, approved", async () => {
+    const { page } = reader;
+    await page.goto(article);
+    const el = page.locator(`#comments #comment-${commentId}`);
+    await el.waitFor();
+    const shown = await el.innerText();
+    check(shown.includes(text), `the text is not shown: ${shown}`);
+    check(!shown.includes('awaiting moderation'), 'still marked as awaiting moderation');
+  });
+
+  await step('and so does everyone else', async () => {
+    const { page } = editor;
+    await page.goto(article);
+    check(await page.locator(`#comments #comment-${commentId}`).count() === 1, 'not shown to others');
+  });
+
+  await step('the log names the editor', async () => {
+    const { page } = editor;
+    await page.goto(`${server.base}/admin/log`);
+    const row = await page.locator('tbody tr').first().innerText();
+    check(row.includes('editor') && row.includes(`#${commentId}`) && row.includes('approved'),
+      `log row: ${row}`);
+  });
+}
+
+async function main() {
+  const bin = process.env.FOLIO_BIN;
+  if (!bin) {
+    console.error('FOLIO_BIN is not set');
+    process.exit(2);
+  }
+  const www = process.env.FOLIO_WWW || path.join(HERE, '..', '..', 'www');
+  const executablePath = process.env.FOLIO_CHROMIUM || '/usr/bin/chromium';
+  if (!fs.existsSync(executablePath))
+    skipOrFail(`no browser at ${executablePath} (apt-get install chromium)`);
+  const { chromium } = await loadPlaywright();
+
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'folio-browser-'));
+  let server, reader, editor, failed = false;
+  try {
+    server = await startServer(bin, www, tmp);
+    reader = await openBrowser(chromium, executablePath, tmp, 'reader');
+    editor = await openBrowser(chromium, executablePath, tmp, 'editor');
+    await scenario(server, reader, editor, `Seen from a real browser ${Date.now()}.`);
+  } catch (e) {
+    failed = true;
+    if (!results.some(([, ok]) => !ok))
+      console.log(`FAIL set-up\n     ${e && e.stack || e}`);
+    if (server)
+      console.log(`---- folio log ----\n${server.log().slice(-4000)}`);
+  } finally {
+    for (const b of [reader, editor])
+      if (b) await b.context.close().catch(() => {});
+    if (server) {
+      const code = await server.stop();
+      if (code !== 0 && code !== null) {
+        console.log(`FAIL folio serve exited ${code} after SIGTERM`);
+        failed = true;
+      }
+    }
+    if (!process.env.FOLIO_KEEP_TMP)
+      fs.rmSync(tmp, { recursive: true, force: true });
+  }
+  const passed = results.filter(([, ok]) => ok).length;
+  const bad = results.length - passed + (failed && results.every(([, ok]) => ok) ? 1 : 0);
+  console.log(`${passed} passed, ${bad} failed`);
+  process.exit(bad ? 1 : 0);
+}
+
+main();
