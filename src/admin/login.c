@@ -32,6 +32,19 @@ static bool password_matches(const char *hash, const char *password)
     return ok;
 }
 
+/* What failed sign-ins are counted under: a hash of the name as typed, so
+ * that a password typed into the name field is not kept in the database. */
+static const char *failure_key(struct ctx *c, const char *username)
+{
+    unsigned char hash[16];
+    char *hex = arena_alloc(c->arena, sizeof hash * 2 + 1);
+    if (!hex)
+        return "";
+    crypto_generichash(hash, sizeof hash, (const unsigned char *)username, strlen(username),
+                       NULL, 0);
+    return sodium_bin2hex(hex, sizeof hash * 2 + 1, hash, sizeof hash);
+}
+
 /* The `next` to go to after signing in: a safe path under /admin other
  * than the login page itself, or NULL. */
 static const char *next_path(const char *next)
@@ -70,8 +83,9 @@ static int locked_out(struct ctx *c, int64_t until, const char *username, const 
 static int sign_in(struct ctx *c, const char *username, const char *password, const char *next)
 {
     const char *ip = c->req->client_addr ? c->req->client_addr : "";
+    const char *key = failure_key(c, username);
     int64_t until;
-    if (store_login_locked_until(c->store, username, ip, &until) != STORE_OK)
+    if (store_login_locked_until(c->store, key, ip, &until) != STORE_OK)
         return fail(c, 503, "The database is not answering; try again.");
     if (until)
         return locked_out(c, until, username, next);
@@ -82,11 +96,11 @@ static int sign_in(struct ctx *c, const char *username, const char *password, co
     bool known = rc == STORE_OK;
     bool right = password_matches(known ? e.password_hash : dummy_hash, password) && known;
     if (!right) {
-        if (store_login_failure_add(c->store, username, ip) != STORE_OK)
+        if (store_login_failure_add(c->store, key, ip) != STORE_OK)
             return fail(c, 503, "The database is not answering; try again.");
         return login_form(c, 401, username, next, "The name or the password is wrong.");
     }
-    store_login_failures_clear(c->store, username);
+    store_login_failures_clear(c->store, key);
     int status = admin_session_start(c, e.id, e.name);
     if (status)
         return status;

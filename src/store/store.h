@@ -260,7 +260,9 @@ int store_session_find(struct store *s, struct arena *a,
                        const unsigned char token_hash[SESSION_HASH_BYTES], struct session *out);
 int store_session_delete(struct store *s, int64_t id);
 
-/* Records a failed sign-in (and forgets those older than the window). */
+/* Records a failed sign-in (and forgets those older than the window).
+ * `name` is whatever the caller counts a typed name under (the admin area
+ * passes a hash of it). */
 int store_login_failure_add(struct store *s, const char *name, const char *ip);
 /* When sign-ins for this name or from this address are locked
  * (LOGIN_MAX_FAILURES within LOGIN_WINDOW_SECONDS): the time the lock lifts,
