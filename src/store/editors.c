@@ -226,8 +226,9 @@ int store_session_find(struct store *s, struct arena *a,
         return STORE_NOT_FOUND;
     if (rc != SQLITE_ROW)
         return db_error(s, "reading a session");
+    /* A failed touch is logged and does not end the session. */
     if (now - last_seen >= SESSION_TOUCH_SECONDS)
-        return session_touch(s, out->id, now);
+        session_touch(s, out->id, now);
     return STORE_OK;
 }
 
