@@ -484,6 +484,28 @@ class LoginTest(AdminCase):
         self.assertStatus(self.login("carol", address=self.addr()), 401)
         self.assertStatus(self.login("carol", "a brand new password", address=self.addr()), 303)
 
+    def test_signed_in_session_expires(self):
+        r = self.login("alice", address=self.addr())
+        cookie = self.session_cookie(r)
+        csrf = self.csrf_of(cookie)
+        sid = self.one("SELECT id FROM sessions WHERE csrf_token = ?", csrf)
+        cid = self.insert_comment()
+        for column, ago in (("last_seen_at", 12 * HOUR + 1), ("created_at", 7 * 24 * HOUR + 1)):
+            with self.subTest(column=column):
+                now = int(time.time())
+                self.execute("UPDATE sessions SET created_at = ?, last_seen_at = ? WHERE id = ?",
+                             now - (ago if column == "created_at" else HOUR),
+                             now - (ago if column == "last_seen_at" else 0), sid)
+                self.assertToLogin(self.admin_get("/admin/log", cookie), "/admin/log")
+                r = self.act(cookie, csrf, "approve", [cid])
+                self.assertStatus(r, 403)
+                self.assertEqual(self.status_of(cid), "pending")
+        # Just inside both limits it is alive again.
+        now = int(time.time())
+        self.execute("UPDATE sessions SET created_at = ?, last_seen_at = ? WHERE id = ?",
+                     now - 7 * 24 * HOUR + 60, now - 12 * HOUR + 60, sid)
+        self.assertStatus(self.admin_get("/admin/", cookie), 200)
+
     def test_idle_session_is_renewed_by_use(self):
         cookie, _ = self.make_session("alice", idle=11 * HOUR)
         self.assertStatus(self.admin_get("/admin/", cookie), 200)
