@@ -1,0 +1,619 @@
+/* fcgi: the FastCGI front end (libfcgi): sockets, threads, and turning
+ * FastCGI parameters into a struct request. The only file that includes
+ * fcgiapp.h. */
+#include "front/front.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <fcgiapp.h>
+
+#include "core/app.h"
+#include "core/log.h"
+#include "front/addr.h"
+#include "front/signals.h"
+
+#define LISTEN_BACKLOG 1024       /* as addr_listen */
+#define IO_CHUNK (64 * 1024)
+#define SD_LISTEN_FD 3          /* systemd's first passed socket */
+
+struct fcgi_server {
+    struct app *app;
+    int listen_fd;
+    const char *where;          /* for the log */
+    const char *created_path;   /* the socket file we made, removed at exit */
+    int stop_pipe[2];           /* written once at stop; wakes threads in poll */
+    pthread_mutex_t accept_lock;
+};
+
+struct fcgi_thread {
+    struct fcgi_server *srv;
+    struct worker *w;
+    pthread_t tid;
+    bool started;
+    FCGX_Request fcgx;
+    struct response resp;
+};
+
+/* ---- the listening socket ---- */
+
+/* Removes a socket file left by a server that is gone. A file that is not a
+ * socket, or a socket someone still answers on, is left alone: false. */
+static bool remove_stale_socket(const char *path, const struct sockaddr_un *sa)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0)
+        return errno == ENOENT;
+    if (!S_ISSOCK(st.st_mode)) {
+        log_error("fcgi: %s exists and is not a socket", path);
+        return false;
+    }
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return false;
+    bool live = connect(fd, (const struct sockaddr *)sa, sizeof *sa) == 0;
+    close(fd);
+    if (live) {
+        log_error("fcgi: %s: another server is listening on it", path);
+        return false;
+    }
+    if (unlink(path) != 0) {
+        log_error("fcgi: cannot remove stale socket %s: %s", path, strerror(errno));
+        return false;
+    }
+    return true;
+}
+
+/* Returns 0, or the exit status after logging why. */
+static int listen_unix(struct fcgi_server *srv, const char *path)
+{
+    struct sockaddr_un sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sun_family = AF_UNIX;
+    if (strlen(path) >= sizeof sa.sun_path) {
+        fprintf(stderr, "folio: --socket: path too long: %s\n", path);
+        return 2;
+    }
+    strcpy(sa.sun_path, path);
+    if (!remove_stale_socket(path, &sa))
+        return 1;
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
+        log_error("fcgi: cannot bind %s: %s", path, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return 1;
+    }
+    srv->created_path = path;
+    /* nginx runs as another user (www-data) and needs write permission on
+     * the socket to connect: 0666. Who may reach it is decided by the
+     * permissions of the directory the socket is in. */
+    if (chmod(path, 0666) != 0 || listen(fd, LISTEN_BACKLOG) != 0) {
+        log_error("fcgi: cannot listen on %s: %s", path, strerror(errno));
+        close(fd);
+        return 1;
+    }
+    srv->listen_fd = fd;
+    srv->where = path;
+    return 0;
+}
+
+static bool is_listening_socket(int fd)
+{
+    int accepting = 0;
+    socklen_t len = sizeof accepting;
+    return getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &accepting, &len) == 0 && accepting;
+}
+
+/* The socket a parent left us: systemd passes it as fd 3 with LISTEN_FDS
+ * (and LISTEN_PID naming us); spawn-fcgi and inetd-style managers as fd 0.
+ * Returns the fd, or -1 when there is none. */
+static int inherited_socket(void)
+{
+    const char *fds = getenv("LISTEN_FDS");
+    const char *pid = getenv("LISTEN_PID");
+    if (fds && (!pid || strtol(pid, NULL, 10) == (long)getpid()))
+        return is_listening_socket(SD_LISTEN_FD) ? SD_LISTEN_FD : -1;
+    return is_listening_socket(STDIN_FILENO) ? STDIN_FILENO : -1;
+}
+
+/* Finds the socket to accept on. Returns 0, or the exit status. */
+static int find_listener(struct fcgi_server *srv)
+{
+    const struct config *cfg = &srv->app->cfg;
+    if (cfg->socket_path && *cfg->socket_path)
+        return listen_unix(srv, cfg->socket_path);
+    if (cfg->listen && *cfg->listen) {
+        srv->where = cfg->listen;
+        return addr_listen("--listen", cfg->listen, &srv->listen_fd);
+    }
+    srv->listen_fd = inherited_socket();
+    if (srv->listen_fd < 0) {
+        fprintf(stderr, "folio: fcgi: give --socket PATH or --listen HOST:PORT "
+                        "(no listening socket was passed on fd 0 or by systemd)\n");
+        return 2;
+    }
+    srv->where = srv->listen_fd == SD_LISTEN_FD ? "the socket from systemd (fd 3)"
+                                                : "the socket on fd 0";
+    return 0;
+}
+
+/* Opens the listening socket, non-blocking: threads wait for it in poll(),
+ * and when another process sharing it takes a connection first, accept()
+ * must not block. Returns 0, or the exit status. */
+static int open_listener(struct fcgi_server *srv)
+{
+    int status = find_listener(srv);
+    if (status != 0)
+        return status;
+    int flags = fcntl(srv->listen_fd, F_GETFL);
+    if (flags < 0 || fcntl(srv->listen_fd, F_SETFL, flags | O_NONBLOCK) != 0) {
+        log_error("fcgi: %s: %s", srv->where, strerror(errno));
+        return 1;
+    }
+    return 0;
+}
+
+/* ---- reading a request ---- */
+
+static const char *param(const struct fcgi_thread *t, const char *name)
+{
+    return FCGX_GetParam(name, t->fcgx.envp);
+}
+
+/* Target and query from REQUEST_URI, which nginx passes raw, as sent;
+ * DOCUMENT_URI and SCRIPT_NAME + PATH_INFO only when it is missing. Returns
+ * 0 or an HTTP status. */
+static int read_target(struct fcgi_thread *t, struct request *req)
+{
+    struct arena *a = &t->w->arena;
+    const char *uri = param(t, "REQUEST_URI");
+    const char *query = param(t, "QUERY_STRING");
+    if (uri && *uri) {
+        const char *mark = strchr(uri, '?');
+        req->target = mark ? arena_strndup(a, uri, (size_t)(mark - uri)) : uri;
+        if (!query && mark)
+            query = mark + 1;
+    } else if ((uri = param(t, "DOCUMENT_URI")) && *uri) {
+        req->target = uri;
+    } else {
+        const char *script = param(t, "SCRIPT_NAME");
+        const char *info = param(t, "PATH_INFO");
+        req->target = arena_printf(a, "%s%s", script ? script : "", info ? info : "");
+    }
+    req->query = query ? query : "";
+    /* the core checks the target (and its length, LIMIT_TARGET_BYTES) */
+    return req->target ? 0 : 500;
+}
+
+/* "HTTP_IF_NONE_MATCH" after its prefix → "if-none-match", in the arena. */
+static char *header_name(struct arena *a, const char *param_name, size_t len)
+{
+    char *name = arena_strndup(a, param_name, len);
+    if (!name)
+        return NULL;
+    for (char *p = name; *p; p++)
+        *p = *p == '_' ? '-' : (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
+    return name;
+}
+
+static int add_header(struct request *req, const char *name, const char *value)
+{
+    if (!name)
+        return 500;
+    if (req->header_count == REQ_MAX_HEADERS)
+        return 431;
+    req->headers[req->header_count].name = name;
+    req->headers[req->header_count].value = value;
+    req->header_count++;
+    return 0;
+}
+
+/* Headers from the HTTP_* parameters, plus CONTENT_TYPE and CONTENT_LENGTH
+ * (which nginx sends empty when the request has none). Values point into
+ * libfcgi's parameters, which live until FCGX_Finish_r. */
+static int read_headers(struct fcgi_thread *t, struct request *req)
+{
+    struct arena *a = &t->w->arena;
+    for (char **env = t->fcgx.envp; env && *env; env++) {
+        const char *eq = strchr(*env, '=');
+        if (!eq)
+            continue;
+        size_t name_len = (size_t)(eq - *env);
+        const char *value = eq + 1;
+        int status = 0;
+        if (name_len > 5 && strncmp(*env, "HTTP_", 5) == 0)
+            status = add_header(req, header_name(a, *env + 5, name_len - 5), value);
+        else if (*value && strncmp(*env, "CONTENT_TYPE=", 13) == 0)
+            status = add_header(req, "content-type", value);
+        else if (*value && strncmp(*env, "CONTENT_LENGTH=", 15) == 0)
+            status = add_header(req, "content-length", value);
+        if (status != 0)
+            return status;
+    }
+    return 0;
+}
+
+/* Decimal digits only; false for anything else or a value past `max`. */
+static bool parse_length(const char *s, long long max, long long *out)
+{
+    long long value = 0;
+    if (!*s)
+        return false;
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9')
+            return false;
+        value = value * 10 + (*s - '0');
+        if (value > max)
+            value = max + 1;    /* saturate: no overflow, still too large */
+    }
+    *out = value;
+    return true;
+}
+
+/* Reads and throws away the rest of the body, so that the server on the
+ * other side is never left writing into a connection nobody reads. */
+static void drain(FCGX_Stream *in)
+{
+    char scratch[IO_CHUNK];
+    while (FCGX_GetStr(scratch, sizeof scratch, in) > 0)
+        ;
+}
+
+static int read_body(struct fcgi_thread *t, struct request *req)
+{
+    FCGX_Stream *in = t->fcgx.in;
+    const char *header = param(t, "CONTENT_LENGTH");
+    long long len;
+    if (!header || !*header)
+        return 0;
+    if (!parse_length(header, LIMIT_BODY_BYTES, &len)) {
+        drain(in);
+        return 400;
+    }
+    if (len > LIMIT_BODY_BYTES) {
+        req->body_too_large = true;
+        drain(in);
+        return 0;
+    }
+    char *body = arena_alloc(&t->w->arena, (size_t)len + 1);
+    if (!body) {
+        drain(in);
+        return 500;
+    }
+    int got = len > 0 ? FCGX_GetStr(body, (int)len, in) : 0;
+    if (got < len)
+        return 400;     /* the client went away before sending it all */
+    req->body = body;
+    req->body_len = (size_t)len;
+    return 0;
+}
+
+/* Fills req from the FastCGI parameters. Returns 0 or an HTTP status for
+ * the front end to answer itself. */
+static int read_request(struct fcgi_thread *t, struct request *req)
+{
+    memset(req, 0, sizeof *req);
+    req->method = param(t, "REQUEST_METHOD");
+    if (!req->method || !*req->method) {
+        req->method = NULL;
+        return 400;
+    }
+    int status = read_target(t, req);
+    if (status == 0)
+        status = read_headers(t, req);
+    if (status != 0) {
+        drain(t->fcgx.in);
+        return status;
+    }
+    const char *addr = param(t, "REMOTE_ADDR");
+    req->peer_addr = addr ? addr : "";
+    const char *https = param(t, "HTTPS");
+    req->https = https && (strcmp(https, "on") == 0 || strcmp(https, "1") == 0);
+    return read_body(t, req);
+}
+
+/* ---- writing the response ---- */
+
+/* A short plain-text answer for what the front end refuses itself. */
+static void plain_error(struct response *resp, int status)
+{
+    resp_reset(resp);
+    resp->status = status;
+    resp->content_type = "text/plain; charset=utf-8";
+    buf_printf(&resp->body, "%s\n", http_status_text(status));
+}
+
+static void put_bytes(FCGX_Stream *out, const char *data, size_t len)
+{
+    while (len > 0) {
+        int n = len > IO_CHUNK ? IO_CHUNK : (int)len;
+        if (FCGX_PutStr(data, n, out) != n)
+            return;     /* the connection is gone; FCGX_Finish_r notices */
+        data += n;
+        len -= (size_t)n;
+    }
+}
+
+static void put_str(FCGX_Stream *out, const char *s)
+{
+    put_bytes(out, s, strlen(s));
+}
+
+static void put_header(FCGX_Stream *out, const char *name, const char *value)
+{
+    /* a line break in a header would let a value forge headers or a body */
+    if (strpbrk(name, "\r\n:") || strpbrk(value, "\r\n")) {
+        log_error("fcgi: dropped header %s with a line break", name);
+        return;
+    }
+    put_str(out, name);
+    put_str(out, ": ");
+    put_str(out, value);
+    put_str(out, "\r\n");
+}
+
+/* Opens resp->file_path. Its size comes from fstat of the descriptor we
+ * stream, so Content-Length is right even if the file changed since the
+ * core looked. Returns the fd, or -1 after turning resp into an error. */
+static int open_file(struct response *resp, long long *size)
+{
+    int fd = open(resp->file_path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+        *size = (long long)st.st_size;
+        return fd;
+    }
+    int err = fd < 0 ? errno : EISDIR;
+    log_error("fcgi: cannot send %s: %s", resp->file_path, strerror(err));
+    if (fd >= 0)
+        close(fd);
+    plain_error(resp, err == ENOENT ? 404 : 500);
+    return -1;
+}
+
+static void send_file(FCGX_Stream *out, int fd, long long size, const char *path)
+{
+    char chunk[IO_CHUNK];
+    while (size > 0) {
+        ssize_t n = read(fd, chunk, sizeof chunk);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            log_error("fcgi: %s ended early while sending it", path);
+            return;
+        }
+        put_bytes(out, chunk, (size_t)n);
+        size -= n;
+    }
+}
+
+static void write_response(struct fcgi_thread *t, const char *method)
+{
+    struct response *resp = &t->resp;
+    FCGX_Stream *out = t->fcgx.out;
+    if (resp->body.failed)
+        plain_error(resp, 500);
+    int fd = -1;
+    long long length = (long long)resp->body.len;
+    if (resp->file_path && (fd = open_file(resp, &length)) < 0)
+        length = (long long)resp->body.len;
+
+    /* 1xx, 204 and 304 never have a body, nor a Content-Length of one */
+    bool bodiless = resp->status < 200 || resp->status == 204 || resp->status == 304;
+    char line[64];
+    snprintf(line, sizeof line, "Status: %d ", resp->status);
+    put_str(out, line);
+    put_str(out, http_status_text(resp->status));
+    put_str(out, "\r\n");
+    if (resp->content_type)
+        put_header(out, "Content-Type", resp->content_type);
+    for (size_t i = 0; i < resp->header_count; i++)
+        put_header(out, resp->headers[i].name, resp->headers[i].value);
+    if (!bodiless) {
+        snprintf(line, sizeof line, "Content-Length: %lld\r\n", length);
+        put_str(out, line);
+    }
+    put_str(out, "\r\n");
+
+    bool head = method && strcmp(method, "HEAD") == 0;
+    if (!bodiless && !head) {
+        if (fd >= 0)
+            send_file(out, fd, length, resp->file_path);
+        else
+            put_bytes(out, resp->body.data, resp->body.len);
+    }
+    if (fd >= 0)
+        close(fd);
+}
+
+static void serve(struct fcgi_thread *t)
+{
+    struct request req;
+    int status = read_request(t, &req);
+    if (status == 0)
+        folio_handle(t->w, &req, &t->resp);
+    else
+        plain_error(&t->resp, status);
+    write_response(t, req.method);
+}
+
+/* ---- threads ---- */
+
+/* Waits until fd is readable or the server stops: true for readable. A
+ * closed or failed fd counts as readable; the read that follows tells. */
+static bool wait_readable(const struct fcgi_thread *t, int fd)
+{
+    struct pollfd fds[2] = {
+        { .fd = fd, .events = POLLIN },
+        { .fd = t->srv->stop_pipe[0], .events = POLLIN },
+    };
+    while (poll(fds, 2, -1) < 0)
+        if (errno != EINTR)
+            return false;
+    return fds[0].revents != 0;
+}
+
+/* One attempt at the next request: > 0 got one, 0 try again, < 0 stop. */
+static int accept_once(struct fcgi_thread *t)
+{
+    struct fcgi_server *srv = t->srv;
+    int rc = 0;
+    bool ready;
+    /* A connection nginx keeps open (fastcgi_keep_conn) belongs to this
+     * thread, and libfcgi reads its next request inside FCGX_Accept_r:
+     * holding the accept lock there would let one idle connection block
+     * every other thread. ipcFd is marked private in fcgiapp.h, but it is
+     * the only way to tell. Should that connection close, libfcgi accepts
+     * a new one outside the lock, which Linux allows. */
+    if (t->fcgx.ipcFd >= 0) {
+        ready = wait_readable(t, t->fcgx.ipcFd);
+        if (ready)
+            rc = FCGX_Accept_r(&t->fcgx);
+    } else {
+        /* one thread at a time in accept(), as libfcgi's threaded example */
+        pthread_mutex_lock(&srv->accept_lock);
+        ready = !atomic_load(&srv->app->stopping) && wait_readable(t, srv->listen_fd);
+        if (ready)
+            rc = FCGX_Accept_r(&t->fcgx);
+        pthread_mutex_unlock(&srv->accept_lock);
+    }
+    if (!ready)
+        return -1;
+    if (rc >= 0)
+        return 1;
+    /* FCGX_Accept_r returns -errno. The listening socket is non-blocking:
+     * another process sharing it may have taken the connection. */
+    if (rc != -EAGAIN && rc != -EWOULDBLOCK && rc != -ECONNABORTED && rc != -EINTR) {
+        log_error("fcgi: accept: %s", rc > -1000 ? strerror(-rc) : "failed");
+        usleep(100 * 1000);     /* EMFILE and the like: do not spin */
+    }
+    return 0;
+}
+
+/* Waits for the next request; false when the server is stopping. */
+static bool next_request(struct fcgi_thread *t)
+{
+    while (!atomic_load(&t->srv->app->stopping)) {
+        int got = accept_once(t);
+        if (got != 0)
+            return got > 0;
+    }
+    return false;
+}
+
+static void *thread_main(void *arg)
+{
+    struct fcgi_thread *t = arg;
+    while (next_request(t)) {
+        serve(t);
+        FCGX_Finish_r(&t->fcgx);
+        arena_reset(&t->w->arena);
+        resp_reset(&t->resp);
+    }
+    FCGX_Free(&t->fcgx, 1);
+    return NULL;
+}
+
+/* Stops the threads once their request in flight is done. SIGTERM alone
+ * does not: libfcgi's handler restarts accept(). Nor is the listening socket
+ * shut down: systemd, or spawn-fcgi -F siblings, share it and keep using it.
+ * Threads wait in poll() instead, and the pipe wakes them all. */
+static void stop_threads(struct fcgi_server *srv)
+{
+    atomic_store(&srv->app->stopping, 1);
+    /* the path is free at once for a new server to take over */
+    if (srv->created_path && unlink(srv->created_path) == 0)
+        srv->created_path = NULL;
+    if (write(srv->stop_pipe[1], "x", 1) != 1)
+        log_error("fcgi: cannot wake threads: %s", strerror(errno));
+}
+
+/* Creates the workers and starts the threads. Returns 0, or 1 after
+ * logging; threads already started are then left for the caller to stop. */
+static int start_threads(struct fcgi_server *srv, struct fcgi_thread *threads, int count)
+{
+    for (int i = 0; i < count; i++) {
+        struct fcgi_thread *t = &threads[i];
+        t->srv = srv;
+        resp_reset(&t->resp);
+        if (!(t->w = worker_new(srv->app)))
+            return 1;
+        FCGX_InitRequest(&t->fcgx, srv->listen_fd, 0);
+    }
+    for (int i = 0; i < count; i++) {
+        int err = pthread_create(&threads[i].tid, NULL, thread_main, &threads[i]);
+        if (err != 0) {
+            log_error("fcgi: cannot start a thread: %s", strerror(err));
+            return 1;
+        }
+        threads[i].started = true;
+    }
+    return 0;
+}
+
+static void join_threads(struct fcgi_thread *threads, int count)
+{
+    for (int i = 0; i < count; i++) {
+        if (threads[i].started)
+            pthread_join(threads[i].tid, NULL);
+        if (threads[i].w)
+            worker_free(threads[i].w);
+        buf_free(&threads[i].resp.body);
+    }
+}
+
+static void close_listener(struct fcgi_server *srv)
+{
+    if (srv->listen_fd >= 0)
+        close(srv->listen_fd);
+    if (srv->created_path)
+        unlink(srv->created_path);
+}
+
+int front_fcgi_run(struct app *app)
+{
+    struct fcgi_server srv = { .app = app, .listen_fd = -1, .stop_pipe = { -1, -1 } };
+    sigset_t stop_signals;
+    if (signals_block(&stop_signals) != 0)
+        return 1;
+    int status = open_listener(&srv);
+    if (status != 0)
+        return status;
+    int count = app->cfg.threads > 0 ? app->cfg.threads : 1;
+    struct fcgi_thread *threads = calloc((size_t)count, sizeof *threads);
+    if (!threads || pipe(srv.stop_pipe) != 0 || FCGX_Init() != 0) {
+        log_error("fcgi: cannot start: %s", strerror(errno ? errno : ENOMEM));
+        free(threads);
+        close_listener(&srv);
+        return 1;
+    }
+    pthread_mutex_init(&srv.accept_lock, NULL);
+
+    status = start_threads(&srv, threads, count);
+    if (status == 0) {
+        log_info("fcgi: listening on %s with %d threads", srv.where, count);
+        int sig = signals_wait(&stop_signals);
+        log_info("fcgi: %s: finishing requests in flight", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    }
+    stop_threads(&srv);
+    join_threads(threads, count);
+    free(threads);
+    pthread_mutex_destroy(&srv.accept_lock);
+    close(srv.stop_pipe[0]);
+    close(srv.stop_pipe[1]);
+    close_listener(&srv);
+    if (status == 0)
+        log_info("fcgi: stopped");
+    return status;
+}
