@@ -16,7 +16,7 @@ jobs=$(nproc 2>/dev/null || echo 2)
 # What folio needs to build and run, and what its tests and benchmark drive.
 build_packages="build-essential cmake pkg-config libsqlite3-dev libfcgi-dev libmicrohttpd-dev
   libcmark-dev libsodium-dev libjansson-dev"
-test_packages="nginx python3 clang libclang-rt-14-dev wrk chromium nodejs npm curl"
+test_packages="nginx python3 clang libclang-rt-14-dev wrk chromium curl"
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
@@ -42,6 +42,10 @@ build() {  # build DIR [cmake args...]
 }
 
 browser_deps() {
+  # Node.js may come from elsewhere than Debian (NodeSource bundles npm, and
+  # Debian's npm conflicts with it): install Debian's only when none is there.
+  command -v node >/dev/null || install_missing nodejs
+  command -v npm >/dev/null || install_missing npm
   if [ -f tests/browser/package-lock.json ]; then
     (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
   fi
