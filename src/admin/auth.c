@@ -2,7 +2,6 @@
  * guards for session and CSRF, the checks of `next` paths, and the values
  * every admin page gets. */
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 
 #include <sodium.h>
@@ -140,21 +139,13 @@ int admin_check_session(struct ctx *c)
     return fail(c, 403, "Your session has ended or you are not signed in. Sign in and try again.");
 }
 
-static bool is_form_type(const char *type)
-{
-    static const char want[] = "application/x-www-form-urlencoded";
-    size_t n = sizeof want - 1;
-    return type && strncasecmp(type, want, n) == 0 &&
-           (type[n] == '\0' || type[n] == ';' || type[n] == ' ');
-}
-
 int admin_parse_form(struct ctx *c)
 {
     if (c->form_parsed)
         return 0;
     if (c->req->body_len > LIMIT_FORM_BYTES)
         return fail(c, 413, "The form is too large.");
-    if (c->req->body_len && !is_form_type(req_header(c->req, "content-type")))
+    if (c->req->body_len && !form_type_is_urlencoded(req_header(c->req, "content-type")))
         return fail(c, 415, "The form must be sent as application/x-www-form-urlencoded.");
     enum form_error fe = form_parse_multi(c->arena, c->req->body ? c->req->body : "",
                                           c->req->body_len, &c->form, ADMIN_REPEATABLE_FIELD);

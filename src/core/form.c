@@ -2,6 +2,7 @@
 #include "core/form.h"
 
 #include <string.h>
+#include <strings.h>
 
 const char *form_error_message(enum form_error err)
 {
@@ -160,6 +161,21 @@ static enum form_error parse_fields(struct arena *a, const char *s, size_t len,
         out->count++;
     }
     return FORM_OK;
+}
+
+bool form_type_is_urlencoded(const char *ct)
+{
+    static const char want[] = "application/x-www-form-urlencoded";
+    if (!ct)
+        return false;
+    while (*ct == ' ' || *ct == '\t')
+        ct++;
+    if (strncasecmp(ct, want, sizeof want - 1) != 0)
+        return false;
+    ct += sizeof want - 1;
+    while (*ct == ' ' || *ct == '\t')
+        ct++;
+    return *ct == '\0' || *ct == ';';
 }
 
 const char *form_get(const struct form *f, const char *name)

@@ -51,6 +51,10 @@ enum form_error form_parse_multi(struct arena *a, const char *s, size_t len, str
 /* The values of every field named `name`, in order, at most max; the count. */
 size_t form_get_all(const struct form *f, const char *name, const char **values, size_t max);
 
+/* True when a Content-Type header value is application/x-www-form-urlencoded,
+ * with or without parameters (any case, spaces around it). */
+bool form_type_is_urlencoded(const char *content_type);
+
 /* The value of a field, or NULL (the first, when it repeats). */
 const char *form_get(const struct form *f, const char *name);
 
