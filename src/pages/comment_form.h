@@ -12,8 +12,10 @@
 #define COOKIE_EMAIL "comment_author_email"
 #define COOKIE_URL "comment_author_url"
 
-/* The ids of the reader's own pending comments on this article, from their
- * signed cookie; returns how many were written to ids. */
+/* The ids in the reader's signed folio_pending cookie (their own newest
+ * comments, on any article: the store shows only this article's pending
+ * ones); returns how many were written to ids, 0 for a cookie that does not
+ * verify. */
 size_t own_pending_comments(struct ctx *c, int64_t article_id, int64_t *ids, size_t max);
 /* The `form` value of article.html. form NULL: an empty form, prefilled from
  * the reader's saved-details cookie, set up as a reply by ?replytocom=ID
