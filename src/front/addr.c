@@ -9,7 +9,6 @@
 #include <unistd.h>
 
 #define HOST_MAX 256
-#define LISTEN_BACKLOG 1024
 
 /* Splits hostport at its last ':' into host (brackets of an IPv6 literal
  * removed) and port; false when it has no port or the host is too long. */

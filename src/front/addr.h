@@ -4,6 +4,8 @@
 
 #include <sys/socket.h>
 
+#define LISTEN_BACKLOG 1024
+
 /* Resolves "HOST:PORT", "[IPV6]:PORT" or ":PORT" (every IPv4 address) into
  * ss and len. Returns 0, or -1 with *why set to a static sentence. */
 int addr_parse(const char *hostport, struct sockaddr_storage *ss, socklen_t *len,

@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <fcgiapp.h>
@@ -23,7 +24,6 @@
 #include "front/addr.h"
 #include "front/signals.h"
 
-#define LISTEN_BACKLOG 1024       /* as addr_listen */
 #define IO_CHUNK (64 * 1024)
 #define SD_LISTEN_FD 3          /* systemd's first passed socket */
 
@@ -31,6 +31,7 @@ struct fcgi_server {
     struct app *app;
     int listen_fd;
     const char *where;          /* for the log */
+    bool owned;                 /* we opened it (not inherited) */
     const char *created_path;   /* the socket file we made, removed at exit */
     int stop_pipe[2];           /* written once at stop; wakes threads in poll */
     pthread_mutex_t accept_lock;
@@ -131,12 +132,14 @@ static int inherited_socket(void)
 static int find_listener(struct fcgi_server *srv)
 {
     const struct config *cfg = &srv->app->cfg;
+    srv->owned = true;
     if (cfg->socket_path && *cfg->socket_path)
         return listen_unix(srv, cfg->socket_path);
     if (cfg->listen && *cfg->listen) {
         srv->where = cfg->listen;
         return addr_listen("--listen", cfg->listen, &srv->listen_fd);
     }
+    srv->owned = false;
     srv->listen_fd = inherited_socket();
     if (srv->listen_fd < 0) {
         fprintf(stderr, "folio: fcgi: give --socket PATH or --listen HOST:PORT "
@@ -146,6 +149,14 @@ static int find_listener(struct fcgi_server *srv)
     srv->where = srv->listen_fd == SD_LISTEN_FD ? "the socket from systemd (fd 3)"
                                                 : "the socket on fd 0";
     return 0;
+}
+
+static void close_listener(struct fcgi_server *srv)
+{
+    if (srv->listen_fd >= 0)
+        close(srv->listen_fd);
+    if (srv->created_path)
+        unlink(srv->created_path);
 }
 
 /* Opens the listening socket, non-blocking: threads wait for it in poll(),
@@ -159,6 +170,7 @@ static int open_listener(struct fcgi_server *srv)
     int flags = fcntl(srv->listen_fd, F_GETFL);
     if (flags < 0 || fcntl(srv->listen_fd, F_SETFL, flags | O_NONBLOCK) != 0) {
         log_error("fcgi: %s: %s", srv->where, strerror(errno));
+        close_listener(srv);
         return 1;
     }
     return 0;
@@ -458,9 +470,12 @@ static bool wait_readable(const struct fcgi_thread *t, int fd)
         { .fd = fd, .events = POLLIN },
         { .fd = t->srv->stop_pipe[0], .events = POLLIN },
     };
-    while (poll(fds, 2, -1) < 0)
-        if (errno != EINTR)
+    while (poll(fds, 2, -1) < 0) {
+        if (errno != EINTR) {
+            log_error("fcgi: poll: %s", strerror(errno));
             return false;
+        }
+    }
     return fds[0].revents != 0;
 }
 
@@ -483,7 +498,8 @@ static int accept_once(struct fcgi_thread *t)
     } else {
         /* one thread at a time in accept(), as libfcgi's threaded example */
         pthread_mutex_lock(&srv->accept_lock);
-        ready = !atomic_load(&srv->app->stopping) && wait_readable(t, srv->listen_fd);
+        ready = !atomic_load(&srv->app->stopping) && wait_readable(t, srv->listen_fd)
+                && !atomic_load(&srv->app->stopping);
         if (ready)
             rc = FCGX_Accept_r(&t->fcgx);
         pthread_mutex_unlock(&srv->accept_lock);
@@ -492,11 +508,15 @@ static int accept_once(struct fcgi_thread *t)
         return -1;
     if (rc >= 0)
         return 1;
+    if (atomic_load(&srv->app->stopping))
+        return -1;
     /* FCGX_Accept_r returns -errno. The listening socket is non-blocking:
      * another process sharing it may have taken the connection. */
     if (rc != -EAGAIN && rc != -EWOULDBLOCK && rc != -ECONNABORTED && rc != -EINTR) {
-        log_error("fcgi: accept: %s", rc > -1000 ? strerror(-rc) : "failed");
-        usleep(100 * 1000);     /* EMFILE and the like: do not spin */
+        /* EMFILE and the like: say so, and do not spin */
+        const struct timespec pause = { 0, 100 * 1000 * 1000 };
+        log_error("fcgi: accept: %s", rc > -1000 ? strerror(-rc) : "failed");  /* -9999: no errno */
+        nanosleep(&pause, NULL);
     }
     return 0;
 }
@@ -526,17 +546,21 @@ static void *thread_main(void *arg)
 }
 
 /* Stops the threads once their request in flight is done. SIGTERM alone
- * does not: libfcgi's handler restarts accept(). Nor is the listening socket
- * shut down: systemd, or spawn-fcgi -F siblings, share it and keep using it.
- * Threads wait in poll() instead, and the pipe wakes them all. */
+ * does not: libfcgi's handler restarts accept(). Threads wait in poll()
+ * instead, and the pipe wakes them all. */
 static void stop_threads(struct fcgi_server *srv)
 {
     atomic_store(&srv->app->stopping, 1);
-    /* the path is free at once for a new server to take over */
-    if (srv->created_path && unlink(srv->created_path) == 0)
-        srv->created_path = NULL;
     if (write(srv->stop_pipe[1], "x", 1) != 1)
         log_error("fcgi: cannot wake threads: %s", strerror(errno));
+    /* New clients are refused at once rather than left queueing for a
+     * server that is leaving, and the socket's path is free for the next
+     * one. Not on an inherited socket: systemd, or spawn-fcgi -F siblings,
+     * go on using it. */
+    if (srv->owned)
+        shutdown(srv->listen_fd, SHUT_RDWR);
+    if (srv->created_path && unlink(srv->created_path) == 0)
+        srv->created_path = NULL;
 }
 
 /* Creates the workers and starts the threads. Returns 0, or 1 after
@@ -573,14 +597,6 @@ static void join_threads(struct fcgi_thread *threads, int count)
     }
 }
 
-static void close_listener(struct fcgi_server *srv)
-{
-    if (srv->listen_fd >= 0)
-        close(srv->listen_fd);
-    if (srv->created_path)
-        unlink(srv->created_path);
-}
-
 int front_fcgi_run(struct app *app)
 {
     struct fcgi_server srv = { .app = app, .listen_fd = -1, .stop_pipe = { -1, -1 } };
@@ -592,6 +608,7 @@ int front_fcgi_run(struct app *app)
         return status;
     int count = app->cfg.threads > 0 ? app->cfg.threads : 1;
     struct fcgi_thread *threads = calloc((size_t)count, sizeof *threads);
+    errno = 0;
     if (!threads || pipe(srv.stop_pipe) != 0 || FCGX_Init() != 0) {
         log_error("fcgi: cannot start: %s", strerror(errno ? errno : ENOMEM));
         free(threads);

@@ -404,13 +404,14 @@ static int socket_family(int fd)
 static void stop_daemon(struct http_server *srv, struct MHD_Daemon *daemon)
 {
     atomic_store(&srv->app->stopping, 1);
+    /* closed at once: new clients are refused rather than left waiting */
     MHD_socket listen_fd = MHD_quiesce_daemon(daemon);
+    if (listen_fd != MHD_INVALID_SOCKET)
+        close(listen_fd);
     const struct timespec tick = { 0, 20 * 1000 * 1000 };
     for (int i = 0; i < STOP_GRACE_S * 50 && atomic_load(&srv->in_flight) > 0; i++)
         nanosleep(&tick, NULL);
     MHD_stop_daemon(daemon);
-    if (listen_fd != MHD_INVALID_SOCKET)
-        close(listen_fd);
 }
 
 int front_http_run(struct app *app)
