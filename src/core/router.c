@@ -296,11 +296,10 @@ static void apply_caching(struct ctx *c)
         time_t since = http_date_parse(ims);
         not_modified = since >= 0 && resp->last_modified <= since;
     }
-    if (not_modified) {
+    /* The body stays: front ends never send one with a 304, and libmicrohttpd
+     * takes its Content-Length from it, which must be the 200's. */
+    if (not_modified)
         resp->status = 304;
-        buf_reset(&resp->body);
-        resp->file_path = NULL;
-    }
 }
 
 void folio_handle(struct worker *w, struct request *req, struct response *resp)
