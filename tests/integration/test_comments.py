@@ -300,7 +300,7 @@ class CommentFormTest(CommentClient, harness.FolioTestCase):
     def test_duplicate_is_409_with_the_text_kept(self):
         f = self.fields()
         self.posted_id(self.post(SUMMIT, f))
-        again = dict(f, author="Someone Else", email=f["email"].upper())
+        again = dict(f, author="Someone Else")
         r = self.post(SUMMIT, again)
         self.assertStatus(r, 409)
         self.assertIn(DUPLICATE_MESSAGE, r.html().norm_text())
