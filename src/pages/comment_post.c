@@ -346,6 +346,7 @@ static int post_form(struct ctx *c, const struct article *a, const struct form *
         return refuse(c, a, &s, 422, NULL);
     struct comment_post_result res;
     if (store_submission(c, a, &s, &res) != STORE_OK) {
+        c->error_message = "the comment could not be stored";    /* for the log */
         resp_header(c->resp, "Retry-After", "5");
         return refuse(c, a, &s, 503, MSG_BUSY);
     }
