@@ -3,6 +3,7 @@
 
 #include "core/comment_format.h"
 #include "core/escape.h"
+#include "core/page_cache.h"
 #include "pages/comment_form.h"
 #include "core/routes.h"
 #include "pages/pages.h"
@@ -145,11 +146,16 @@ int article_render(struct ctx *c, const struct article *a, const struct comment_
 
 int page_article(struct ctx *c)
 {
+    struct page_slot slot;
+    if (page_cache_article(c, c->params[0], &slot))
+        return 200;
     struct article a;
     int rc = store_article_by_slug(c->store, c->arena, c->params[0], true, &a);
     if (rc == STORE_NOT_FOUND)
         return fail(c, 404, "There is no article at this address.");
     if (rc != STORE_OK)
         return fail(c, 500, "The article could not be read.");
-    return article_render(c, &a, NULL, 200);
+    int status = article_render(c, &a, NULL, 200);
+    page_cache_store(c, &slot, status);
+    return status;
 }

@@ -1,6 +1,7 @@
 /* index: the front page, tag pages and search. */
 #include <string.h>
 
+#include "core/page_cache.h"
 #include "core/text.h"
 #include "core/routes.h"
 #include "pages/pages.h"
@@ -64,11 +65,19 @@ static int render_list(struct ctx *c, const char *tag_slug, const char *heading,
 
 int page_index(struct ctx *c)
 {
-    return render_list(c, NULL, "Latest news", "/");
+    struct page_slot slot;
+    if (page_cache_list(c, &slot))
+        return 200;
+    int status = render_list(c, NULL, "Latest news", "/");
+    page_cache_store(c, &slot, status);
+    return status;
 }
 
 int page_tag(struct ctx *c)
 {
+    struct page_slot slot;
+    if (page_cache_list(c, &slot))
+        return 200;
     const char *slug = c->params[0];
     const char *name;
     int rc = store_tag_name(c->store, c->arena, slug, &name);
@@ -76,8 +85,10 @@ int page_tag(struct ctx *c)
         return fail(c, 404, "No article carries this tag.");
     if (rc != STORE_OK)
         return fail(c, 500, "The tag could not be read.");
-    return render_list(c, slug, arena_printf(c->arena, "Tagged: %s", name),
-                       arena_printf(c->arena, "/tags/%s", slug));
+    int status = render_list(c, slug, arena_printf(c->arena, "Tagged: %s", name),
+                             arena_printf(c->arena, "/tags/%s", slug));
+    page_cache_store(c, &slot, status);
+    return status;
 }
 
 int page_search(struct ctx *c)

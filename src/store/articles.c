@@ -41,7 +41,10 @@ static const char *const article_sql[] = {
     [A_PUBLISHED_TAG] = "SELECT " ARTICLE_COLUMNS "FROM article_tags t "
                         "JOIN articles a ON a.id = t.article_id "
                         "WHERE t.slug = :tag AND a.status = 'published' "
-                        "ORDER BY a.published_at DESC, a.id DESC LIMIT :limit OFFSET :offset",
+                        /* t.published_at is a copy of a's (sql/003): the
+                         * order comes from article_tags_by_date */
+                        "ORDER BY t.published_at DESC, t.article_id DESC "
+                        "LIMIT :limit OFFSET :offset",
     [A_TAG_NAME] = "SELECT name FROM article_tags WHERE slug = :tag LIMIT 1",
     [A_SEARCH] = "SELECT " ARTICLE_COLUMNS "FROM articles_fts f "
                  "JOIN articles a ON a.id = f.rowid "

@@ -17,7 +17,8 @@ enum {
     STMT_BASE_MODLOG = 96,
     STMT_BASE_SETTINGS = 112,
     STMT_BASE_TOKENS = 120,     /* tokens.c, comment_queries.c */
-    STMT_SLOTS = 160,
+    STMT_BASE_VERSIONS = 160,   /* versions.c */
+    STMT_SLOTS = 168,
 };
 
 struct store {

@@ -83,6 +83,11 @@ int store_article_save(struct store *s, const struct article_input *in, bool *cr
 int store_article_delete(struct store *s, const char *slug);
 /* Marks an article changed (a comment on it was approved or withdrawn). */
 int store_article_touch(struct store *s, int64_t article_id);
+/* What the page cache checks (versions.c): a published article's id and
+ * version by slug (STORE_NOT_FOUND for a draft or an unknown slug), and the
+ * site's version, which changes with any article or its approved comments. */
+int store_article_version(struct store *s, const char *slug, int64_t *id, int64_t *version);
+int store_site_version(struct store *s, int64_t *version);
 
 /* ---- comments ---- */
 

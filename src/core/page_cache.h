@@ -1,0 +1,39 @@
+/* page_cache: rendered public pages (articles, the front page, tag pages)
+ * kept in memory and served again to readers without cookies of folio's,
+ * never stale: every copy remembers the version number of what it shows (the
+ * article's `version`, or the site's for lists, both kept in the database
+ * and so also changed by other processes) and is served only while one
+ * indexed lookup still finds that number. The article page's form token,
+ * which changes every second, is put in fresh on each serve. */
+#ifndef FOLIO_PAGE_CACHE_H
+#define FOLIO_PAGE_CACHE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/handler.h"
+
+/* What a handler got from page_cache_lookup, to give back to page_cache_store. */
+struct page_slot {
+    bool usable;            /* the request may be served from, and stored in, the cache */
+    const char *key;
+    int64_t version;        /* of what the page shows, read before rendering */
+    int64_t article_id;     /* article pages: whose form token the page carries */
+};
+
+/* The article page at /articles/{slug}: true when c->resp was filled from
+ * the cache (the handler returns 200). Otherwise fills *slot for the store. */
+bool page_cache_article(struct ctx *c, const char *slug, struct page_slot *slot);
+/* A list page (/, /tags/{tag}, with ?page=N): the same. */
+bool page_cache_list(struct ctx *c, struct page_slot *slot);
+/* Keeps the response the handler just rendered, when it may be shared.
+ * Also sets the ETag a list page is served with, cached or not. */
+void page_cache_store(struct ctx *c, const struct page_slot *slot, int status);
+
+/* Entries, bytes held, hits and misses since start (for tests and docs). */
+struct page_cache_stats {
+    uint64_t entries, bytes, hits, misses;
+};
+void page_cache_stats(struct page_cache_stats *out);
+
+#endif
