@@ -6,11 +6,13 @@
  *
  * Articles: 95% published, two of TAGS tags each, about 150 words, dated one
  * hour apart going back from now. Every (ARTICLES/20)th article holds the
- * word "zeppelin", so a search for it finds 20 articles at any size.
+ * word "zeppelin" and the tag Zeppelin, so a search for it and its tag page
+ * find 20 articles at any size (a common tag and a rare one).
  * Comments: spread evenly over the articles, PENDING of them pending (default
  * a tenth), the rest mostly approved with some spam and trash; every fourth
  * approved one replies to the comment before it. */
 #include <sqlite3.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -183,11 +185,16 @@ int main(int argc, char **argv)
         sqlite3_bind_text(ins_a, 8, rnd(20) == 0 ? "draft" : "published", -1, SQLITE_STATIC);
         sqlite3_bind_int64(ins_a, 9, at);
         step(db, ins_a, "inserting an article");
+        bool rare = i % rare_every == 0;
+        if (rare)
+            strcat(tags, ", Zeppelin");
         int ts[2] = { t1, t2 };
-        for (int k = 0; k < 2; k++) {
-            sqlite3_bind_text(ins_t, 1, tag_slugs[ts[k]], -1, SQLITE_STATIC);
+        for (int k = 0; k < 3; k++) {
+            if (k == 2 && !rare)
+                break;
+            sqlite3_bind_text(ins_t, 1, k < 2 ? tag_slugs[ts[k]] : "zeppelin", -1, SQLITE_STATIC);
             sqlite3_bind_int64(ins_t, 2, id);
-            sqlite3_bind_text(ins_t, 3, tag_names[ts[k]], -1, SQLITE_STATIC);
+            sqlite3_bind_text(ins_t, 3, k < 2 ? tag_names[ts[k]] : "Zeppelin", -1, SQLITE_STATIC);
             step(db, ins_t, "inserting a tag");
         }
     }

@@ -2,7 +2,7 @@
 -- a valid comment with a text no other request used, so no 409 duplicate.
 --   wrk ... -s post.lua URL -- PATH BODY_FILE
 -- PATH: the form's action; BODY_FILE: the form's fields (its hidden inputs,
--- author, email, hp) urlencoded, to which "&comment=..." is appended.
+-- author, url, hp) urlencoded, to which "&email=...&comment=..." is appended.
 -- Each request carries ?n=THREAD-N, which nginx logs beside the status, so
 -- that every 303 can be matched with a row in the database afterwards.
 
@@ -29,7 +29,9 @@ end
 function request()
    counter = counter + 1
    local id = tid .. "-" .. counter
-   local body = fields .. "&comment=Benchmark+comment+" .. id ..
+   -- each from a reader of their own, as on a real site
+   local body = fields .. "&email=reader-" .. id .. "%40example.org" ..
+      "&comment=Benchmark+comment+" .. id ..
       "%2C+written+to+check+that+every+303+has+its+row."
    return wrk.format("POST", path .. "?n=" .. id, headers, body)
 end

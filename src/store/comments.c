@@ -4,6 +4,7 @@
 
 #include "core/buf.h"
 #include "store/db.h"
+#include "store/group_commit.h"
 
 enum {
     C_FOR_ARTICLE,
@@ -263,17 +264,27 @@ static int post_in_transaction(struct store *s, const struct comment_post *in,
     return rc;
 }
 
+struct post_job {
+    const struct comment_post *in;
+    struct comment_post_result *out;
+};
+
+static int post_job(struct store *s, void *arg, bool *keep)
+{
+    struct post_job *job = arg;
+    int rc = post_in_transaction(s, job->in, job->out);
+    *keep = rc == STORE_OK && job->out->verdict == COMMENT_STORED;
+    return rc;
+}
+
+/* Through group_write: comments posted at the same moment share one commit
+ * (one fsync); each 303 still waits until its comment is on disk. */
 int store_comment_post(struct store *s, const struct comment_post *in,
                        struct comment_post_result *out)
 {
     memset(out, 0, sizeof *out);
     out->verdict = COMMENT_STORED;
-    if (store_begin(s) != STORE_OK)
-        return STORE_ERROR;
-    int rc = post_in_transaction(s, in, out);
-    if (rc == STORE_OK && out->verdict == COMMENT_STORED)
-        rc = store_commit(s);
-    if (rc != STORE_OK || out->verdict != COMMENT_STORED)
-        store_rollback(s);
+    struct post_job job = { in, out };
+    int rc = group_write(s, post_job, &job);
     return rc == STORE_OK ? STORE_OK : STORE_ERROR;
 }
