@@ -7,7 +7,7 @@
 
 #include "cli/cli.h"
 #include "cli/import.h"
-#include "core/buf.h"
+#include "core/file.h"
 #include "core/frontmatter.h"
 #include "core/markdown.h"
 #include "core/text.h"
@@ -19,33 +19,11 @@ static const char usage[] =
     "import: Markdown files with front matter, inserted or updated by slug.\n"
     "list:   slug, status, date, title and comment counts of every article.\n";
 
-char *read_whole_file(const char *path, char *err, size_t errlen)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(err, errlen, "%s", strerror(errno));
-        return NULL;
-    }
-    struct buf b = {0};
-    char chunk[8192];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        buf_append(&b, chunk, n);
-    bool bad = ferror(f) || b.failed || (b.data && memchr(b.data, '\0', b.len));
-    fclose(f);
-    if (bad) {
-        snprintf(err, errlen, "cannot read it as text");
-        buf_free(&b);
-        return NULL;
-    }
-    return b.data ? b.data : strdup("");
-}
-
 int import_article_file(struct store *s, const char *path, const char *force_status,
                         bool quiet)
 {
     char err[512];
-    char *text = read_whole_file(path, err, sizeof err);
+    char *text = file_read_text(path, err, sizeof err);
     if (!text) {
         fprintf(stderr, "folio: %s: %s\n", path, err);
         return 1;

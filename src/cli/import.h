@@ -11,7 +11,5 @@ struct store;
  * "FILE:LINE: reason" on stderr. force_status overrides the file's status.
  * Returns 0 or 1. */
 int import_article_file(struct store *s, const char *path, const char *force_status, bool quiet);
-/* The whole file as a NUL-terminated string (malloc'd), or NULL with err. */
-char *read_whole_file(const char *path, char *err, size_t errlen);
 
 #endif

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/escape.h"
+#include "core/file.h"
 
 /* ---- values ---- */
 
@@ -414,30 +415,6 @@ struct tmpl_set *tmpl_load_strings(const char *const *names, const char *const *
     return set;
 }
 
-static char *read_file(const char *path, char *err, size_t errlen)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
-        return NULL;
-    }
-    struct buf b = {0};
-    char chunk[8192];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        buf_append(&b, chunk, n);
-    bool bad = ferror(f) || b.failed;
-    fclose(f);
-    if (bad) {
-        snprintf(err, errlen, "%s: read error", path);
-        buf_free(&b);
-        return NULL;
-    }
-    if (!b.data)
-        return strdup("");
-    return b.data;
-}
-
 struct tmpl_set *tmpl_load_dir(const char *dir, char *err, size_t errlen)
 {
     err[0] = '\0';
@@ -460,9 +437,12 @@ struct tmpl_set *tmpl_load_dir(const char *dir, char *err, size_t errlen)
         }
         char path[4096];
         snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
-        sources[count] = read_file(path, err, errlen);
-        if (!sources[count])
+        char why[256];
+        sources[count] = file_read_text(path, why, sizeof why);
+        if (!sources[count]) {
+            snprintf(err, errlen, "%s: %s", path, why);
             goto out;
+        }
         names[count] = strndup(de->d_name, len - 5);
         count++;
     }

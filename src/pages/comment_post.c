@@ -1,7 +1,6 @@
 /* comment_post: POST /articles/{slug}/comments, the "Leave a Reply" form:
  * decoding, validation, the anti-spam checks, storing, cookies, 303. */
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 
 #include "core/comment_format.h"
@@ -50,22 +49,6 @@ struct submission {
     const char *token, *hp;
     int64_t parent;
 };
-
-/* application/x-www-form-urlencoded, with or without parameters. */
-static bool is_form_type(const char *ct)
-{
-    static const char want[] = "application/x-www-form-urlencoded";
-    if (!ct)
-        return false;
-    while (*ct == ' ' || *ct == '\t')
-        ct++;
-    if (strncasecmp(ct, want, sizeof want - 1) != 0)
-        return false;
-    ct += sizeof want - 1;
-    while (*ct == ' ' || *ct == '\t')
-        ct++;
-    return *ct == '\0' || *ct == ';';
-}
 
 /* s with CR LF and lone CR as LF, trimmed (browsers send CR LF; the
  * textarea's maxlength counts a line break as one character). */
@@ -355,7 +338,7 @@ static int post_form(struct ctx *c, const struct article *a, const struct form *
 
 int page_comment_post(struct ctx *c)
 {
-    if (!is_form_type(req_header(c->req, "content-type")))
+    if (!form_type_is_urlencoded(req_header(c->req, "content-type")))
         return fail(c, 415, "The comment form must be sent as application/x-www-form-urlencoded.");
     if (c->req->body_len > LIMIT_FORM_BYTES)
         return fail(c, 413, "The comment is too large to be sent (64 KiB at most).");

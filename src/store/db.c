@@ -9,7 +9,7 @@
 
 #include <sodium.h>
 
-#include "core/buf.h"
+#include "core/file.h"
 #include "core/log.h"
 
 #define BUSY_TIMEOUT_MS 5000
@@ -155,24 +155,6 @@ static int list_migrations(const char *sql_dir, struct migration *out, int max, 
     return count;
 }
 
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    struct buf b = {0};
-    char chunk[8192];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        buf_append(&b, chunk, n);
-    fclose(f);
-    if (b.failed) {
-        buf_free(&b);
-        return NULL;
-    }
-    return b.data ? b.data : strdup("");
-}
-
 static int user_version(struct store *s)
 {
     sqlite3_stmt *st;
@@ -206,9 +188,10 @@ static int migrate(struct store *s, const char *sql_dir, char *err, size_t errle
         return -1;
     }
     for (int i = current; i < count; i++) {
-        char *sql = slurp(list[i].path);
+        char why[256];
+        char *sql = file_read_text(list[i].path, why, sizeof why);
         if (!sql) {
-            snprintf(err, errlen, "migration %s: cannot read it", list[i].path);
+            snprintf(err, errlen, "migration %s: %s", list[i].path, why);
             return -1;
         }
         char version_sql[64];
