@@ -96,31 +96,20 @@ static void read_article(struct arena *a, sqlite3_stmt *st, struct article *out)
         out->counts[i] = sqlite3_column_int64(st, 13 + i);
 }
 
+static void read_article_row(struct arena *a, sqlite3_stmt *st, void *item)
+{
+    read_article(a, st, item);
+}
+
 /* Steps st to the end, collecting every row into out. */
 static int read_articles(struct store *s, struct arena *a, sqlite3_stmt *st,
                          struct article_list *out)
 {
-    size_t cap = 16;
-    out->count = 0;
-    out->items = arena_alloc(a, cap * sizeof *out->items);
-    int rc;
-    while (out->items && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (out->count == cap) {
-            struct article *bigger = arena_alloc(a, cap * 2 * sizeof *bigger);
-            if (!bigger)
-                break;
-            memcpy(bigger, out->items, cap * sizeof *bigger);
-            out->items = bigger;
-            cap *= 2;
-        }
-        read_article(a, st, &out->items[out->count++]);
-    }
-    sqlite3_reset(st);
-    if (!out->items)
-        return STORE_ERROR;
-    if (rc != SQLITE_DONE)
-        return db_error(s, "reading articles");
-    return STORE_OK;
+    void *items;
+    int rc = db_collect(s, a, st, sizeof *out->items, 0, read_article_row, &items, &out->count,
+                        "reading articles");
+    out->items = items;
+    return rc;
 }
 
 int store_article_by_slug(struct store *s, struct arena *a, const char *slug,

@@ -11,9 +11,7 @@ enum {
 #define CQ_BASE (STMT_BASE_TOKENS + 8)
 _Static_assert(CQ_BASE + CQ_COUNT_ <= STMT_SLOTS, "statement slots");
 
-#define VIEW_COLUMNS                                                                        \
-    "c.id, c.article_id, coalesce(c.parent_id, 0), c.status, c.author, c.email, c.url, "    \
-    "c.body, c.ip, c.user_agent, c.created_at, a.slug, a.title "
+#define VIEW_COLUMNS COMMENT_COLUMNS ", a.slug, a.title "
 
 static const char *const cq_sql[] = {
     /* Keyset paging by id: one status, or all for ''. */
@@ -29,40 +27,28 @@ static sqlite3_stmt *stmt(struct store *s, int id)
     return db_stmt(s, CQ_BASE + id, cq_sql[id]);
 }
 
-static void read_view(struct arena *a, sqlite3_stmt *st, struct comment_view *out)
+static void read_view(struct arena *a, sqlite3_stmt *st, void *item)
 {
-    struct comment *c = &out->c;
-    c->id = sqlite3_column_int64(st, 0);
-    c->article_id = sqlite3_column_int64(st, 1);
-    c->parent_id = sqlite3_column_int64(st, 2);
-    c->status = db_col_text(a, st, 3);
-    c->author = db_col_text(a, st, 4);
-    c->email = db_col_text(a, st, 5);
-    c->url = db_col_text(a, st, 6);
-    c->body = db_col_text(a, st, 7);
-    c->ip = db_col_text(a, st, 8);
-    c->user_agent = db_col_text(a, st, 9);
-    c->created_at = sqlite3_column_int64(st, 10);
-    out->article_slug = db_col_text(a, st, 11);
-    out->article_title = db_col_text(a, st, 12);
+    struct comment_view *out = item;
+    db_read_comment(a, st, &out->c);
+    out->article_slug = db_col_text(a, st, COMMENT_COLUMN_COUNT);
+    out->article_title = db_col_text(a, st, COMMENT_COLUMN_COUNT + 1);
 }
 
 int store_comments_page(struct store *s, struct arena *a, const char *status, int64_t after_id,
                         int limit, struct comment_view_list *out)
 {
     out->count = 0;
-    out->items = arena_alloc(a, (size_t)(limit > 0 ? limit : 1) * sizeof *out->items);
+    out->items = NULL;
     sqlite3_stmt *st = stmt(s, CQ_PAGE);
-    if (!out->items || !st || !db_bind_text(st, ":status", status ? status : "") ||
+    if (!st || !db_bind_text(st, ":status", status ? status : "") ||
         !db_bind_int(st, ":after", after_id) || !db_bind_int(st, ":limit", limit))
         return STORE_ERROR;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW && out->count < (size_t)limit)
-        read_view(a, st, &out->items[out->count++]);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-        return db_error(s, "reading comments");
-    return STORE_OK;
+    void *items;
+    int rc = db_collect(s, a, st, sizeof *out->items, limit > 0 ? (size_t)limit : 1, read_view,
+                        &items, &out->count, "reading comments");
+    out->items = items;
+    return rc;
 }
 
 int store_comment_view(struct store *s, struct arena *a, int64_t id, struct comment_view *out)

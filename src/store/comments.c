@@ -17,10 +17,6 @@ enum {
     C_KNOWN,
 };
 
-#define COMMENT_COLUMNS                                                                     \
-    "c.id, c.article_id, coalesce(c.parent_id, 0), c.status, c.author, c.email, c.url, "    \
-    "c.body, c.ip, c.user_agent, c.created_at "
-
 static const char *const comment_sql[] = {
     /* The reader's own pending comments come as a JSON array of ids, so one
      * prepared statement serves any number of them. */
@@ -56,45 +52,19 @@ static sqlite3_stmt *stmt(struct store *s, int id)
     return db_stmt(s, STMT_BASE_COMMENTS + id, comment_sql[id]);
 }
 
-static void read_comment(struct arena *a, sqlite3_stmt *st, struct comment *out)
+static void read_comment_row(struct arena *a, sqlite3_stmt *st, void *item)
 {
-    out->id = sqlite3_column_int64(st, 0);
-    out->article_id = sqlite3_column_int64(st, 1);
-    out->parent_id = sqlite3_column_int64(st, 2);
-    out->status = db_col_text(a, st, 3);
-    out->author = db_col_text(a, st, 4);
-    out->email = db_col_text(a, st, 5);
-    out->url = db_col_text(a, st, 6);
-    out->body = db_col_text(a, st, 7);
-    out->ip = db_col_text(a, st, 8);
-    out->user_agent = db_col_text(a, st, 9);
-    out->created_at = sqlite3_column_int64(st, 10);
+    db_read_comment(a, st, item);
 }
 
 static int read_comments(struct store *s, struct arena *a, sqlite3_stmt *st,
                          struct comment_list *out)
 {
-    size_t cap = 16;
-    out->count = 0;
-    out->items = arena_alloc(a, cap * sizeof *out->items);
-    int rc;
-    while (out->items && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (out->count == cap) {
-            struct comment *bigger = arena_alloc(a, cap * 2 * sizeof *bigger);
-            if (!bigger)
-                break;
-            memcpy(bigger, out->items, cap * sizeof *bigger);
-            out->items = bigger;
-            cap *= 2;
-        }
-        read_comment(a, st, &out->items[out->count++]);
-    }
-    sqlite3_reset(st);
-    if (!out->items)
-        return STORE_ERROR;
-    if (rc != SQLITE_DONE)
-        return db_error(s, "reading comments");
-    return STORE_OK;
+    void *items;
+    int rc = db_collect(s, a, st, sizeof *out->items, 0, read_comment_row, &items, &out->count,
+                        "reading comments");
+    out->items = items;
+    return rc;
 }
 
 int store_comments_for_article(struct store *s, struct arena *a, int64_t article_id,
@@ -130,7 +100,7 @@ int store_comment_by_id(struct store *s, struct arena *a, int64_t id, struct com
         return STORE_ERROR;
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW)
-        read_comment(a, st, out);
+        db_read_comment(a, st, out);
     sqlite3_reset(st);
     if (rc == SQLITE_ROW)
         return STORE_OK;

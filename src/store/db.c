@@ -72,6 +72,49 @@ const char *db_col_text(struct arena *a, sqlite3_stmt *st, int col)
     return arena_strndup(a, (const char *)t, (size_t)sqlite3_column_bytes(st, col));
 }
 
+void db_read_comment(struct arena *a, sqlite3_stmt *st, struct comment *out)
+{
+    out->id = sqlite3_column_int64(st, 0);
+    out->article_id = sqlite3_column_int64(st, 1);
+    out->parent_id = sqlite3_column_int64(st, 2);
+    out->status = db_col_text(a, st, 3);
+    out->author = db_col_text(a, st, 4);
+    out->email = db_col_text(a, st, 5);
+    out->url = db_col_text(a, st, 6);
+    out->body = db_col_text(a, st, 7);
+    out->ip = db_col_text(a, st, 8);
+    out->user_agent = db_col_text(a, st, 9);
+    out->created_at = sqlite3_column_int64(st, 10);
+}
+
+int db_collect(struct store *s, struct arena *a, sqlite3_stmt *st, size_t size, size_t max,
+               db_row_reader read, void **items, size_t *count, const char *what)
+{
+    size_t cap = max ? max : 16, n = 0;
+    char *array = arena_alloc(a, cap * size);
+    int rc = SQLITE_DONE;
+    while (array && (max == 0 || n < max) && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (n == cap) {
+            char *bigger = arena_alloc(a, cap * 2 * size);
+            if (bigger)
+                memcpy(bigger, array, cap * size);
+            array = bigger;
+            cap *= 2;
+            if (!array)
+                break;
+        }
+        read(a, st, array + n++ * size);
+    }
+    sqlite3_reset(st);
+    *items = array;
+    *count = array ? n : 0;
+    if (!array)
+        return STORE_ERROR;
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        return db_error(s, what);
+    return STORE_OK;
+}
+
 int db_error(struct store *s, const char *what)
 {
     log_error("database %s: %s: %s", s->path, what, sqlite3_errmsg(s->db));

@@ -41,6 +41,25 @@ bool db_bind_null(sqlite3_stmt *st, const char *name);
 /* Copies column `col` into the arena ("" for NULL). */
 const char *db_col_text(struct arena *a, sqlite3_stmt *st, int col);
 
+/* The columns of a comment, in the order db_read_comment reads them (the
+ * table is `c`); queries append their own columns after these 11. */
+#define COMMENT_COLUMNS                                                                     \
+    "c.id, c.article_id, coalesce(c.parent_id, 0), c.status, c.author, c.email, c.url, "    \
+    "c.body, c.ip, c.user_agent, c.created_at "
+#define COMMENT_COLUMN_COUNT 11
+
+/* Reads COMMENT_COLUMNS from the current row into out (strings in the arena). */
+void db_read_comment(struct arena *a, sqlite3_stmt *st, struct comment *out);
+
+/* Reads one row into item (a struct of the caller's kind). */
+typedef void (*db_row_reader)(struct arena *a, sqlite3_stmt *st, void *item);
+
+/* Steps st to its end, or to `max` rows when max > 0, reading each row with
+ * `read` into an arena array of `size`-byte items that grows as needed.
+ * `what` names the query in the log when it fails. */
+int db_collect(struct store *s, struct arena *a, sqlite3_stmt *st, size_t size, size_t max,
+               db_row_reader read, void **items, size_t *count, const char *what);
+
 /* Steps a statement that returns no rows; logs and returns STORE_ERROR on failure. */
 int db_exec_stmt(struct store *s, sqlite3_stmt *st);
 /* Logs the connection's last error with `what`. */

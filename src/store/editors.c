@@ -147,32 +147,21 @@ static bool bind_session_limits(sqlite3_stmt *st, int64_t now)
            db_bind_int(st, ":oldest", now - SESSION_MAX_SECONDS);
 }
 
+static void read_editor_row(struct arena *a, sqlite3_stmt *st, void *item)
+{
+    read_editor(a, st, item);
+}
+
 int store_editors(struct store *s, struct arena *a, struct editor_list *out)
 {
     sqlite3_stmt *st = stmt(s, E_LIST);
     if (!st || !bind_session_limits(st, now_seconds()))
         return STORE_ERROR;
-    size_t cap = 8;
-    out->count = 0;
-    out->items = arena_alloc(a, cap * sizeof *out->items);
-    int rc = SQLITE_DONE;
-    while (out->items && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (out->count == cap) {
-            struct editor *bigger = arena_alloc(a, cap * 2 * sizeof *bigger);
-            if (!bigger) {
-                out->items = NULL;
-                break;
-            }
-            memcpy(bigger, out->items, cap * sizeof *bigger);
-            out->items = bigger;
-            cap *= 2;
-        }
-        read_editor(a, st, &out->items[out->count++]);
-    }
-    sqlite3_reset(st);
-    if (!out->items)
-        return STORE_ERROR;
-    return rc == SQLITE_DONE ? STORE_OK : db_error(s, "listing editors");
+    void *items;
+    int rc = db_collect(s, a, st, sizeof *out->items, 0, read_editor_row, &items, &out->count,
+                        "listing editors");
+    out->items = items;
+    return rc;
 }
 
 /* ---- sessions ---- */

@@ -19,10 +19,7 @@ enum {
     M_COUNT_STMTS,
 };
 
-#define QUEUE_COLUMNS                                                                       \
-    "c.id, c.article_id, coalesce(c.parent_id, 0), c.status, c.author, c.email, c.url, "    \
-    "c.body, c.ip, c.user_agent, c.created_at, a.slug, a.title, "                          \
-    "coalesce(c.previous_status, '') "
+#define QUEUE_COLUMNS COMMENT_COLUMNS ", a.slug, a.title, coalesce(c.previous_status, '') "
 /* CROSS JOIN keeps comments the outer loop, so the index comments_by_status
  * (status, id) walks in order and the LIMIT stops it early. */
 #define QUEUE_FROM "FROM comments c CROSS JOIN articles a WHERE a.id = c.article_id AND "
@@ -283,21 +280,10 @@ int store_comment_counts(struct store *s, int64_t counts[CS_COUNT])
 
 static void read_queue_item(struct arena *a, sqlite3_stmt *st, struct mod_comment *out)
 {
-    struct comment *c = &out->c;
-    c->id = sqlite3_column_int64(st, 0);
-    c->article_id = sqlite3_column_int64(st, 1);
-    c->parent_id = sqlite3_column_int64(st, 2);
-    c->status = db_col_text(a, st, 3);
-    c->author = db_col_text(a, st, 4);
-    c->email = db_col_text(a, st, 5);
-    c->url = db_col_text(a, st, 6);
-    c->body = db_col_text(a, st, 7);
-    c->ip = db_col_text(a, st, 8);
-    c->user_agent = db_col_text(a, st, 9);
-    c->created_at = sqlite3_column_int64(st, 10);
-    out->article_slug = db_col_text(a, st, 11);
-    out->article_title = db_col_text(a, st, 12);
-    out->previous_status = db_col_text(a, st, 13);
+    db_read_comment(a, st, &out->c);
+    out->article_slug = db_col_text(a, st, COMMENT_COLUMN_COUNT);
+    out->article_title = db_col_text(a, st, COMMENT_COLUMN_COUNT + 1);
+    out->previous_status = db_col_text(a, st, COMMENT_COLUMN_COUNT + 2);
 }
 
 static void read_log_entry(struct arena *a, sqlite3_stmt *st, struct modlog_entry *out)

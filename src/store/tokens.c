@@ -68,32 +68,21 @@ int store_token_add(struct store *s, const char *name, const char *secret, int64
     return rc;
 }
 
+static void read_token_row(struct arena *a, sqlite3_stmt *st, void *item)
+{
+    read_token(a, st, item);
+}
+
 int store_token_list(struct store *s, struct arena *a, struct api_token_list *out)
 {
     sqlite3_stmt *st = stmt(s, T_LIST);
     if (!st)
         return STORE_ERROR;
-    size_t cap = 16;
-    out->count = 0;
-    out->items = arena_alloc(a, cap * sizeof *out->items);
-    int rc = SQLITE_DONE;
-    while (out->items && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (out->count == cap) {
-            struct api_token *bigger = arena_alloc(a, cap * 2 * sizeof *bigger);
-            if (!bigger) {
-                out->items = NULL;
-                break;
-            }
-            memcpy(bigger, out->items, cap * sizeof *bigger);
-            out->items = bigger;
-            cap *= 2;
-        }
-        read_token(a, st, &out->items[out->count++]);
-    }
-    sqlite3_reset(st);
-    if (!out->items)
-        return STORE_ERROR;
-    return rc == SQLITE_DONE ? STORE_OK : db_error(s, "reading API tokens");
+    void *items;
+    int rc = db_collect(s, a, st, sizeof *out->items, 0, read_token_row, &items, &out->count,
+                        "reading API tokens");
+    out->items = items;
+    return rc;
 }
 
 int store_token_revoke(struct store *s, int64_t id)
