@@ -150,11 +150,9 @@ int page_article(struct ctx *c)
     if (page_cache_article(c, c->params[0], &slot))
         return 200;
     struct article a;
-    int rc = store_article_by_slug(c->store, c->arena, c->params[0], true, &a);
-    if (rc == STORE_NOT_FOUND)
-        return fail(c, 404, "There is no article at this address.");
-    if (rc != STORE_OK)
-        return fail(c, 500, "The article could not be read.");
+    int rc = find_published_article(c, c->params[0], &a);
+    if (rc)
+        return rc;
     int status = article_render(c, &a, NULL, 200);
     page_cache_store(c, &slot, status);
     return status;

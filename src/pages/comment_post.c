@@ -343,11 +343,9 @@ int page_comment_post(struct ctx *c)
     if (c->req->body_len > LIMIT_FORM_BYTES)
         return fail(c, 413, "The comment is too large to be sent (64 KiB at most).");
     struct article a;
-    int rc = store_article_by_slug(c->store, c->arena, c->params[0], true, &a);
-    if (rc == STORE_NOT_FOUND)
-        return fail(c, 404, "There is no article at this address.");
-    if (rc != STORE_OK)
-        return fail(c, 500, "The article could not be read.");
+    int rc = find_published_article(c, c->params[0], &a);
+    if (rc)
+        return rc;
     enum form_error fe = form_parse(c->arena, c->req->body ? c->req->body : "",
                                     c->req->body_len, &c->form);
     if (fe == FORM_NO_MEMORY)

@@ -44,6 +44,16 @@ struct tval *tag_list(struct ctx *c, const char *tags)
     return list;
 }
 
+int find_published_article(struct ctx *c, const char *slug, struct article *out)
+{
+    int rc = store_article_by_slug(c->store, c->arena, slug, true, out);
+    if (rc == STORE_NOT_FOUND)
+        return fail(c, 404, "There is no article at this address.");
+    if (rc != STORE_OK)
+        return fail(c, 500, "The article could not be read.");
+    return 0;
+}
+
 struct tval *article_card(struct ctx *c, const struct article *a, struct tval *list)
 {
     struct tval *card = tv_push_obj(list);

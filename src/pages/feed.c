@@ -93,12 +93,11 @@ int page_feed(struct ctx *c)
 int page_comment_feed(struct ctx *c)
 {
     struct article a;
-    int rc = store_article_by_slug(c->store, c->arena, c->params[0], true, &a);
-    if (rc == STORE_NOT_FOUND)
-        return fail(c, 404, "There is no article at this address.");
+    int rc = find_published_article(c, c->params[0], &a);
+    if (rc)
+        return rc;
     struct comment_list list;
-    if (rc != STORE_OK ||
-        store_comments_recent(c->store, c->arena, a.id, FEED_COMMENTS, &list) != STORE_OK)
+    if (store_comments_recent(c->store, c->arena, a.id, FEED_COMMENTS, &list) != STORE_OK)
         return fail(c, 500, "The comments could not be read.");
     const char *path = arena_printf(c->arena, "/articles/%s", a.slug);
     feed_open(c, arena_printf(c->arena, "Comments on: %s", a.title),

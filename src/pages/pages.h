@@ -29,6 +29,10 @@ struct tval *tag_list(struct ctx *c, const char *tags);
 /* Adds date_iso and date_human for t to obj. */
 void set_dates(struct ctx *c, struct tval *obj, int64_t t);
 
+/* The published article with this slug: 0, or the status to answer (404
+ * for an unknown slug or a draft, 500) with its message set. */
+int find_published_article(struct ctx *c, const char *slug, struct article *out);
+
 /* Renders the article page with `form` in the reply form (NULL: empty,
  * prefilled from the reader's cookie), answering `status`. */
 int article_render(struct ctx *c, const struct article *a, const struct comment_form *form,
