@@ -28,10 +28,11 @@ enum {
 #define ARTICLE_COLUMNS                                                                      \
     "a.id, a.slug, a.title, a.author, a.body, a.body_html, a.tags, a.source, a.status, "      \
     "a.published_at, a.updated_at, a.version, a.comments_open, "                              \
-    "(SELECT count(*) FROM comments c WHERE c.article_id = a.id AND c.status = 'pending'), "  \
-    "(SELECT count(*) FROM comments c WHERE c.article_id = a.id AND c.status = 'approved'), " \
-    "(SELECT count(*) FROM comments c WHERE c.article_id = a.id AND c.status = 'spam'), "     \
-    "(SELECT count(*) FROM comments c WHERE c.article_id = a.id AND c.status = 'trash') "
+    /* counts kept by triggers (sql/005): read by key, never counted */                    \
+    "coalesce((SELECT k.pending FROM article_comment_counts k WHERE k.article_id = a.id), 0), " \
+    "coalesce((SELECT k.approved FROM article_comment_counts k WHERE k.article_id = a.id), 0), " \
+    "coalesce((SELECT k.spam FROM article_comment_counts k WHERE k.article_id = a.id), 0), "  \
+    "coalesce((SELECT k.trash FROM article_comment_counts k WHERE k.article_id = a.id), 0) "
 
 static const char *const article_sql[] = {
     [A_BY_SLUG] = "SELECT " ARTICLE_COLUMNS "FROM articles a "
