@@ -198,6 +198,8 @@ struct parser {
     const char *file;
     char *err;
     size_t errlen;
+    const char *section;        /* the name of the innermost open section */
+    size_t section_len;
 };
 
 static int line_of(const struct parser *p, size_t pos)
@@ -247,101 +249,124 @@ static bool valid_name(const char *s, size_t len)
     return true;
 }
 
+/* One {{...}} tag as read: its sigil ('#', '^', '/', '>', '!' or 0 for a
+ * variable), its name, and the node type it makes. */
+struct tag {
+    char sigil;
+    const char *name;
+    size_t name_len;
+    enum node_type type;
+};
+
+static bool is_section_sigil(char c)
+{
+    return c == '#' || c == '^' || c == '/' || c == '>';
+}
+
+/* Reads the tag that opens at `open`, moving p->pos past it. False with
+ * p->err set when it is malformed. */
+static bool read_tag(struct parser *p, const char *open, struct tag *t)
+{
+    size_t tag_pos = (size_t)(open - p->src);
+    const char *close = strstr(open + 2, "}}");
+    if (!close) {
+        parse_error(p, tag_pos, "'{{' without a closing '}}'");
+        return false;
+    }
+    const char *inner = open + 2;
+    size_t len = (size_t)(close - inner);
+    p->pos = (size_t)(close - p->src) + 2;
+    t->sigil = len ? inner[0] : '\0';
+    if (t->sigil == '!')
+        return true;
+    if (t->sigil == '{' || t->sigil == '&') {
+        parse_error(p, tag_pos, "unescaped output is not available in templates");
+        return false;
+    }
+    if (is_section_sigil(t->sigil)) {
+        inner++;
+        len--;
+    }
+    while (len && inner[0] == ' ') {
+        inner++;
+        len--;
+    }
+    while (len && inner[len - 1] == ' ')
+        len--;
+    t->type = t->sigil == '#' ? N_SECTION : t->sigil == '^' ? N_INVERTED
+            : t->sigil == '>' ? N_PARTIAL : N_VAR;
+    t->name = inner;
+    t->name_len = len;
+    const char *bar = is_section_sigil(t->sigil) ? NULL : memchr(inner, '|', len);
+    if (bar) {
+        if ((size_t)(inner + len - bar - 1) != 3 || memcmp(bar + 1, "url", 3) != 0) {
+            parse_error(p, tag_pos, "unknown filter (only |url exists)");
+            return false;
+        }
+        t->type = N_VAR_URL;
+        t->name_len = (size_t)(bar - inner);
+    }
+    if (!valid_name(t->name, t->name_len)) {
+        parse_error(p, tag_pos, "a tag needs a name of letters, digits, '_', '-' or '.'");
+        return false;
+    }
+    if (t->sigil == '/' && (t->name_len != p->section_len || !p->section ||
+                            memcmp(p->section, t->name, t->name_len) != 0)) {
+        parse_error(p, tag_pos, "closing tag does not match the open section");
+        return false;
+    }
+    return true;
+}
+
+/* Appends a node to the list ending at *tail and returns it; NULL when out
+ * of memory. */
+static struct tnode *append_node(struct parser *p, struct tnode ***tail, enum node_type type,
+                                 const char *text, size_t len)
+{
+    struct tnode *n = node_new(type, text, len);
+    if (!n) {
+        parse_error(p, p->pos, "out of memory");
+        return NULL;
+    }
+    **tail = n;
+    *tail = &n->next;
+    return n;
+}
+
 /* Parses until end of input or the close tag of `section` (NULL at top
  * level). Returns the list of nodes, NULL with p->err set on error (an empty
  * list is returned as NULL too, so callers check p->err). */
 static struct tnode *parse_nodes(struct parser *p, const char *section, size_t section_len)
 {
+    const char *outer = p->section;
+    size_t outer_len = p->section_len;
+    p->section = section;
+    p->section_len = section_len;
     struct tnode *head = NULL, **tail = &head;
-    while (p->pos < p->len && p->err[0] == '\0') {
+    bool closed = false;
+    while (!closed && p->pos < p->len && p->err[0] == '\0') {
         const char *open = strstr(p->src + p->pos, "{{");
         size_t text_end = open ? (size_t)(open - p->src) : p->len;
-        if (text_end > p->pos) {
-            struct tnode *t = node_new(N_TEXT, p->src + p->pos, text_end - p->pos);
-            if (!t)
-                goto oom;
-            *tail = t;
-            tail = &t->next;
-        }
-        if (!open) {
-            p->pos = p->len;
+        if (text_end > p->pos && !append_node(p, &tail, N_TEXT, p->src + p->pos, text_end - p->pos))
             break;
-        }
-        size_t tag_pos = text_end;
-        const char *close = strstr(open + 2, "}}");
-        if (!close) {
-            parse_error(p, tag_pos, "'{{' without a closing '}}'");
-            break;
-        }
-        const char *inner = open + 2;
-        size_t inner_len = (size_t)(close - inner);
-        p->pos = (size_t)(close - p->src) + 2;
-        char sigil = inner_len ? inner[0] : '\0';
-        if (sigil == '!')
+        p->pos = text_end;
+        struct tag t;
+        if (!open || !read_tag(p, open, &t) || t.sigil == '!')
             continue;
-        if (sigil == '{' || sigil == '&') {
-            parse_error(p, tag_pos, "unescaped output is not available in templates");
-            break;
+        if (t.sigil == '/') {
+            closed = true;
+            continue;
         }
-        if (sigil == '#' || sigil == '^' || sigil == '/' || sigil == '>') {
-            inner++;
-            inner_len--;
-        }
-        while (inner_len && inner[0] == ' ') {
-            inner++;
-            inner_len--;
-        }
-        while (inner_len && inner[inner_len - 1] == ' ')
-            inner_len--;
-        enum node_type type = N_VAR;
-        size_t name_len = inner_len;
-        if (sigil != '#' && sigil != '^' && sigil != '/' && sigil != '>') {
-            const char *bar = memchr(inner, '|', inner_len);
-            if (bar) {
-                if ((size_t)(inner + inner_len - bar - 1) != 3 || memcmp(bar + 1, "url", 3) != 0) {
-                    parse_error(p, tag_pos, "unknown filter (only |url exists)");
-                    break;
-                }
-                type = N_VAR_URL;
-                name_len = (size_t)(bar - inner);
-            }
-        }
-        if (!valid_name(inner, name_len)) {
-            parse_error(p, tag_pos, "a tag needs a name of letters, digits, '_', '-' or '.'");
-            break;
-        }
-        if (sigil == '/') {
-            if (!section || section_len != name_len || memcmp(section, inner, name_len) != 0) {
-                parse_error(p, tag_pos, "closing tag does not match the open section");
-                break;
-            }
-            return head;
-        }
-        if (sigil == '#')
-            type = N_SECTION;
-        else if (sigil == '^')
-            type = N_INVERTED;
-        else if (sigil == '>')
-            type = N_PARTIAL;
-        struct tnode *n = node_new(type, inner, name_len);
-        if (!n)
-            goto oom;
-        *tail = n;
-        tail = &n->next;
-        if (type == N_SECTION || type == N_INVERTED) {
+        struct tnode *n = append_node(p, &tail, t.type, t.name, t.name_len);
+        if (n && (t.type == N_SECTION || t.type == N_INVERTED))
             n->children = parse_nodes(p, n->text, n->len);
-            if (p->err[0])
-                break;
-        }
     }
-    if (section && p->err[0] == '\0')
+    if (section && !closed && p->err[0] == '\0')
         parse_error(p, p->len, "section is never closed");
+    p->section = outer;
+    p->section_len = outer_len;
     if (p->err[0] == '\0')
         return head;
-    nodes_free(head);
-    return NULL;
-oom:
-    parse_error(p, p->pos, "out of memory");
     nodes_free(head);
     return NULL;
 }
@@ -395,7 +420,7 @@ struct tmpl_set *tmpl_load_strings(const char *const *names, const char *const *
         return NULL;
     }
     for (size_t i = 0; i < count; i++) {
-        struct parser p = { sources[i], 0, strlen(sources[i]), names[i], err, errlen };
+        struct parser p = { sources[i], 0, strlen(sources[i]), names[i], err, errlen, NULL, 0 };
         struct template *t = &set->items[set->count++];
         t->name = strdup(names[i]);
         t->root = parse_nodes(&p, NULL, 0);
