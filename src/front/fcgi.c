@@ -432,6 +432,14 @@ static void write_response(struct fcgi_thread *t, const char *method)
         put_header(out, "Content-Type", resp->content_type);
     for (size_t i = 0; i < resp->header_count; i++)
         put_header(out, resp->headers[i].name, resp->headers[i].value);
+    /* A page everyone may share is good in nginx's micro-cache only to the
+     * end of this second, so an approved comment shows within a second:
+     * fastcgi_cache_valid counts whole seconds and keeps a "1s" entry for up
+     * to two. nginx keeps X-Accel-Expires to itself. */
+    if (resp->status == 200 && resp->cacheable && !resp_header_get(resp, "Cache-Control")) {
+        snprintf(line, sizeof line, "X-Accel-Expires: @%lld\r\n", (long long)time(NULL));
+        put_str(out, line);
+    }
     if (!bodiless) {
         snprintf(line, sizeof line, "Content-Length: %lld\r\n", length);
         put_str(out, line);
