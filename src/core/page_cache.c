@@ -37,6 +37,7 @@ struct entry {
     int64_t token_second;       /* the token last put in, and for which second */
     char token[TOKEN_MAX];
     uint64_t last_used;
+    uint64_t checked_epoch;     /* last found current in this epoch */
     size_t bytes;
 };
 
@@ -45,6 +46,8 @@ static struct {
     struct entry *buckets[CACHE_BUCKETS];
     size_t count, bytes;
     uint64_t tick, hits, misses;
+    uint64_t epoch;                             /* see current_epoch */
+    unsigned char stamp[STORE_STAMP_BYTES];
 } cache = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -94,6 +97,32 @@ static bool plain_page_query(const char *q)
         return false;
     size_t n = strspn(q + 5, "0123456789");
     return n <= 6 && q[5 + n] == '\0';
+}
+
+/* The key: everything a shareable page's bytes depend on besides the
+ * database. Links are made from --base-url, or from the scheme and the Host
+ * header (see absolute_url), so those are part of it, as given. */
+static const char *make_key(struct ctx *c, char kind, const char *path, const char *query)
+{
+    const char *host = c->app->cfg.base_url[0] ? "" : req_header(c->req, "host");
+    const char *parts[] = { host ? host : "", path, query };
+    size_t len = 4;
+    for (size_t i = 0; i < 3; i++)
+        len += strlen(parts[i]) + 1;
+    char *key = arena_alloc(c->arena, len);
+    if (!key)
+        return NULL;
+    char *p = key;
+    *p++ = kind;
+    *p++ = c->req->https ? 's' : 'h';
+    for (size_t i = 0; i < 3; i++) {
+        size_t n = strlen(parts[i]);
+        *p++ = '\n';
+        memcpy(p, parts[i], n);
+        p += n;
+    }
+    *p = '\0';
+    return key;
 }
 
 static struct entry *find(const char *key, uint64_t hash)
@@ -177,7 +206,11 @@ static bool serve_entry(struct ctx *c, struct entry *e, time_t now)
     return !resp->body.failed && resp->content_type;
 }
 
-static bool serve(struct ctx *c, struct page_slot *slot)
+/* Serves the entry for slot->key when it may be: with `fast`, when it was
+ * last found current in this very epoch (nothing committed since); else
+ * when its version is slot->version, which then marks it current in the
+ * epoch slot->epoch. Counts a miss only for the final attempt. */
+static bool serve(struct ctx *c, struct page_slot *slot, bool fast)
 {
     uint64_t hash = fnv1a(slot->key, strlen(slot->key));
     time_t now = time(NULL);
@@ -186,14 +219,19 @@ static bool serve(struct ctx *c, struct page_slot *slot)
     size_t headers_before = resp->header_count;
     pthread_mutex_lock(&cache.lock);
     struct entry *e = find(slot->key, hash);
-    if (e && e->version == slot->version && now < e->valid_until) {
+    bool current = e && now < e->valid_until &&
+                   (fast ? slot->epoch && e->checked_epoch == slot->epoch
+                         : e->version == slot->version);
+    if (current) {
         tried = true;
         hit = serve_entry(c, e, now);
         e->last_used = ++cache.tick;
+        if (!fast && e->checked_epoch < slot->epoch)
+            e->checked_epoch = slot->epoch;
     }
     if (hit)
         cache.hits++;
-    else
+    else if (!fast)
         cache.misses++;
     pthread_mutex_unlock(&cache.lock);
     if (tried && !hit) {
@@ -207,21 +245,45 @@ static bool serve(struct ctx *c, struct page_slot *slot)
     return hit;
 }
 
+/* The current epoch: a number that moves on whenever the database's change
+ * stamp differs from the one seen last, so that an entry found current in
+ * an epoch stays current, without asking the database, for as long as the
+ * epoch lasts. 0: no stamp to read (every serve then asks). */
+static uint64_t current_epoch(struct ctx *c)
+{
+    unsigned char stamp[STORE_STAMP_BYTES];
+    if (!store_change_stamp(c->store, stamp))
+        return 0;
+    pthread_mutex_lock(&cache.lock);
+    if (!cache.epoch || memcmp(stamp, cache.stamp, sizeof stamp) != 0) {
+        memcpy(cache.stamp, stamp, sizeof stamp);
+        cache.epoch++;
+    }
+    uint64_t epoch = cache.epoch;
+    pthread_mutex_unlock(&cache.lock);
+    return epoch;
+}
+
 bool page_cache_article(struct ctx *c, const char *slug, struct page_slot *slot)
 {
     memset(slot, 0, sizeof *slot);
     if (!shareable(c) || c->req->query[0])
         return false;
+    slot->key = make_key(c, 'A', slug, "");
+    if (!slot->key)
+        return false;
+    /* The epoch is read before the version: a commit in between moves the
+     * epoch on, so the entry is asked about again. */
+    slot->epoch = current_epoch(c);
+    if (serve(c, slot, true))
+        return true;
     int64_t id, version;
     if (store_article_version(c->store, slug, &id, &version) != STORE_OK)
         return false;   /* unknown, a draft, or an error: the handler says which */
-    slot->key = arena_printf(c->arena, "A %s %s", absolute_url(c, ""), slug);
-    if (!slot->key)
-        return false;
     slot->version = version;
     slot->article_id = id;
     slot->usable = true;
-    return serve(c, slot);
+    return serve(c, slot, false);
 }
 
 bool page_cache_list(struct ctx *c, struct page_slot *slot)
@@ -229,16 +291,18 @@ bool page_cache_list(struct ctx *c, struct page_slot *slot)
     memset(slot, 0, sizeof *slot);
     if (!shareable(c) || !plain_page_query(c->req->query))
         return false;
+    slot->key = make_key(c, 'L', c->req->path, c->req->query);
+    if (!slot->key)
+        return false;
+    slot->epoch = current_epoch(c);
+    if (serve(c, slot, true))
+        return true;
     int64_t version;
     if (store_site_version(c->store, &version) != STORE_OK)
         return false;
-    slot->key = arena_printf(c->arena, "L %s %s?%s", absolute_url(c, ""), c->req->path,
-                             c->req->query);
-    if (!slot->key)
-        return false;
     slot->version = version;
     slot->usable = true;
-    return serve(c, slot);
+    return serve(c, slot, false);
 }
 
 /* Midnight UTC at the start of next year. */
@@ -308,6 +372,7 @@ void page_cache_store(struct ctx *c, const struct page_slot *slot, int status)
     e->key = strdup(slot->key);
     e->hash = fnv1a(slot->key, strlen(slot->key));
     e->version = slot->version;
+    e->checked_epoch = slot->epoch;
     e->article_id = e->token_len ? slot->article_id : 0;
     e->valid_until = next_year(now);
     e->last_modified = resp->last_modified;

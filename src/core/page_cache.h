@@ -18,6 +18,7 @@ struct page_slot {
     bool usable;            /* the request may be served from, and stored in, the cache */
     const char *key;
     int64_t version;        /* of what the page shows, read before rendering */
+    uint64_t epoch;         /* the cache's epoch, read before the version */
     int64_t article_id;     /* article pages: whose form token the page carries */
 };
 

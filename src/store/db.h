@@ -24,6 +24,8 @@ enum {
 struct store {
     sqlite3 *db;
     sqlite3_stmt *stmts[STMT_SLOTS];
+    const volatile unsigned char *wal_header;   /* versions.c: mapped once, or NULL */
+    bool wal_header_tried;
     const char *path;
 };
 

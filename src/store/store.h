@@ -88,6 +88,11 @@ int store_article_touch(struct store *s, int64_t article_id);
  * site's version, which changes with any article or its approved comments. */
 int store_article_version(struct store *s, const char *slug, int64_t *id, int64_t *version);
 int store_site_version(struct store *s, int64_t *version);
+/* A stamp that every commit to the database changes, by any connection of
+ * any process, read without a transaction or a system call (SQLite's
+ * wal-index header); false when there is none to read. */
+#define STORE_STAMP_BYTES 96
+bool store_change_stamp(struct store *s, unsigned char out[STORE_STAMP_BYTES]);
 
 /* ---- comments ---- */
 

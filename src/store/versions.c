@@ -1,6 +1,9 @@
 /* versions: the cheap numbers the page cache checks before it serves a
- * rendered page again: an article's version, and the site's (sql/003). */
+ * rendered page again: an article's version, the site's (sql/003), and the
+ * WAL-index header, which changes with every commit to the database. */
 #include "store/db.h"
+
+#include <string.h>
 
 enum {
     V_ARTICLE,
@@ -47,4 +50,33 @@ int store_site_version(struct store *s, int64_t *version)
     if (rc == SQLITE_ROW)
         return STORE_OK;
     return rc == SQLITE_DONE ? STORE_NOT_FOUND : db_error(s, "reading the site's version");
+}
+
+/* The wal-index (the database's -shm file, shared by every connection of
+ * every process) begins with two copies of a 48-byte header that each commit
+ * rewrites: frame count, change counter, checksums
+ * (https://www.sqlite.org/walformat.html). Its region 0 is reached through
+ * the VFS's own xShmMap, the very mapping SQLite uses; a connection maps it
+ * once and keeps it until it closes. */
+#define WALINDEX_REGION 32768
+_Static_assert(STORE_STAMP_BYTES == 96, "two copies of the wal-index header");
+
+bool store_change_stamp(struct store *s, unsigned char out[STORE_STAMP_BYTES])
+{
+    if (!s->wal_header_tried) {
+        sqlite3_file *f = NULL;
+        void volatile *region = NULL;
+        s->wal_header_tried = true;
+        if (sqlite3_file_control(s->db, "main", SQLITE_FCNTL_FILE_POINTER, &f) == SQLITE_OK &&
+            f && f->pMethods && f->pMethods->iVersion >= 2 && f->pMethods->xShmMap &&
+            f->pMethods->xShmMap(f, 0, WALINDEX_REGION, 0, &region) == SQLITE_OK && region)
+            s->wal_header = region;
+    }
+    if (!s->wal_header)
+        return false;
+    __atomic_thread_fence(__ATOMIC_ACQUIRE);
+    for (size_t i = 0; i < STORE_STAMP_BYTES; i++)
+        out[i] = s->wal_header[i];
+    __atomic_thread_fence(__ATOMIC_ACQUIRE);
+    return true;
 }
