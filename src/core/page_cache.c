@@ -11,6 +11,7 @@
 
 #include "core/log.h"
 #include "core/signed.h"
+#include "core/text.h"
 #include "store/store.h"
 
 #define CACHE_BUCKETS 1024
@@ -59,16 +60,6 @@ static void init(void)
 {
     const char *v = getenv("FOLIO_PAGE_CACHE");
     enabled = !v || !(strcmp(v, "0") == 0 || strcmp(v, "off") == 0);
-}
-
-static uint64_t fnv1a(const char *data, size_t len)
-{
-    uint64_t h = 1469598103934665603ULL;
-    for (size_t i = 0; i < len; i++) {
-        h ^= (unsigned char)data[i];
-        h *= 1099511628211ULL;
-    }
-    return h;
 }
 
 /* A request everyone may share the answer to: GET or HEAD, and no cookie
@@ -212,7 +203,7 @@ static bool serve_entry(struct ctx *c, struct entry *e, time_t now)
  * epoch slot->epoch. Counts a miss only for the final attempt. */
 static bool serve(struct ctx *c, struct page_slot *slot, bool fast)
 {
-    uint64_t hash = fnv1a(slot->key, strlen(slot->key));
+    uint64_t hash = hash_fnv1a(slot->key, strlen(slot->key));
     time_t now = time(NULL);
     bool hit = false, tried = false;
     struct response *resp = c->resp;
@@ -355,7 +346,7 @@ void page_cache_store(struct ctx *c, const struct page_slot *slot, int status)
      * so a page served from the cache is not hashed on every request. */
     if (!resp_header_get(resp, "ETag")) {
         const char *etag = arena_printf(c->arena, "\"%016llx\"",
-                                        (unsigned long long)fnv1a(resp->body.data,
+                                        (unsigned long long)hash_fnv1a(resp->body.data,
                                                                   resp->body.len));
         if (!etag)
             return;
@@ -370,7 +361,7 @@ void page_cache_store(struct ctx *c, const struct page_slot *slot, int status)
         return;
     }
     e->key = strdup(slot->key);
-    e->hash = fnv1a(slot->key, strlen(slot->key));
+    e->hash = hash_fnv1a(slot->key, strlen(slot->key));
     e->version = slot->version;
     e->checked_epoch = slot->epoch;
     e->article_id = e->token_len ? slot->article_id : 0;

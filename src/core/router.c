@@ -243,16 +243,6 @@ static const char *security_headers[][2] = {
       "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'" },
 };
 
-/* FNV-1a: a cheap, stable hash of the body for the ETag. */
-static uint64_t fnv1a(const char *data, size_t len)
-{
-    uint64_t h = 1469598103934665603ULL;
-    for (size_t i = 0; i < len; i++) {
-        h ^= (unsigned char)data[i];
-        h *= 1099511628211ULL;
-    }
-    return h;
-}
 
 static bool etag_matches(const char *if_none_match, const char *etag)
 {
@@ -278,7 +268,7 @@ static void apply_caching(struct ctx *c)
     const char *etag = resp_header_get(resp, "ETag");
     if (!etag) {
         etag = arena_printf(c->arena, "\"%016llx\"",
-                            (unsigned long long)fnv1a(resp->body.data ? resp->body.data : "",
+                            (unsigned long long)hash_fnv1a(resp->body.data ? resp->body.data : "",
                                                       resp->body.len));
         resp_header(resp, "ETag", etag);
     }

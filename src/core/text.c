@@ -199,3 +199,13 @@ bool contains_nocase(const char *haystack, const char *needle)
             return true;
     return false;
 }
+
+uint64_t hash_fnv1a(const char *data, size_t len)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (size_t i = 0; i < len; i++) {
+        h ^= (unsigned char)data[i];
+        h *= 1099511628211ULL;
+    }
+    return h;
+}

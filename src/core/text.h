@@ -34,6 +34,8 @@ char *markdown_excerpt(struct arena *a, const char *markdown, size_t max_chars);
 char *trim_copy(struct arena *a, const char *s);
 /* The number of Unicode code points in valid UTF-8. */
 size_t utf8_length(const char *s);
+/* FNV-1a: a cheap, stable 64-bit hash (ETags, cache keys); not for secrets. */
+uint64_t hash_fnv1a(const char *data, size_t len);
 /* Case-insensitive (ASCII) substring search. */
 bool contains_nocase(const char *haystack, const char *needle);
 
