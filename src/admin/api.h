@@ -16,6 +16,9 @@
 int api_reply(struct ctx *c, int status, json_t *v);
 /* {"error": message, "field": field} (field may be NULL); returns status. */
 int api_error(struct ctx *c, int status, const char *field, const char *message);
+/* 200 {"<key>": items, "next_after": last_id or null}: one page of a list;
+ * `more` tells whether another page follows. Takes items' reference. */
+int api_reply_page(struct ctx *c, const char *key, json_t *items, bool more, int64_t last_id);
 
 /* The request's body as a JSON object (Content-Type application/json).
  * Returns 0 with *out set (the caller releases it), or the status already

@@ -95,17 +95,12 @@ int api_articles_list(struct ctx *c)
     bool more = list.count > (size_t)limit;
     size_t n = more ? (size_t)limit : list.count;
     json_t *items = json_array();
-    bool ok = items != NULL;
-    for (size_t i = 0; ok && i < n; i++)
-        ok = json_array_append_new(items, article_json(&list.items[i])) == 0;
-    json_t *obj = json_object();
-    json_put(obj, "articles", items, &ok);
-    json_put(obj, "next_after", more ? json_integer(list.items[n - 1].id) : json_null(), &ok);
-    if (!ok) {
-        json_decref(obj);
-        obj = NULL;
-    }
-    return api_reply(c, 200, obj);
+    for (size_t i = 0; items && i < n; i++)
+        if (json_array_append_new(items, article_json(&list.items[i])) != 0) {
+            json_decref(items);
+            items = NULL;
+        }
+    return api_reply_page(c, "articles", items, more, n ? list.items[n - 1].id : 0);
 }
 
 int api_article_get(struct ctx *c)

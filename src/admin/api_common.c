@@ -118,3 +118,16 @@ void api_actor(const struct ctx *c, struct actor *who)
     who->token_id = c->token_id;
     who->name = c->actor;
 }
+
+int api_reply_page(struct ctx *c, const char *key, json_t *items, bool more, int64_t last_id)
+{
+    bool ok = items != NULL;
+    json_t *obj = json_object();
+    json_put(obj, key, items, &ok);
+    json_put(obj, "next_after", more ? json_integer(last_id) : json_null(), &ok);
+    if (!ok) {
+        json_decref(obj);
+        obj = NULL;
+    }
+    return api_reply(c, 200, obj);
+}
