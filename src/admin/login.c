@@ -20,16 +20,16 @@ static const char dummy_hash[crypto_pwhash_STRBYTES] =
     "$argon2id$v=19$m=262144,t=3,p=1$/+KKnqbdCak77ic0m4FT/A$"
     "GcHjS6N2nCmHwME/xDnoSpQvGUBsZT34kQBqR36dxx0";
 
-/* Each check takes 256 MiB for most of a second: one at a time, so that a
- * burst of sign-ins cannot exhaust the machine's memory. */
-static pthread_mutex_t verify_lock = PTHREAD_MUTEX_INITIALIZER;
+/* One sign-in at a time per process, from the lockout check to recording
+ * the failure: a password check takes 256 MiB for most of a second, so a
+ * burst can neither exhaust memory nor tie up every worker (a second
+ * sign-in meanwhile is asked to try again), and parallel guesses cannot
+ * slip past the lockout count between its check and its update. */
+static pthread_mutex_t sign_in_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static bool password_matches(const char *hash, const char *password)
 {
-    pthread_mutex_lock(&verify_lock);
-    bool ok = crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
-    pthread_mutex_unlock(&verify_lock);
-    return ok;
+    return crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
 }
 
 /* What failed sign-ins are counted under: a hash of the name as typed, so
@@ -79,8 +79,10 @@ static int locked_out(struct ctx *c, int64_t until, const char *username, const 
     return login_form(c, 429, username, next, message);
 }
 
-/* Checks the name and password; the right ones start a session. */
-static int sign_in(struct ctx *c, const char *username, const char *password, const char *next)
+/* Checks the name and password; the right ones start a session. Called
+ * with sign_in_lock held. */
+static int check_sign_in(struct ctx *c, const char *username, const char *password,
+                         const char *next)
 {
     const char *ip = c->req->client_addr ? c->req->client_addr : "";
     const char *key = failure_key(c, username);
@@ -106,6 +108,19 @@ static int sign_in(struct ctx *c, const char *username, const char *password, co
         return status;
     const char *to = next_path(next);
     return redirect(c, to ? to : "/admin/");
+}
+
+static int sign_in(struct ctx *c, const char *username, const char *password, const char *next)
+{
+    if (pthread_mutex_trylock(&sign_in_lock) != 0) {
+        resp_header(c->resp, "Retry-After", "1");
+        return login_form(c, 503, username, next,
+                          "Another sign-in is being checked just now. Please try again in a "
+                          "moment.");
+    }
+    int status = check_sign_in(c, username, password, next);
+    pthread_mutex_unlock(&sign_in_lock);
+    return status;
 }
 
 static int login_post(struct ctx *c)

@@ -42,6 +42,19 @@ void esc_html_attr(struct buf *out, const char *s, size_t len)
     esc_html(out, s, len);
 }
 
+void esc_xml_text(struct buf *out, const char *s, size_t len)
+{
+    size_t start = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') {
+            esc_html(out, s + start, i - start);
+            start = i + 1;
+        }
+    }
+    esc_html(out, s + start, len - start);
+}
+
 void esc_url_component(struct buf *out, const char *s, size_t len)
 {
     static const char hex[] = "0123456789ABCDEF";

@@ -11,6 +11,9 @@
 void esc_html_text(struct buf *out, const char *s, size_t len);
 /* A quoted attribute value (either quote). */
 void esc_html_attr(struct buf *out, const char *s, size_t len);
+/* Text or an attribute value in XML (the feeds): escaped as for HTML, and
+ * the control characters XML 1.0 forbids are left out. */
+void esc_xml_text(struct buf *out, const char *s, size_t len);
 /* One URL component (a path segment or a query value): percent-encodes
  * everything but RFC 3986's unreserved characters. */
 void esc_url_component(struct buf *out, const char *s, size_t len);

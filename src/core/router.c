@@ -243,18 +243,33 @@ static const char *security_headers[][2] = {
       "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'" },
 };
 
+/* An entity tag without its weakness mark: If-None-Match compares weakly. */
+static const char *opaque_tag(const char *tag)
+{
+    return tag[0] == 'W' && tag[1] == '/' ? tag + 2 : tag;
+}
 
+/* True when the If-None-Match list (or "*") holds our ETag. */
 static bool etag_matches(const char *if_none_match, const char *etag)
 {
-    if (strcmp(if_none_match, "*") == 0)
-        return true;
+    const char *want = opaque_tag(etag);
+    size_t want_len = strlen(want);
     const char *p = if_none_match;
-    size_t len = strlen(etag);
-    while ((p = strstr(p, etag + (etag[0] == 'W' ? 2 : 0))) != NULL) {
-        if (p[len - (etag[0] == 'W' ? 2 : 0)] == '\0' || p[len] == ',' || p[len] == ' ' ||
-            p[len] == '\0')
+    while (*p) {
+        while (*p == ' ' || *p == '\t' || *p == ',')
+            p++;
+        const char *start = p;
+        while (*p && *p != ',')
+            p++;
+        const char *end = p;
+        while (end > start && (end[-1] == ' ' || end[-1] == '\t'))
+            end--;
+        if (end - start == 1 && *start == '*')
             return true;
-        p++;
+        if (end - start >= 2 && start[0] == 'W' && start[1] == '/')
+            start += 2;
+        if ((size_t)(end - start) == want_len && memcmp(start, want, want_len) == 0)
+            return true;
     }
     return false;
 }
@@ -272,6 +287,10 @@ static void apply_caching(struct ctx *c)
                                                       resp->body.len));
         resp_header(resp, "ETag", etag);
     }
+    /* Browsers keep the page but ask again each time (a cheap 304), so a
+     * reader sees their pending comment and approvals at once. */
+    if (!resp_header_get(resp, "Cache-Control"))
+        resp_header(resp, "Cache-Control", "no-cache");
     if (resp->last_modified > 0) {
         char date[40];
         http_date(resp->last_modified, date, sizeof date);

@@ -380,7 +380,9 @@ static void put_header(FCGX_Stream *out, const char *name, const char *value)
  * core looked. Returns the fd, or -1 after turning resp into an error. */
 static int open_file(struct response *resp, long long *size)
 {
-    int fd = open(resp->file_path, O_RDONLY | O_CLOEXEC);
+    /* O_NOFOLLOW, as when the core checked it: a symlink swapped in since
+     * is refused, not followed */
+    int fd = open(resp->file_path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
     struct stat st;
     if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
         *size = (long long)st.st_size;
@@ -436,7 +438,9 @@ static void write_response(struct fcgi_thread *t, const char *method)
      * end of this second, so an approved comment shows within a second:
      * fastcgi_cache_valid counts whole seconds and keeps a "1s" entry for up
      * to two. nginx keeps X-Accel-Expires to itself. */
-    if (resp->status == 200 && resp->cacheable && !resp_header_get(resp, "Cache-Control")) {
+    const char *cc = resp_header_get(resp, "Cache-Control");
+    bool personal = cc && (strstr(cc, "private") || strstr(cc, "no-store"));
+    if (resp->status == 200 && resp->cacheable && !personal) {
         snprintf(line, sizeof line, "X-Accel-Expires: @%lld\r\n", (long long)time(NULL));
         put_str(out, line);
     }

@@ -120,10 +120,11 @@ static void set_page_etag(struct ctx *c, const struct article *a, int64_t reply_
     resp_header(c->resp, "ETag", arena_printf(c->arena, "W/\"%s\"", hex));
 }
 
+/* True when the page shows the reader's own held comment. */
 static bool shows_pending(const struct comment_list *shown)
 {
     for (size_t i = 0; i < shown->count; i++)
-        if (strcmp(shown->items[i].status, "pending") == 0)
+        if (strcmp(shown->items[i].status, "approved") != 0)
             return true;
     return false;
 }

@@ -13,7 +13,7 @@
 static void xml_element(struct buf *out, const char *name, const char *text)
 {
     buf_printf(out, "<%s>", name);
-    esc_html_text(out, text, strlen(text));
+    esc_xml_text(out, text, strlen(text));
     buf_printf(out, "</%s>\n", name);
 }
 
@@ -27,7 +27,7 @@ static void xml_time(struct buf *out, const char *name, int64_t t)
 static void xml_link(struct buf *out, const char *rel, const char *href, const char *type)
 {
     buf_printf(out, "<link rel=\"%s\" href=\"", rel);
-    esc_html_attr(out, href, strlen(href));
+    esc_xml_text(out, href, strlen(href));
     buf_puts(out, "\"");
     if (type)
         buf_printf(out, " type=\"%s\"", type);
@@ -38,7 +38,7 @@ static void xml_link(struct buf *out, const char *rel, const char *href, const c
 static void xml_html_content(struct buf *out, const char *html)
 {
     buf_puts(out, "<content type=\"html\">");
-    esc_html_text(out, html, strlen(html));
+    esc_xml_text(out, html, strlen(html));
     buf_puts(out, "</content>\n");
 }
 
@@ -63,10 +63,11 @@ int page_feed(struct ctx *c)
     struct article_list list;
     if (store_articles_published(c->store, c->arena, NULL, 0, FEED_ARTICLES, &list) != STORE_OK)
         return fail(c, 500, "The articles could not be read.");
+    /* The feed changed when the site's lists last did: a deleted or
+     * unpublished article changes it too, without a newer entry. */
     int64_t updated = 0;
-    for (size_t i = 0; i < list.count; i++)
-        if (list.items[i].updated_at > updated)
-            updated = list.items[i].updated_at;
+    if (store_site_changed_at(c->store, &updated) != STORE_OK)
+        return fail(c, 500, "The articles could not be read.");
     feed_open(c, c->app->cfg.site_title, absolute_url(c, "/feed.atom"), absolute_url(c, "/"),
               updated);
     struct buf *out = &c->resp->body;

@@ -19,7 +19,7 @@ static int64_t page_number(struct ctx *c)
 }
 
 /* The list shared by / and /tags/{tag}: one page of cards, the pager, and
- * Last-Modified from the newest change among them. */
+ * Last-Modified from the last change to the site's lists. */
 static int render_list(struct ctx *c, const char *tag_slug, const char *heading,
                        const char *self_path)
 {
@@ -34,12 +34,8 @@ static int render_list(struct ctx *c, const char *tag_slug, const char *heading,
     struct tval *data = page_data(c, heading);
     struct tval *cards = tv_list(c->arena);
     size_t shown = list.count > PAGE_SIZE ? PAGE_SIZE : list.count;
-    time_t newest = 0;
-    for (size_t i = 0; i < shown; i++) {
+    for (size_t i = 0; i < shown; i++)
         article_card(c, &list.items[i], cards);
-        if (list.items[i].updated_at > newest)
-            newest = (time_t)list.items[i].updated_at;
-    }
     tv_set(data, "articles", cards);
     tv_str(data, "heading", heading);
     tv_bool(data, "empty", shown == 0);
@@ -58,8 +54,11 @@ static int render_list(struct ctx *c, const char *tag_slug, const char *heading,
         tv_str(tag, "name", heading);
         tv_set(data, "tag", tag);
     }
+    int64_t changed = 0;
+    if (store_site_changed_at(c->store, &changed) != STORE_OK)
+        return fail(c, 500, "The articles could not be read.");
     c->resp->cacheable = true;
-    c->resp->last_modified = newest;
+    c->resp->last_modified = (time_t)changed;
     return render_page(c, 200, "index", data);
 }
 

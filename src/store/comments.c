@@ -18,18 +18,20 @@ enum {
 };
 
 static const char *const comment_sql[] = {
-    /* The reader's own pending comments come as a JSON array of ids, so one
-     * prepared statement serves any number of them. */
-    /* Two index ranges, so the article's pending comments (thousands in a
-     * spam run) are never walked: approved ones by comments_by_article, the
-     * reader's own by id (the unary + keeps SQLite from the index on
-     * article and status). Ordered by created_at (column 11), then id. */
+    /* The approved comments and the reader's own held ones (pending, or spam
+     * that must look pending to them, so a bot cannot tell it was caught).
+     * The reader's ids come as a JSON array, so one prepared statement
+     * serves any number of them. Two index ranges, so the article's pending
+     * comments (thousands in a spam run) are never walked: approved ones by
+     * comments_by_article, the reader's own by id (the unary + keeps SQLite
+     * from the index on article and status). Ordered by created_at (column
+     * 11), then id. */
     [C_FOR_ARTICLE] = "SELECT " COMMENT_COLUMNS "FROM comments c "
                       "WHERE c.article_id = :article AND c.status = 'approved' "
                       "UNION ALL "
                       "SELECT " COMMENT_COLUMNS "FROM comments c "
                       "WHERE c.id IN (SELECT value FROM json_each(:own)) "
-                      "AND +c.article_id = :article AND +c.status = 'pending' "
+                      "AND +c.article_id = :article AND +c.status IN ('pending', 'spam') "
                       "ORDER BY 11, 1",
     [C_RECENT] = "SELECT " COMMENT_COLUMNS "FROM comments c "
                  "WHERE c.article_id = :article AND c.status = 'approved' "

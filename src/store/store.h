@@ -88,6 +88,8 @@ int store_article_touch(struct store *s, int64_t article_id);
  * site's version, which changes with any article or its approved comments. */
 int store_article_version(struct store *s, const char *slug, int64_t *id, int64_t *version);
 int store_site_version(struct store *s, int64_t *version);
+/* When anything a public list shows last changed (Unix seconds; sql/006). */
+int store_site_changed_at(struct store *s, int64_t *t);
 /* A stamp that every commit to the database changes, by any connection of
  * any process, read without a transaction or a system call (SQLite's
  * wal-index header); false when there is none to read. */
@@ -107,8 +109,8 @@ struct comment_list {
     size_t count;
 };
 
-/* Approved comments of an article, oldest first, plus the pending ones whose
- * ids are in `own` (the reader's own), at most own_count. */
+/* Approved comments of an article, oldest first, plus the held ones
+ * (pending or spam) whose ids are in `own` (the reader's own). */
 int store_comments_for_article(struct store *s, struct arena *a, int64_t article_id,
                                const int64_t *own, size_t own_count, struct comment_list *out);
 /* The article's newest approved comments, newest first (the comment feed). */

@@ -8,6 +8,7 @@
 enum {
     V_ARTICLE,
     V_SITE,
+    V_SITE_CHANGED,
     V_COUNT_,
 };
 _Static_assert(STMT_BASE_VERSIONS + V_COUNT_ <= STMT_SLOTS, "statement slots");
@@ -15,6 +16,7 @@ _Static_assert(STMT_BASE_VERSIONS + V_COUNT_ <= STMT_SLOTS, "statement slots");
 static const char *const version_sql[] = {
     [V_ARTICLE] = "SELECT id, version FROM articles WHERE slug = :slug AND status = 'published'",
     [V_SITE] = "SELECT n FROM site_version WHERE id = 1",
+    [V_SITE_CHANGED] = "SELECT changed_at FROM site_version WHERE id = 1",
 };
 
 static sqlite3_stmt *stmt(struct store *s, int id)
@@ -50,6 +52,20 @@ int store_site_version(struct store *s, int64_t *version)
     if (rc == SQLITE_ROW)
         return STORE_OK;
     return rc == SQLITE_DONE ? STORE_NOT_FOUND : db_error(s, "reading the site's version");
+}
+
+int store_site_changed_at(struct store *s, int64_t *t)
+{
+    sqlite3_stmt *st = stmt(s, V_SITE_CHANGED);
+    if (!st)
+        return STORE_ERROR;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *t = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW)
+        return STORE_OK;
+    return rc == SQLITE_DONE ? STORE_NOT_FOUND : db_error(s, "reading when the site changed");
 }
 
 /* The wal-index (the database's -shm file, shared by every connection of

@@ -8,6 +8,7 @@ for Argon2id.
 """
 
 import base64
+import concurrent.futures
 import hashlib
 import os
 import re
@@ -544,6 +545,31 @@ class LoginTest(AdminCase):
         self.assertStatus(self.login("alice", address="203.0.113.201"), 303)
         self.execute("UPDATE login_failures SET at = at - 901 WHERE ip = ?", where)
         self.assertStatus(self.login("alice", address=where), 303)
+
+    def test_parallel_guesses_cannot_pass_the_lockout(self):
+        # Twelve wrong passwords at once from one address: one check runs at
+        # a time, the others are asked to try again (503), so no more than
+        # five are ever checked before the lockout (429) holds.
+        add_editor(self.server.db, "rushed")
+        where = "203.0.113.150"
+        with concurrent.futures.ThreadPoolExecutor(12) as pool:
+            first = list(pool.map(lambda i: self.login("rushed", "guess %d" % i, address=where),
+                                  range(12)))
+        statuses = [r.status for r in first]
+        self.assertTrue(set(statuses) <= {401, 503}, statuses)
+        for r in first:
+            if r.status == 503:
+                self.assertEqual(r.header("Retry-After"), "1")
+        checked = statuses.count(401)
+        self.assertLessEqual(checked, 5)
+        for _ in range(20):
+            if checked == 5:
+                break
+            r = self.login("rushed", "guess again", address=where)
+            self.assertIn(r.status, (401, 503), r.describe())
+            checked += r.status == 401
+        self.assertEqual(self.one("SELECT count(*) FROM login_failures WHERE ip = ?", where), 5)
+        self.assertStatus(self.login("rushed", address=where), 429)
 
     def test_four_failures_do_not_lock(self):
         add_editor(self.server.db, "nearly")

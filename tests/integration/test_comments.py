@@ -321,9 +321,13 @@ class CommentFormTest(CommentClient, harness.FolioTestCase):
         self.assertEqual(sorted(k.lower() for k, _ in bad.header_items() if k.lower() != "date"),
                          sorted(k.lower() for k, _ in good.header_items() if k.lower() != "date"))
         self.assertEqual(bad.body, good.body)
-        # Spam is never shown, not even to the one who sent it.
+        # Its sender sees it as awaiting moderation, exactly like a valid
+        # comment (a bot cannot tell it was caught); nobody else sees it.
         page = self.article_page(SUMMIT, cookies=self.pending_cookie(bad))
-        self.assertNotIn(f["comment"], page.text)
+        self.assertIn(f["comment"], page.text)
+        self.assertIn("Your comment is awaiting moderation.", page.text)
+        self.assertIn("private", page.header("Cache-Control") or "")
+        self.assertNotIn(f["comment"], self.article_page(SUMMIT).text)
 
     def test_body_over_64_kib_is_413(self):
         f = self.fields(comment="x" * (64 * 1024))

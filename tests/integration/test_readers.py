@@ -6,6 +6,7 @@ import datetime
 import email.utils
 import os
 import re
+import time
 import unittest
 import urllib.parse
 import xml.etree.ElementTree as ET
@@ -756,3 +757,30 @@ class DemoSiteTest(ReaderAssertions, harness.FolioTestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class ListChangesTest(ReaderAssertions, harness.FolioTestCase):
+    """Unpublishing an article changes the lists without a newer article on
+    them: their Last-Modified must move all the same, or a reader sending
+    only If-Modified-Since would keep a list that still shows it."""
+
+    LISTS = ("/", "/tags/transport", "/feed.atom")
+
+    def test_unpublishing_moves_last_modified_of_the_lists(self):
+        before = {p: self.get_ok(p) for p in self.LISTS}
+        for p, r in before.items():
+            self.assertIn(ZEPPELIN, r.text, p)
+        time.sleep(1.1)     # HTTP dates count whole seconds
+        with open(os.path.join(harness.FIXTURES_DIR, ZEPPELIN + ".md"), encoding="utf-8") as f:
+            text = f.read().replace("status: published", "status: draft")
+        path = os.path.join(self.server.tmp, "unpublish.md")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
+        r = harness.run_folio(["article", "import", path], db=self.server.db)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        for p, old in before.items():
+            with self.subTest(path=p):
+                c = self.get(p, headers={"If-Modified-Since": old.header("Last-Modified")})
+                self.assertStatus(c, 200)
+                self.assertNotIn(ZEPPELIN, c.text)
+                self.assertNotEqual(c.header("Last-Modified"), old.header("Last-Modified"))

@@ -25,6 +25,7 @@ int main(void)
               "&lt;a href=&quot;x&quot;&gt;&amp;&#39;&#96;&lt;/a&gt;");
     CHECK_STR(text(esc_html_attr, "\" onmouseover='x'", &b),
               "&quot; onmouseover=&#39;x&#39;");
+    CHECK_STR(text(esc_xml_text, "a\x01" "b\tc\n<d>\x1f", &b), "ab\tc\n&lt;d&gt;");
     CHECK_STR(text(esc_url_component, "a b&c=d/é~", &b), "a%20b%26c%3Dd%2F%C3%A9~");
 
     CHECK_STR(formatted("hello", &b), "<p>hello</p>\n");

@@ -20,6 +20,18 @@ static int get(const char *method, const char *target, const char *query)
     return resp.status;
 }
 
+/* GET target with If-None-Match: inm; returns the status. */
+static int get_if_none_match(const char *target, const char *inm)
+{
+    struct request req = { .method = "GET", .target = target, .query = "", .peer_addr = "::1" };
+    req.headers[0].name = "if-none-match";
+    req.headers[0].value = inm;
+    req.header_count = 1;
+    resp_reset(&resp);
+    folio_handle(worker, &req, &resp);
+    return resp.status;
+}
+
 static const char *header(const char *name)
 {
     return resp_header_get(&resp, name);
@@ -73,18 +85,24 @@ int main(void)
     CHECK(get("GET", long_target, "") == 414);
     free(long_target);
 
-    /* A conditional GET with the ETag just served answers 304, empty. */
+    /* A conditional GET with the ETag just served answers 304; the match is
+     * weak (W/ ignored), within a list, and exact (no prefix matches). */
     CHECK(get("GET", "/", "") == 200);
     const char *etag = header("ETag");
-    char saved[64];
+    char saved[64], probe[160];
     snprintf(saved, sizeof saved, "%s", etag ? etag : "");
-    struct request req = { .method = "GET", .target = "/", .query = "", .peer_addr = "::1" };
-    req.headers[0].name = "if-none-match";
-    req.headers[0].value = saved;
-    req.header_count = 1;
-    resp_reset(&resp);
-    folio_handle(worker, &req, &resp);
-    CHECK(resp.status == 304);
+    CHECK(strcmp(header("Cache-Control"), "no-cache") == 0);
+    CHECK(get_if_none_match("/", saved) == 304);
+    CHECK(get_if_none_match("/", "*") == 304);
+    snprintf(probe, sizeof probe, "W/%s", saved);
+    CHECK(get_if_none_match("/", probe) == 304);
+    snprintf(probe, sizeof probe, "\"other\", W/%s , \"zz\"", saved);
+    CHECK(get_if_none_match("/", probe) == 304);
+    snprintf(probe, sizeof probe, "%sx", saved);
+    CHECK(get_if_none_match("/", probe) == 200);
+    snprintf(probe, sizeof probe, "%.*s", (int)strlen(saved) - 2, saved);
+    CHECK(get_if_none_match("/", probe) == 200);
+    CHECK(get_if_none_match("/", "") == 200);
 
     /* The base path: only what lies under it is the site. */
     app.cfg.base_path = "/news";
