@@ -430,20 +430,22 @@ static void write_response(struct fcgi_thread *t, const char *method)
     put_str(out, line);
     put_str(out, http_status_text(resp->status));
     put_str(out, "\r\n");
-    if (resp->content_type)
-        put_header(out, "Content-Type", resp->content_type);
-    for (size_t i = 0; i < resp->header_count; i++)
-        put_header(out, resp->headers[i].name, resp->headers[i].value);
     /* A page everyone may share is good in nginx's micro-cache only to the
      * end of this second, so an approved comment shows within a second:
      * fastcgi_cache_valid counts whole seconds and keeps a "1s" entry for up
-     * to two. nginx keeps X-Accel-Expires to itself. */
+     * to two. nginx keeps X-Accel-Expires to itself, and it must come before
+     * Cache-Control: nginx reads headers in order, and "no-cache" (meant for
+     * browsers) seen first would keep the page out of its cache. */
     const char *cc = resp_header_get(resp, "Cache-Control");
     bool personal = cc && (strstr(cc, "private") || strstr(cc, "no-store"));
     if (resp->status == 200 && resp->cacheable && !personal) {
         snprintf(line, sizeof line, "X-Accel-Expires: @%lld\r\n", (long long)time(NULL));
         put_str(out, line);
     }
+    if (resp->content_type)
+        put_header(out, "Content-Type", resp->content_type);
+    for (size_t i = 0; i < resp->header_count; i++)
+        put_header(out, resp->headers[i].name, resp->headers[i].value);
     if (!bodiless) {
         snprintf(line, sizeof line, "Content-Length: %lld\r\n", length);
         put_str(out, line);
