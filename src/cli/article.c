@@ -19,8 +19,37 @@ static const char usage[] =
     "import: Markdown files with front matter, inserted or updated by slug.\n"
     "list:   slug, status, date, title and comment counts of every article.\n";
 
-int import_article_file(struct store *s, const char *path, const char *force_status,
-                        bool quiet)
+/* Stores the parsed file f (its Markdown rendered now); prints what happened. */
+static int save_article_file(struct store *s, const char *path, const struct article_file *f)
+{
+    char *html = markdown_render(f->body, strlen(f->body));
+    struct article_input in = {
+        .slug = f->slug, .title = f->title, .author = f->author ? f->author : "",
+        .body = f->body, .body_html = html ? html : "", .tags = f->tags ? f->tags : "",
+        .source = f->source ? f->source : "", .status = f->status,
+        .published_at = f->date, .comments_open = f->comments_open,
+    };
+    bool created = false;
+    int rc = html ? store_article_save(s, &in, &created) : STORE_ERROR;
+    if (rc == STORE_OK)
+        printf("%s: %s\n", f->slug, created ? "created" : "updated");
+    else
+        fprintf(stderr, "folio: %s: could not be stored (see the error above)\n", path);
+    free(html);
+    return rc == STORE_OK ? 0 : 1;
+}
+
+/* True when an article with this slug is stored (in any status). */
+static bool article_exists(struct store *s, const char *slug)
+{
+    struct arena a = {0};
+    struct article found;
+    bool exists = store_article_by_slug(s, &a, slug, false, &found) == STORE_OK;
+    arena_free(&a);
+    return exists;
+}
+
+int import_article_file(struct store *s, const char *path, bool keep_existing)
 {
     char err[512];
     char *text = file_read_text(path, err, sizeof err);
@@ -35,30 +64,21 @@ int import_article_file(struct store *s, const char *path, const char *force_sta
         free(text);
         return 1;
     }
-    char *html = markdown_render(f.body, strlen(f.body));
-    struct article_input in = {
-        .slug = f.slug, .title = f.title, .author = f.author ? f.author : "",
-        .body = f.body, .body_html = html ? html : "", .tags = f.tags ? f.tags : "",
-        .source = f.source ? f.source : "", .status = force_status ? force_status : f.status,
-        .published_at = f.date, .comments_open = f.comments_open,
-    };
-    bool created = false;
-    int rc = html ? store_article_save(s, &in, &created) : STORE_ERROR;
-    if (rc == STORE_OK && !quiet)
-        printf("%s: %s\n", f.slug, created ? "created" : "updated");
-    else if (rc != STORE_OK)
-        fprintf(stderr, "folio: %s: could not be stored (see the error above)\n", path);
-    free(html);
+    int rc = 0;
+    if (keep_existing && article_exists(s, f.slug))
+        printf("%s: kept\n", f.slug);
+    else
+        rc = save_article_file(s, path, &f);
     article_file_free(&f);
     free(text);
-    return rc == STORE_OK ? 0 : 1;
+    return rc;
 }
 
 static int article_import(struct store *s, const char **files, int count)
 {
     int failed = 0;
     for (int i = 0; i < count; i++)
-        failed |= import_article_file(s, files[i], NULL, false);
+        failed |= import_article_file(s, files[i], false);
     return failed ? 1 : 0;
 }
 

@@ -7,9 +7,9 @@
 
 struct store;
 
-/* Imports one article file; prints "slug: created|updated" unless quiet, or
- * "FILE:LINE: reason" on stderr. force_status overrides the file's status.
- * Returns 0 or 1. */
-int import_article_file(struct store *s, const char *path, const char *force_status, bool quiet);
+/* Imports one article file; prints "slug: created|updated" (or "kept" when
+ * keep_existing and the slug is already stored: nothing is changed), or
+ * "FILE:LINE: reason" on stderr. Returns 0 or 1. */
+int import_article_file(struct store *s, const char *path, bool keep_existing);
 
 #endif

@@ -144,7 +144,7 @@ static int load_demo(struct store *s, const char *www_dir)
     for (int i = 0; i < n; i++) {
         char path[4400];
         snprintf(path, sizeof path, "%s/%s", dir, files[i]);
-        rc |= import_article_file(s, path, NULL, false);
+        rc |= import_article_file(s, path, true);   /* a site's edits stay */
         free(files[i]);
     }
     char tsv[4400];

@@ -205,7 +205,7 @@ static int read_config_file(struct config *cfg, const char *path)
  * the command line overrides the file. */
 static const char *find_config_arg(int argc, char **argv)
 {
-    for (int i = 1; i < argc; i++) {
+    for (int i = 0; i < argc; i++) {
         if (strcmp(argv[i], "--") == 0)
             break;
         if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)

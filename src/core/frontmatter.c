@@ -96,6 +96,7 @@ bool frontmatter_parse(const char *text, int64_t now, struct article_file *out, 
         return false;
     }
     bool closed = false;
+    int slug_line = 0, title_line = 1;    /* where a bad slug is reported */
     while (nl) {
         p = nl + 1;
         (*line)++;
@@ -119,6 +120,10 @@ bool frontmatter_parse(const char *text, int64_t now, struct article_file *out, 
         char *key = dup_trimmed(p, (size_t)(colon - p));
         char *value = dup_trimmed(colon + 1, len - (size_t)(colon - p) - 1);
         bool ok = key && value && set_field(out, key, value, reason, reason_len);
+        if (ok && strcmp(key, "slug") == 0)
+            slug_line = *line;
+        if (ok && strcmp(key, "title") == 0)
+            title_line = *line;
         free(key);
         if (!ok)
             goto fail;
@@ -137,6 +142,7 @@ bool frontmatter_parse(const char *text, int64_t now, struct article_file *out, 
         out->slug = slugify_dup(out->title);
     }
     if (!out->slug || !*out->slug || !slug_valid(out->slug)) {
+        *line = slug_line ? slug_line : title_line;
         snprintf(reason, reason_len, "bad slug '%s' (lower-case letters, digits and hyphens)",
                  out->slug ? out->slug : "");
         goto fail;

@@ -153,6 +153,21 @@ class InitTest(CliCase):
         self.assertGreaterEqual(len(published), 2, out)
         self.assertLessEqual(len(published), 3, out)
 
+    def test_demo_again_changes_nothing(self):
+        self.ok("init", "--demo", "--db", self.db)
+        con = sqlite3.connect(self.db)
+        before = con.execute("SELECT slug, version, updated_at FROM articles ORDER BY slug").fetchall()
+        comments = con.execute("SELECT count(*) FROM comments").fetchone()[0]
+        con.close()
+        r = self.ok("init", "--demo", "--db", self.db)
+        self.assertNotIn("updated", r.stdout)
+        self.assertIn("kept", r.stdout)
+        con = sqlite3.connect(self.db)
+        self.assertEqual(con.execute("SELECT slug, version, updated_at FROM articles"
+                                     " ORDER BY slug").fetchall(), before)
+        self.assertEqual(con.execute("SELECT count(*) FROM comments").fetchone()[0], comments)
+        con.close()
+
     def test_newer_database_is_refused(self):
         db = os.path.join(self.tmp, "from-the-future.db")
         self.ok("init", "--db", db)
@@ -388,3 +403,39 @@ class BackupTest(CliCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class ConfigFileTest(CliCase):
+    """--config FILE: every long option is a key; the command line wins."""
+
+    def test_keys_apply_wherever_the_option_stands(self):
+        conf = self.write("folio.ini", """
+            # the sample site, from a file
+            [init]
+            demo = true
+            db = %s
+            """ % self.db)
+        self.ok("init", "--config", conf)           # first, as `folio init --config F`
+        self.assertIn("harbour-bridge-reopens", self.listing())
+        other = os.path.join(self.tmp, "other.db")
+        self.ok("init", "--config=" + conf, "--db", other)     # the command line wins
+        self.assertTrue(os.path.exists(other))
+
+    def test_unknown_key_names_file_and_line(self):
+        conf = self.write("bad.ini", """
+            db = x.db
+            colour = red
+            """)
+        r = self.fails(2, "init", "--config", conf)
+        self.assertIn("%s:2" % conf, r.stderr)
+        self.assertIn("colour", r.stderr)
+
+    def test_bad_value_names_the_option(self):
+        conf = self.write("bad.ini", "threads = many\n")
+        r = self.fails(2, "serve", "--config", conf, "--db", self.db)
+        self.assertIn("--threads", r.stderr)
+
+    def test_missing_file_is_named(self):
+        r = folio("init", "--config", os.path.join(self.tmp, "nope.ini"), "--db", self.db)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("nope.ini", r.stderr)

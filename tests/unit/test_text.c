@@ -75,7 +75,7 @@ static void test_frontmatter(void)
     CHECK(strstr(reason, "never closed"));
     CHECK(!frontmatter_parse("---\ntitle: T\nslug: Bad Slug\n---\n", 0, &f, &line, reason,
                              sizeof reason));
-    CHECK(strstr(reason, "bad slug"));
+    CHECK(strstr(reason, "bad slug") && line == 3);
 }
 
 int main(void)
