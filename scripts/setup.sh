@@ -16,7 +16,7 @@ jobs=$(nproc 2>/dev/null || echo 2)
 # What folio needs to build and run, and what its tests and benchmark drive.
 build_packages="build-essential cmake pkg-config libsqlite3-dev libfcgi-dev libmicrohttpd-dev
   libcmark-dev libsodium-dev libjansson-dev"
-test_packages="nginx python3 clang libclang-rt-14-dev wrk chromium curl"
+test_packages="nginx spawn-fcgi python3 clang libclang-rt-14-dev wrk chromium curl"
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
