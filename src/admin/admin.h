@@ -36,4 +36,9 @@ void admin_session_end(struct ctx *c);
  * no backslash, no scheme; an optional query of plain characters. */
 bool admin_safe_path(const char *s);
 
+/* The hash an unknown name's password is checked against, so that the
+ * answer takes as long as for a known name: Argon2id at the same limits as
+ * `folio user` uses (tests/unit/test_login_cost.c checks that). */
+extern const char admin_dummy_hash[];
+
 #endif
