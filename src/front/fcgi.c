@@ -535,7 +535,30 @@ static int accept_once(struct fcgi_thread *t)
     return 0;
 }
 
-/* Waits for the next request; false when the server is stopping. */
+/* While stopping: takes a connection that was already queued on a socket
+ * folio owns (nginx sent a request there and waits for the answer), without
+ * waiting for new ones. False when none is left. On an inherited socket the
+ * queue is left to the process that goes on using it. */
+static bool drain_one(struct fcgi_thread *t)
+{
+    struct fcgi_server *srv = t->srv;
+    if (!srv->owned || t->fcgx.ipcFd >= 0)
+        return false;
+    pthread_mutex_lock(&srv->accept_lock);
+    int rc = -1;
+    struct pollfd p = { .fd = srv->listen_fd, .events = POLLIN };
+    while (poll(&p, 1, 0) > 0 && (p.revents & POLLIN)) {
+        rc = FCGX_Accept_r(&t->fcgx);
+        if (rc >= 0 || (rc != -EAGAIN && rc != -EWOULDBLOCK && rc != -ECONNABORTED &&
+                        rc != -EINTR))
+            break;      /* got one, or accept() failed for good */
+    }
+    pthread_mutex_unlock(&srv->accept_lock);
+    return rc >= 0;
+}
+
+/* Waits for the next request; once the server is stopping, only what is
+ * already queued. False when there is nothing more to serve. */
 static bool next_request(struct fcgi_thread *t)
 {
     while (!atomic_load(&t->srv->app->stopping)) {
@@ -543,7 +566,7 @@ static bool next_request(struct fcgi_thread *t)
         if (got != 0)
             return got > 0;
     }
-    return false;
+    return drain_one(t);
 }
 
 static void *thread_main(void *arg)
@@ -567,12 +590,9 @@ static void stop_threads(struct fcgi_server *srv)
     atomic_store(&srv->app->stopping, 1);
     if (write(srv->stop_pipe[1], "x", 1) != 1)
         log_error("fcgi: cannot wake threads: %s", strerror(errno));
-    /* New clients are refused at once rather than left queueing for a
-     * server that is leaving, and the socket's path is free for the next
-     * one. Not on an inherited socket: systemd, or spawn-fcgi -F siblings,
-     * go on using it. */
-    if (srv->owned)
-        shutdown(srv->listen_fd, SHUT_RDWR);
+    /* New clients cannot find the socket's path any more (it is free for
+     * the next server); those already queued are served by the threads
+     * (drain_one) before the socket is closed in close_listener. */
     if (srv->created_path && unlink(srv->created_path) == 0)
         srv->created_path = NULL;
 }
