@@ -40,32 +40,29 @@ int store_article_version(struct store *s, const char *slug, int64_t *id, int64_
     return rc == SQLITE_DONE ? STORE_NOT_FOUND : db_error(s, "reading an article's version");
 }
 
-int store_site_version(struct store *s, int64_t *version)
+/* The one number statement `id` selects, into *out. */
+static int read_number(struct store *s, int id, const char *what, int64_t *out)
 {
-    sqlite3_stmt *st = stmt(s, V_SITE);
+    sqlite3_stmt *st = stmt(s, id);
     if (!st)
         return STORE_ERROR;
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW)
-        *version = sqlite3_column_int64(st, 0);
+        *out = sqlite3_column_int64(st, 0);
     sqlite3_reset(st);
     if (rc == SQLITE_ROW)
         return STORE_OK;
-    return rc == SQLITE_DONE ? STORE_NOT_FOUND : db_error(s, "reading the site's version");
+    return rc == SQLITE_DONE ? STORE_NOT_FOUND : db_error(s, what);
+}
+
+int store_site_version(struct store *s, int64_t *version)
+{
+    return read_number(s, V_SITE, "reading the site's version", version);
 }
 
 int store_site_changed_at(struct store *s, int64_t *t)
 {
-    sqlite3_stmt *st = stmt(s, V_SITE_CHANGED);
-    if (!st)
-        return STORE_ERROR;
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        *t = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    if (rc == SQLITE_ROW)
-        return STORE_OK;
-    return rc == SQLITE_DONE ? STORE_NOT_FOUND : db_error(s, "reading when the site changed");
+    return read_number(s, V_SITE_CHANGED, "reading when the site changed", t);
 }
 
 /* The wal-index (the database's -shm file, shared by every connection of
