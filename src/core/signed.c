@@ -4,7 +4,7 @@
 #include <sodium.h>
 #include <string.h>
 
-#define PAYLOAD_MAX 128
+#define PAYLOAD_MAX 192
 #define PURPOSE_MAX 32
 
 static void put_u64(unsigned char *p, uint64_t v)
@@ -113,35 +113,56 @@ enum token_check form_token_check(const unsigned char key[SIGN_KEY_BYTES], const
     return TOKEN_OK;
 }
 
-/* ---- id lists ---- */
+/* ---- the reader's pending comments ---- */
 
-char *id_list_make(struct arena *a, const unsigned char key[SIGN_KEY_BYTES], const int64_t *ids,
-                   size_t count, int64_t now)
+#define PENDING_ENTRY_BYTES 16
+#define PENDING_LIST_MAX (8 + PENDING_ENTRY_BYTES * PENDING_COOKIE_MAX_IDS)
+_Static_assert(PENDING_LIST_MAX <= PAYLOAD_MAX, "the pending list fits a signed value");
+
+uint64_t pending_tag(const unsigned char key[SIGN_KEY_BYTES], int64_t id, int64_t created_at,
+                     const char *email)
 {
-    unsigned char p[8 + 8 * PENDING_COOKIE_MAX_IDS];
-    size_t skip = count > PENDING_COOKIE_MAX_IDS ? count - PENDING_COOKIE_MAX_IDS : 0;
-    put_u64(p, (uint64_t)now);
-    size_t n = 0;
-    for (size_t i = skip; i < count; i++)
-        put_u64(p + 8 + 8 * n++, (uint64_t)ids[i]);
-    return sign_encode(a, key, "pending-ids", p, 8 + 8 * n);
+    unsigned char head[16], hash[crypto_generichash_BYTES_MIN];
+    put_u64(head, (uint64_t)id);
+    put_u64(head + 8, (uint64_t)created_at);
+    crypto_generichash_state st;
+    crypto_generichash_init(&st, key, SIGN_KEY_BYTES, sizeof hash);
+    crypto_generichash_update(&st, head, sizeof head);
+    crypto_generichash_update(&st, (const unsigned char *)email, strlen(email));
+    crypto_generichash_final(&st, hash, sizeof hash);
+    return get_u64(hash);
 }
 
-size_t id_list_read(const unsigned char key[SIGN_KEY_BYTES], const char *value, int64_t now,
-                    int64_t *ids, size_t max)
+char *pending_list_make(struct arena *a, const unsigned char key[SIGN_KEY_BYTES],
+                        const struct pending_entry *entries, size_t count, int64_t now)
 {
-    unsigned char p[8 + 8 * PENDING_COOKIE_MAX_IDS];
+    unsigned char p[PENDING_LIST_MAX];
+    size_t skip = count > PENDING_COOKIE_MAX_IDS ? count - PENDING_COOKIE_MAX_IDS : 0;
+    put_u64(p, (uint64_t)now);
+    size_t len = 8;
+    for (size_t i = skip; i < count; i++, len += PENDING_ENTRY_BYTES) {
+        put_u64(p + len, (uint64_t)entries[i].id);
+        put_u64(p + len + 8, entries[i].tag);
+    }
+    return sign_encode(a, key, "pending-comments", p, len);
+}
+
+size_t pending_list_read(const unsigned char key[SIGN_KEY_BYTES], const char *value, int64_t now,
+                         struct pending_entry *out, size_t max)
+{
+    unsigned char p[PENDING_LIST_MAX];
     size_t len = 0;
-    if (!sign_decode(key, "pending-ids", value, p, sizeof p, &len) || len < 8 || len % 8 != 0)
+    if (!sign_decode(key, "pending-comments", value, p, sizeof p, &len) || len < 8 ||
+        (len - 8) % PENDING_ENTRY_BYTES != 0)
         return 0;
     int64_t signed_at = (int64_t)get_u64(p);
     if (now - signed_at > PENDING_COOKIE_MAX_AGE || signed_at > now + FORM_TOKEN_CLOCK_SKEW)
         return 0;
     size_t n = 0;
-    for (size_t off = 8; off < len && n < max; off += 8) {
+    for (size_t off = 8; off < len && n < max; off += PENDING_ENTRY_BYTES) {
         int64_t id = (int64_t)get_u64(p + off);
         if (id > 0)
-            ids[n++] = id;
+            out[n++] = (struct pending_entry){ id, get_u64(p + off + 8) };
     }
     return n;
 }

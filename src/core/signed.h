@@ -19,7 +19,7 @@
 
 /* base64url(payload || HMAC) where the HMAC (libsodium's crypto_auth) covers
  * `purpose` and the payload, so a value signed for one use is worthless for
- * another. Payloads are at most 128 bytes. Returns an arena string, or NULL. */
+ * another. Payloads are at most 192 bytes. Returns an arena string, or NULL. */
 char *sign_encode(struct arena *a, const unsigned char key[SIGN_KEY_BYTES], const char *purpose,
                   const void *payload, size_t len);
 /* Checks a value made by sign_encode with the same key and purpose; copies
@@ -45,14 +45,28 @@ enum token_check form_token_check(const unsigned char key[SIGN_KEY_BYTES], const
                                   int64_t article_id, int64_t now, int min_seconds,
                                   int64_t *issued);
 
-/* ---- the reader's pending comments: ids and when the list was signed ---- */
+/* ---- the reader's pending comments ---- */
 
-/* Signs up to PENDING_COOKIE_MAX_IDS ids (the last ones of the array). */
-char *id_list_make(struct arena *a, const unsigned char key[SIGN_KEY_BYTES], const int64_t *ids,
-                   size_t count, int64_t now);
-/* The ids of a genuine list younger than PENDING_COOKIE_MAX_AGE, oldest
+/* One of the reader's comments: its id, and a tag that binds the entry to
+ * that very comment (pending_tag of the id, the time it was made and the
+ * email it was sent with). An entry whose tag does not match the row now
+ * under its id names some other comment and is not believed. */
+struct pending_entry {
+    int64_t id;
+    uint64_t tag;
+};
+
+/* The tag of a comment, keyed with the server's secret (so the cookie, which
+ * the reader can read, does not reveal a hash of their email). */
+uint64_t pending_tag(const unsigned char key[SIGN_KEY_BYTES], int64_t id, int64_t created_at,
+                     const char *email);
+/* Signs up to PENDING_COOKIE_MAX_IDS entries (the last ones of the array)
+ * and the time `now`. */
+char *pending_list_make(struct arena *a, const unsigned char key[SIGN_KEY_BYTES],
+                        const struct pending_entry *entries, size_t count, int64_t now);
+/* The entries of a genuine list younger than PENDING_COOKIE_MAX_AGE, oldest
  * first; returns how many were written (0 for anything else). */
-size_t id_list_read(const unsigned char key[SIGN_KEY_BYTES], const char *value, int64_t now,
-                    int64_t *ids, size_t max);
+size_t pending_list_read(const unsigned char key[SIGN_KEY_BYTES], const char *value, int64_t now,
+                         struct pending_entry *out, size_t max);
 
 #endif

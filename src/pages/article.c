@@ -118,12 +118,16 @@ int article_render(struct ctx *c, const struct article *a, const struct comment_
 {
     const char *path = arena_printf(c->arena, "/articles/%s", a->slug);
     const char *site_article_path = site_path(c, path);
-    int64_t own[MAX_OWN_PENDING];
-    size_t own_count = own_pending_comments(c, a->id, own, MAX_OWN_PENDING);
+    struct pending_entry own[MAX_OWN_PENDING];
+    int64_t own_ids[MAX_OWN_PENDING];
+    size_t own_count = own_pending_comments(c, own, MAX_OWN_PENDING);
+    for (size_t i = 0; i < own_count; i++)
+        own_ids[i] = own[i].id;
     struct comment_list comments;
-    if (store_comments_for_article(c->store, c->arena, a->id, own, own_count, &comments) !=
+    if (store_comments_for_article(c->store, c->arena, a->id, own_ids, own_count, &comments) !=
         STORE_OK)
         return fail(c, 500, "The comments could not be read.");
+    keep_own_comments(c, own, own_count, &comments);
     struct tval *data = page_data(c, a->title);
     tv_set(data, "article", article_object(c, a, path));
     tv_set(data, "share", share_links(c, absolute_url(c, path), a->title));

@@ -18,15 +18,40 @@ static const char *cookie(struct ctx *c, const char *name)
     return cookie_get(c->arena, req_header(c->req, "cookie"), name);
 }
 
-size_t own_pending_comments(struct ctx *c, int64_t article_id, int64_t *ids, size_t max)
+size_t own_pending_comments(struct ctx *c, struct pending_entry *own, size_t max)
 {
-    /* The list names comments on any article; the store shows only those
-     * of this one, so article_id is not needed to filter here. */
-    (void)article_id;
     const char *value = cookie(c, COOKIE_PENDING);
     if (!value)
         return 0;
-    return id_list_read(c->app->secret, value, (int64_t)time(NULL), ids, max);
+    return pending_list_read(c->app->secret, value, (int64_t)time(NULL), own, max);
+}
+
+uint64_t own_comment_tag(struct ctx *c, int64_t id, int64_t created_at, const char *email)
+{
+    return pending_tag(c->app->secret, id, created_at, email);
+}
+
+/* True when the reader's list names this very comment: its id, with the
+ * tag of its time and email. */
+static bool listed_as_own(struct ctx *c, const struct pending_entry *own, size_t own_count,
+                          const struct comment *cm)
+{
+    for (size_t i = 0; i < own_count; i++)
+        if (own[i].id == cm->id)
+            return own[i].tag == own_comment_tag(c, cm->id, cm->created_at, cm->email);
+    return false;
+}
+
+void keep_own_comments(struct ctx *c, const struct pending_entry *own, size_t own_count,
+                       struct comment_list *list)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < list->count; i++) {
+        const struct comment *cm = &list->items[i];
+        if (strcmp(cm->status, "approved") == 0 || listed_as_own(c, own, own_count, cm))
+            list->items[kept++] = *cm;
+    }
+    list->count = kept;
 }
 
 /* A saved-details cookie, percent-decoded; NULL when absent or not clean

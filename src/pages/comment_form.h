@@ -3,6 +3,7 @@
 #ifndef FOLIO_COMMENT_FORM_H
 #define FOLIO_COMMENT_FORM_H
 
+#include "core/signed.h"
 #include "pages/pages.h"
 
 /* The reader's cookies: the signed list of their pending comments, and the
@@ -12,11 +13,17 @@
 #define COOKIE_EMAIL "comment_author_email"
 #define COOKIE_URL "comment_author_url"
 
-/* The ids in the reader's signed folio_pending cookie (their own newest
- * comments, on any article: the store shows only this article's pending
- * ones); returns how many were written to ids, 0 for a cookie that does not
- * verify. */
-size_t own_pending_comments(struct ctx *c, int64_t article_id, int64_t *ids, size_t max);
+/* The entries of the reader's signed folio_pending cookie (their own newest
+ * comments, on any article); returns how many were written to own, 0 for a
+ * cookie that does not verify. */
+size_t own_pending_comments(struct ctx *c, struct pending_entry *own, size_t max);
+/* The tag that binds a cookie entry to its comment (see pending_tag). */
+uint64_t own_comment_tag(struct ctx *c, int64_t id, int64_t created_at, const char *email);
+/* Drops from list the held comments that the reader's entries do not name
+ * with the right tag: an id may have come to name someone else's comment
+ * (ids reused before sql/008), and that one is not theirs to see. */
+void keep_own_comments(struct ctx *c, const struct pending_entry *own, size_t own_count,
+                       struct comment_list *list);
 /* The `form` value of article.html. form NULL: an empty form, prefilled from
  * the reader's saved-details cookie, set up as a reply by ?replytocom=ID
  * when ID is a comment shown on the page. Always carries a fresh signed

@@ -48,6 +48,7 @@ struct submission {
     const char *author, *email, *url, *body;   /* trimmed; body with \n line ends */
     const char *token, *hp;
     int64_t parent;
+    int64_t created_at;                         /* the time stored with the comment */
 };
 
 /* s with CR LF and lone CR as LF, trimmed (browsers send CR LF; the
@@ -219,7 +220,7 @@ static int store_submission(struct ctx *c, const struct article *a, const struct
                .ip = header_text(c->arena, c->req->client_addr, ADDRESS_MAX),
                .user_agent = header_text(c->arena, req_header(c->req, "user-agent"),
                                          USER_AGENT_MAX),
-               .created_at = (int64_t)time(NULL) },
+               .created_at = s->created_at },
         .rate_limit = c->app->cfg.comment_rate,
         .rate_window = RATE_WINDOW,
     };
@@ -262,13 +263,14 @@ static void saved_details_cookies(struct ctx *c, const struct submission *s)
 }
 
 /* Adds the new comment to the reader's signed list of their own comments
- * awaiting moderation (the newest PENDING_COOKIE_MAX_IDS are kept). */
-static void pending_cookie(struct ctx *c, const struct article *a, int64_t id)
+ * awaiting moderation (the newest PENDING_COOKIE_MAX_IDS are kept), bound
+ * to it by its time and email. */
+static void pending_cookie(struct ctx *c, const struct submission *s, int64_t id)
 {
-    int64_t ids[PENDING_COOKIE_MAX_IDS + 1];
-    size_t n = own_pending_comments(c, a->id, ids, PENDING_COOKIE_MAX_IDS);
-    ids[n++] = id;
-    const char *value = id_list_make(c->arena, c->app->secret, ids, n, (int64_t)time(NULL));
+    struct pending_entry own[PENDING_COOKIE_MAX_IDS + 1];
+    size_t n = own_pending_comments(c, own, PENDING_COOKIE_MAX_IDS);
+    own[n++] = (struct pending_entry){ id, own_comment_tag(c, id, s->created_at, s->email) };
+    const char *value = pending_list_make(c->arena, c->app->secret, own, n, (int64_t)time(NULL));
     if (value)
         set_cookie(c, COOKIE_PENDING, value, PENDING_COOKIE_MAX_AGE);
 }
@@ -289,7 +291,7 @@ static int accepted(struct ctx *c, const struct article *a, const struct submiss
                     const struct comment_post_result *res)
 {
     if (strcmp(res->status, "approved") != 0)
-        pending_cookie(c, a, res->id);
+        pending_cookie(c, s, res->id);
     saved_details_cookies(c, s);
     return redirect(c, arena_printf(c->arena, "/articles/%s#comment-%lld", a->slug,
                                     (long long)res->id));
@@ -328,6 +330,7 @@ static int post_form(struct ctx *c, const struct article *a, const struct form *
     if (!fields_ok || !token_ok)
         return refuse(c, a, &s, 422, NULL);
     struct comment_post_result res;
+    s.created_at = (int64_t)time(NULL);
     if (store_submission(c, a, &s, &res) != STORE_OK) {
         c->error_message = "the comment could not be stored";    /* for the log */
         resp_header(c->resp, "Retry-After", "5");

@@ -44,8 +44,8 @@ static void cookies(struct arena *a, const char *header)
                                          "comment_author_email", "a", "" };
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         const char *v = cookie_get(a, header, names[i]);
-        int64_t ids[PENDING_COOKIE_MAX_IDS];
-        if (v && id_list_read(key, v, 1773480000, ids, PENDING_COOKIE_MAX_IDS) > 0)
+        struct pending_entry own[PENDING_COOKIE_MAX_IDS];
+        if (v && pending_list_read(key, v, 1773480000, own, PENDING_COOKIE_MAX_IDS) > 0)
             abort();    /* nobody but us can sign a list */
     }
 }

@@ -72,9 +72,26 @@ def make_token(key, article_id, issued):
 
 
 def make_id_list(key, ids, signed_at=None):
+    """The folio_pending cookie as it was before each entry carried a tag:
+    bare ids (no longer believed)."""
     payload = struct.pack(">q", int(signed_at or time.time()))
     payload += b"".join(struct.pack(">q", i) for i in ids)
     return sign(key, "pending-ids", payload)
+
+
+def pending_tag(key, comment_id, created_at, email):
+    """What the server's pending_tag makes: keyed BLAKE2b-128 of the id, the
+    time and the email, first 8 bytes."""
+    h = hashlib.blake2b(struct.pack(">qq", comment_id, created_at) + email.encode(),
+                        digest_size=16, key=key)
+    return struct.unpack(">Q", h.digest()[:8])[0]
+
+
+def make_pending_list(key, entries, signed_at=None):
+    """The folio_pending cookie: entries are (id, tag) pairs."""
+    payload = struct.pack(">q", int(signed_at or time.time()))
+    payload += b"".join(struct.pack(">qQ", i, tag) for i, tag in entries)
+    return sign(key, "pending-comments", payload)
 
 
 class CommentClient:

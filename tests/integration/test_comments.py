@@ -11,6 +11,7 @@ import html
 import os
 import re
 import shutil
+import sqlite3
 import sys
 import tempfile
 import time
@@ -21,7 +22,7 @@ import xml.etree.ElementTree as ET
 import harness
 from comments_client import (CLOSED, DRAFT, DUPLICATE_MESSAGE, SUMMIT, ZEPPELIN,
                              CommentClient, cookies_set, fresh_address, make_id_list,
-                             make_token, unique)
+                             make_pending_list, make_token, pending_tag, unique)
 
 BASE_ARGS = ["--trusted-proxy", "127.0.0.1", "--min-submit-seconds", "0"]
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -999,6 +1000,214 @@ class RacingRateLimitTest(CommentClient, harness.FolioTestCase):
                 range(10)))
         self.assertEqual(results.count(303), 3, results)
         self.assertEqual(results.count(429), 7, results)
+
+
+EDITOR_PASSWORD = "a long editor password for the tests"
+
+
+class CommentIdsTest(CommentClient, harness.FolioTestCase):
+    """Issue 9, hole 1: a comment id is never given to another comment, and
+    the folio_pending cookie names a comment by more than its id."""
+    server_args = BASE_ARGS + ["--comment-rate", "0"]
+    EDITOR = "id-editor"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        r = harness.run_folio(["user", "add", cls.EDITOR], db=cls.server.db,
+                              input=EDITOR_PASSWORD + "\n")
+        assert r.returncode == 0, r.stderr
+
+    # -- the editor, through the admin pages as a browser uses them ------------------------
+
+    def sign_in(self):
+        """(session cookie header, csrf token), after the login form."""
+        form = self.get("/admin/login").html().find("form")
+        fields = {i.get("name"): i.get("value", "") for i in form.find_all("input")
+                  if i.get("type") == "hidden" and i.get("name")}
+        fields.update(username=self.EDITOR, password=EDITOR_PASSWORD)
+        r = self.request("POST", "/admin/login", body=urllib.parse.urlencode(fields).encode(),
+                         headers={"Content-Type": "application/x-www-form-urlencoded",
+                                  "X-Forwarded-For": fresh_address()})
+        self.assertStatus(r, 303)
+        session = [c for c in r.set_cookies if c.startswith("folio_session=")]
+        self.assertTrue(session, r.describe())
+        cookie = session[0].split(";")[0]
+        queue = self.get("/admin/", headers={"Cookie": cookie})
+        csrf = queue.html().find("input", name="csrf_token").get("value")
+        return cookie, csrf
+
+    def moderate(self, session, action, cid):
+        cookie, csrf = session
+        body = urllib.parse.urlencode([("csrf_token", csrf), ("action", action),
+                                       ("id", str(cid))]).encode()
+        r = self.request("POST", "/admin/comments", body=body,
+                         headers={"Cookie": cookie,
+                                  "Content-Type": "application/x-www-form-urlencoded"})
+        self.assertStatus(r, 303)
+
+    def newest_id(self):
+        with self.db() as conn:
+            return conn.execute("SELECT max(id) FROM comments").fetchone()[0]
+
+    # -- the repro of the issue ----------------------------------------------------------
+
+    def test_a_deleted_comments_id_never_shows_another_readers_comment(self):
+        a_fields = self.fields(author="Reader A", comment=unique("Words of A"))
+        a = self.post(SUMMIT, a_fields)
+        a_id = self.posted_id(a)
+        a_cookie = self.pending_cookie(a)
+        self.assertEqual(self.newest_id(), a_id)
+        # An editor deletes A's comment, the usual way with spam.
+        session = self.sign_in()
+        self.moderate(session, "spam", a_id)
+        self.moderate(session, "delete", a_id)
+        self.assertIsNone(self.row(a_id))
+        # B posts next: a phone number, awaiting moderation.
+        b_fields = self.fields(author="Reader B", comment=unique("Call me on 555 0199"))
+        b_id = self.posted_id(self.post(SUMMIT, b_fields))
+        self.assertGreater(b_id, a_id, "the deleted comment's id was given again")
+        # A's next view shows nothing of B's.
+        page = self.article_page(SUMMIT, cookies=a_cookie)
+        self.assertStatus(page, 200)
+        self.assertNotIn(b_fields["comment"], page.text)
+        self.assertNotIn("Reader B", page.text)
+        self.assertNotIn("awaiting moderation", page.text)
+        # The log's line for the deletion links to no comment (B's least of all).
+        self.moderate(session, "approve", b_id)
+        log = self.get("/admin/log", headers={"Cookie": session[0]})
+        self.assertStatus(log, 200)
+        rows = [tr for tr in log.html().find_all("tr")
+                if "#%d" % a_id in tr.norm_text().split() and "deleted" in tr.norm_text()]
+        self.assertEqual(len(rows), 1, log.describe(4000))
+        for href, _ in rows[0].links():
+            self.assertNotIn("comment-%d" % b_id, href)
+            self.assertNotRegex(href, r"comment-%d$|after=%d$" % (a_id, a_id - 1))
+
+    def test_a_cookie_entry_must_match_the_comment_under_its_id(self):
+        b_fields = self.fields(author="Reader B", comment=unique("Private words of B"))
+        b = self.post(SUMMIT, b_fields)
+        b_id = self.posted_id(b)
+        row = self.row(b_id)
+        key = self.secret()
+        # B's own cookie, and one made as the server makes it, show the comment ...
+        self.assertIn(b_fields["comment"],
+                      self.article_page(SUMMIT, cookies=self.pending_cookie(b)).text)
+        right = make_pending_list(key, [(b_id, pending_tag(key, b_id, row["created_at"],
+                                                            row["email"]))])
+        self.assertIn(b_fields["comment"],
+                      self.article_page(SUMMIT, cookies="folio_pending=" + right).text)
+        # ... but an entry for that id made for another comment (A's, which had
+        # it before) does not, even signed with the server's own key.
+        for name, value in (
+                ("other email", make_pending_list(key, [(b_id, pending_tag(
+                    key, b_id, row["created_at"], "a@example.org"))])),
+                ("other time", make_pending_list(key, [(b_id, pending_tag(
+                    key, b_id, row["created_at"] - 60, row["email"]))])),
+                ("no tag", make_pending_list(key, [(b_id, 0)])),
+                ("bare ids, as before", make_id_list(key, [b_id]))):
+            with self.subTest(cookie=name):
+                page = self.article_page(SUMMIT, cookies="folio_pending=" + value)
+                self.assertStatus(page, 200)
+                self.assertNotIn(b_fields["comment"], page.text)
+
+    def test_the_cookie_keeps_earlier_comments_when_one_is_added(self):
+        r1 = self.post(SUMMIT, self.fields())
+        r2 = self.post(ZEPPELIN, self.fields(), cookies=self.pending_cookie(r1))
+        cookie = self.pending_cookie(r2)
+        for slug, r in ((SUMMIT, r1), (ZEPPELIN, r2)):
+            el = self.comment_element(self.article_page(slug, cookies=cookie).html(),
+                                      self.posted_id(r))
+            self.assertIsNotNone(el)
+            self.assertIn("awaiting moderation", el.norm_text())
+
+
+class CommentIdsMigrationTest(unittest.TestCase):
+    """sql/008 on a database made by an older folio: every row, thread and
+    count kept; ids go on after the highest ever used, a deleted one's too;
+    the counts' triggers of sql/002 and sql/005 still count."""
+
+    SQL = os.path.join(harness.REPO, "sql")
+
+    def old_database(self, path):
+        conn = sqlite3.connect(path)
+        for name in sorted(os.listdir(self.SQL)):
+            if name.endswith(".sql") and int(name[:3]) <= 7:
+                with open(os.path.join(self.SQL, name)) as f:
+                    conn.executescript(f.read())
+        conn.executescript("""
+            PRAGMA user_version = 7;
+            INSERT INTO articles (id, slug, title, status, published_at, updated_at)
+            VALUES (1, 'one', 'One', 'published', 1, 1), (2, 'two', 'Two', 'draft', 1, 1);
+            INSERT INTO comments (id, article_id, parent_id, status, author, email, body,
+                                  created_at, status_changed_at)
+            VALUES (1, 1, NULL, 'approved', 'P', 'p@x.org', 'parent', 10, 10),
+                   (2, 1, 1, 'pending', 'R', 'r@x.org', 'reply', 11, 11),
+                   (3, 2, NULL, 'spam', 'S', 's@x.org', 'spam', 12, 12),
+                   (4, 1, 9, 'trash', 'T', 't@x.org', 'orphan reply', 13, 13),
+                   (5, 1, NULL, 'pending', 'D', 'd@x.org', 'deleted later', 14, 14);
+            DELETE FROM comments WHERE id = 5;
+            INSERT INTO moderation_log (at, actor, comment_id, article_id, old_status,
+                                        new_status)
+            VALUES (15, 'ed', 5, 1, 'pending', 'deleted');
+        """)
+        conn.commit()
+        conn.close()
+
+    def test_old_database_is_migrated_keeping_everything(self):
+        tmp = tempfile.mkdtemp(prefix="folio-it-ids-")
+        self.addCleanup(shutil.rmtree, tmp, ignore_errors=True)
+        db = os.path.join(tmp, "old.db")
+        self.old_database(db)
+        r = harness.run_folio(["init"], db=db)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        conn = sqlite3.connect(db)
+        self.addCleanup(conn.close)
+        conn.execute("PRAGMA foreign_keys = ON")
+        q = lambda sql, *a: conn.execute(sql, a).fetchall()
+        self.assertGreaterEqual(q("PRAGMA user_version")[0][0], 8)
+        self.assertIn("AUTOINCREMENT", q("SELECT sql FROM sqlite_master "
+                                         "WHERE name = 'comments'")[0][0].upper())
+        self.assertEqual(q("SELECT id, parent_id, status, body FROM comments ORDER BY id"),
+                         [(1, None, "approved", "parent"), (2, 1, "pending", "reply"),
+                          (3, None, "spam", "spam"), (4, None, "trash", "orphan reply")])
+        names = {n for (n,) in q("SELECT name FROM sqlite_master WHERE tbl_name = 'comments' "
+                                 "AND type IN ('index', 'trigger') AND name NOT LIKE 'sqlite_%'")}
+        self.assertTrue({"comments_by_article", "comments_by_status", "comments_by_email",
+                         "comments_by_ip", "comments_by_parent", "comments_by_commenter",
+                         "comment_counts_insert", "comment_counts_delete",
+                         "comment_counts_update", "article_comment_counts_insert",
+                         "article_comment_counts_delete",
+                         "article_comment_counts_update"} <= names, names)
+        self.assertEqual(q("PRAGMA foreign_key_check"), [])
+        self.assertEqual(q("PRAGMA integrity_check"), [("ok",)])
+        counts = lambda: (dict(q("SELECT status, n FROM comment_counts")),
+                          q("SELECT * FROM article_comment_counts ORDER BY article_id"))
+        self.assertEqual(counts(), ({"pending": 1, "approved": 1, "spam": 1, "trash": 1},
+                                    [(1, 1, 1, 0, 1), (2, 0, 0, 1, 0)]))
+        # A new comment takes an id above the deleted #5; the triggers count.
+        with conn:
+            conn.execute("INSERT INTO comments (article_id, status, author, email, body, "
+                         "created_at, status_changed_at) "
+                         "VALUES (1, 'pending', 'N', 'n@x.org', 'new', 20, 20)")
+        self.assertEqual(q("SELECT max(id) FROM comments")[0][0], 6)
+        with conn:
+            conn.execute("UPDATE comments SET status = 'approved' WHERE id = 2")
+            conn.execute("DELETE FROM comments WHERE id = 1")
+        self.assertEqual(q("SELECT parent_id FROM comments WHERE id = 2"), [(None,)])
+        self.assertEqual(counts(), ({"pending": 1, "approved": 1, "spam": 1, "trash": 1},
+                                    [(1, 1, 1, 0, 1), (2, 0, 0, 1, 0)]))
+        # Deleting the newest comment does not free its id.
+        with conn:
+            conn.execute("DELETE FROM comments WHERE id = 6")
+            conn.execute("INSERT INTO comments (article_id, status, author, email, body, "
+                         "created_at, status_changed_at) "
+                         "VALUES (1, 'pending', 'M', 'm@x.org', 'newer', 21, 21)")
+        self.assertEqual(q("SELECT max(id) FROM comments")[0][0], 7)
+        # An article's deletion still takes its comments with it.
+        with conn:
+            conn.execute("DELETE FROM articles WHERE id = 2")
+        self.assertEqual(q("SELECT count(*) FROM comments WHERE article_id = 2"), [(0,)])
 
 
 if __name__ == "__main__":

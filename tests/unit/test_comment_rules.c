@@ -52,29 +52,37 @@ static void test_token(struct arena *a)
         CHECK(form_token_check(key, copy, 7, t0 + 10, 3, &issued) == TOKEN_FORGED);
     }
     /* a token is no pending list, and the other way round */
-    int64_t ids[4];
-    CHECK(id_list_read(key, tok, t0, ids, 4) == 0);
-    char *list = id_list_make(a, key, (int64_t[]){ 5 }, 1, t0);
+    struct pending_entry own[4];
+    CHECK(pending_list_read(key, tok, t0, own, 4) == 0);
+    char *list = pending_list_make(a, key, &(struct pending_entry){ 5, 9 }, 1, t0);
     CHECK(form_token_check(key, list, 7, t0 + 10, 0, &issued) == TOKEN_FORGED);
 }
 
-static void test_id_list(struct arena *a)
+static void test_pending_list(struct arena *a)
 {
     const int64_t t0 = 1773480000;
-    int64_t many[15], out[PENDING_COOKIE_MAX_IDS + 5];
+    struct pending_entry many[15], out[PENDING_COOKIE_MAX_IDS + 5];
     for (int i = 0; i < 15; i++)
-        many[i] = 100 + i;
-    char *v = id_list_make(a, key, many, 3, t0);
-    CHECK(id_list_read(key, v, t0 + 60, out, 10) == 3 && out[0] == 100 && out[2] == 102);
-    CHECK(id_list_read(key, v, t0 + 60, out, 2) == 2);
-    CHECK(id_list_read(other_key, v, t0, out, 10) == 0);
-    CHECK(id_list_read(key, v, t0 + PENDING_COOKIE_MAX_AGE + 1, out, 10) == 0);
+        many[i] = (struct pending_entry){ 100 + i, pending_tag(key, 100 + i, t0, "a@b.example") };
+    char *v = pending_list_make(a, key, many, 3, t0);
+    CHECK(pending_list_read(key, v, t0 + 60, out, 10) == 3 && out[0].id == 100 &&
+          out[2].id == 102 && out[2].tag == many[2].tag);
+    CHECK(pending_list_read(key, v, t0 + 60, out, 2) == 2);
+    CHECK(pending_list_read(other_key, v, t0, out, 10) == 0);
+    CHECK(pending_list_read(key, v, t0 + PENDING_COOKIE_MAX_AGE + 1, out, 10) == 0);
     /* only the newest PENDING_COOKIE_MAX_IDS are kept */
-    v = id_list_make(a, key, many, 15, t0);
-    CHECK(id_list_read(key, v, t0, out, 15) == PENDING_COOKIE_MAX_IDS);
-    CHECK(out[0] == 105 && out[PENDING_COOKIE_MAX_IDS - 1] == 114);
-    CHECK(id_list_read(key, NULL, t0, out, 10) == 0);
-    CHECK(id_list_read(key, "", t0, out, 10) == 0);
+    v = pending_list_make(a, key, many, 15, t0);
+    CHECK(pending_list_read(key, v, t0, out, 15) == PENDING_COOKIE_MAX_IDS);
+    CHECK(out[0].id == 105 && out[PENDING_COOKIE_MAX_IDS - 1].id == 114);
+    CHECK(pending_list_read(key, NULL, t0, out, 10) == 0);
+    CHECK(pending_list_read(key, "", t0, out, 10) == 0);
+    /* the tag tells apart two comments that had the same id */
+    uint64_t tag = pending_tag(key, 12, t0, "a@b.example");
+    CHECK(tag == pending_tag(key, 12, t0, "a@b.example"));
+    CHECK(tag != pending_tag(key, 12, t0 + 1, "a@b.example"));
+    CHECK(tag != pending_tag(key, 12, t0, "b@b.example"));
+    CHECK(tag != pending_tag(key, 13, t0, "a@b.example"));
+    CHECK(tag != pending_tag(other_key, 12, t0, "a@b.example"));
 }
 
 static void test_email(void)
@@ -172,7 +180,7 @@ int main(void)
     randombytes_buf(other_key, sizeof other_key);
     struct arena a = {0};
     test_token(&a);
-    test_id_list(&a);
+    test_pending_list(&a);
     test_email();
     test_url();
     test_clean_text();
