@@ -15,7 +15,7 @@ static const struct {
     { "serve", cmd_serve, "serve HTTP (default 127.0.0.1:8080)" },
     { "fcgi", cmd_fcgi, "serve FastCGI (--socket PATH, --listen HOST:PORT, or fd 0)" },
     { "article", cmd_article, "import FILE... | list" },
-    { "user", cmd_user, "add NAME | passwd NAME | del NAME | list: editors" },
+    { "user", cmd_user, "add NAME | passwd NAME | del NAME | unlock NAME | list: editors" },
     { "token", cmd_token, "add NAME | list | revoke ID: API tokens" },
     { "backup", cmd_backup, "DEST: a consistent copy of the live database" },
 };

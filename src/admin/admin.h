@@ -31,14 +31,15 @@ int admin_session_start(struct ctx *c, int64_t editor_id, const char *name);
 /* Ends the current session on the server and clears the cookie. */
 void admin_session_end(struct ctx *c);
 
+/* Set-Cookie for one of the admin area's cookies (HttpOnly, SameSite=Strict,
+ * Secure over HTTPS) on `path` under the base path. max_age < 0: until the
+ * browser closes; 0: clears it. */
+void admin_set_cookie(struct ctx *c, const char *name, const char *value, const char *path,
+                      long max_age);
+
 /* True when s is a path under /admin that is safe to redirect to: "/admin"
  * or "/admin/...", plain path characters, no "//", no "." or ".." segment,
  * no backslash, no scheme; an optional query of plain characters. */
 bool admin_safe_path(const char *s);
-
-/* The hash an unknown name's password is checked against, so that the
- * answer takes as long as for a known name: Argon2id at the same limits as
- * `folio user` uses (tests/unit/test_login_cost.c checks that). */
-extern const char admin_dummy_hash[];
 
 #endif

@@ -48,14 +48,21 @@ static bool cookie_token_hash(const char *value, unsigned char out[SESSION_HASH_
     return true;
 }
 
-/* Set-Cookie for the session: value "" with Max-Age=0 clears it. */
-static void set_session_cookie(struct ctx *c, const char *value)
+void admin_set_cookie(struct ctx *c, const char *name, const char *value, const char *path,
+                      long max_age)
 {
-    const char *cookie = arena_printf(
-        c->arena, "%s=%s; Path=%s/admin; HttpOnly; SameSite=Strict%s%s", SESSION_COOKIE, value,
-        c->app->cfg.base_path, c->req->https ? "; Secure" : "", *value ? "" : "; Max-Age=0");
+    const char *age = max_age >= 0 ? arena_printf(c->arena, "; Max-Age=%ld", max_age) : "";
+    const char *cookie = arena_printf(c->arena, "%s=%s; Path=%s%s; HttpOnly; SameSite=Strict%s%s",
+                                      name, value, c->app->cfg.base_path, path,
+                                      c->req->https ? "; Secure" : "", age ? age : "");
     if (cookie)
         resp_header(c->resp, "Set-Cookie", cookie);
+}
+
+/* Set-Cookie for the session: value "" clears it. */
+static void set_session_cookie(struct ctx *c, const char *value)
+{
+    admin_set_cookie(c, SESSION_COOKIE, value, "/admin", *value ? -1 : 0);
 }
 
 static const char *session_cookie(struct ctx *c)

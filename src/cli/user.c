@@ -1,4 +1,4 @@
-/* user: `folio user add|passwd|del|list`, the editors. Passwords come from
+/* user: `folio user add|passwd|del|unlock|list`, the editors. Passwords come from
  * stdin (one line) or a prompt without echo, never from the command line. */
 #include <stdio.h>
 #include <string.h>
@@ -7,6 +7,7 @@
 
 #include <sodium.h>
 
+#include "admin/passwords.h"
 #include "cli/cli.h"
 #include "core/form.h"
 #include "core/text.h"
@@ -20,13 +21,16 @@ static const char usage[] =
     "usage: folio user add NAME [--db PATH]\n"
     "       folio user passwd NAME [--db PATH]\n"
     "       folio user del NAME [--db PATH]\n"
+    "       folio user unlock NAME [--db PATH]\n"
     "       folio user list [--db PATH]\n"
     "add:    makes an editor; the password is read from stdin (one line), or asked\n"
     "        for twice without echo when stdin is a terminal. Never give it as an\n"
     "        argument.\n"
-    "passwd: sets a new password (read the same way) and signs the editor out\n"
-    "        everywhere.\n"
+    "passwd: sets a new password (read the same way), signs the editor out\n"
+    "        everywhere and lifts their sign-in lock (as unlock does).\n"
     "del:    removes the editor and ends their sessions.\n"
+    "unlock: forgets the failed sign-ins for NAME, from every address, so that\n"
+    "        neither the lock nor the throttle they caused holds any more.\n"
     "list:   name, created, password changed and live sessions of every editor.\n"
     "NAME: 1 to 64 letters, digits and . _ - @. Passwords: at least 8 characters.\n";
 
@@ -114,13 +118,12 @@ static bool read_password(const char *name, char *pw, size_t size)
     return ok;
 }
 
-/* Reads a password and hashes it (Argon2id, libsodium's moderate limits). */
+/* Reads a password and hashes it (Argon2id, src/admin/passwords.h). */
 static bool new_password_hash(const char *name, char hash[crypto_pwhash_STRBYTES])
 {
     char pw[PASSWORD_MAX_BYTES + 2];
     bool ok = read_password(name, pw, sizeof pw);
-    if (ok && crypto_pwhash_str(hash, pw, strlen(pw), crypto_pwhash_OPSLIMIT_MODERATE,
-                                crypto_pwhash_MEMLIMIT_MODERATE) != 0) {
+    if (ok && !password_hash(hash, pw)) {
         fprintf(stderr, "folio: hashing the password failed (out of memory?)\n");
         ok = false;
     }
@@ -143,6 +146,32 @@ static int user_add(struct store *s, const char *db, const char *name)
     return rc == STORE_OK ? 0 : 1;
 }
 
+/* Forgets the failed sign-ins counted for the name (under the key the
+ * sign-in counts them by). */
+static int forget_failures(struct store *s, const char *name, int64_t *forgotten)
+{
+    char key[LOGIN_KEY_CHARS];
+    login_name_key(key, name);
+    return store_login_failures_clear(s, key, NULL, forgotten);
+}
+
+static int user_unlock(struct store *s, const char *db, const char *name)
+{
+    struct arena a = {0};
+    struct editor e;
+    int rc = store_editor_by_name(s, &a, name, &e);
+    arena_free(&a);
+    int64_t forgotten = 0;
+    if (rc == STORE_OK)
+        rc = forget_failures(s, name, &forgotten);
+    if (rc == STORE_OK)
+        printf("%s may sign in again (%lld failed sign-in%s forgotten)\n", name,
+               (long long)forgotten, forgotten == 1 ? "" : "s");
+    else if (rc == STORE_NOT_FOUND)
+        fprintf(stderr, "folio: database %s: no editor is named %s\n", db, name);
+    return rc == STORE_OK ? 0 : 1;
+}
+
 static int user_passwd(struct store *s, const char *db, const char *name)
 {
     struct arena a = {0};
@@ -155,7 +184,10 @@ static int user_passwd(struct store *s, const char *db, const char *name)
     if (rc == STORE_OK)
         rc = store_editor_set_password(s, name, hash);
     if (rc == STORE_OK)
-        printf("password of %s changed; their sessions have ended\n", name);
+        rc = forget_failures(s, name, NULL);
+    if (rc == STORE_OK)
+        printf("password of %s changed; their sessions have ended and they may sign in "
+               "again at once\n", name);
     else if (rc == STORE_NOT_FOUND)
         fprintf(stderr, "folio: database %s: no editor is named %s\n", db, name);
     return rc == STORE_OK ? 0 : 1;
@@ -202,7 +234,7 @@ static int bad_usage(const char *what, const char *arg)
  * An extra word is not echoed: it may be a password typed by mistake. */
 static int check_words(const char **words, int n)
 {
-    static const char *const subs[] = { "add", "passwd", "del", "list" };
+    static const char *const subs[] = { "add", "passwd", "del", "unlock", "list" };
     if (n == 0)
         return bad_usage("missing subcommand", NULL);
     bool known = false;
@@ -241,6 +273,8 @@ int cmd_user(int argc, char **argv)
         rc = user_passwd(s, cfg.db_path, words[1]);
     else if (strcmp(sub, "del") == 0)
         rc = user_del(s, cfg.db_path, words[1]);
+    else if (strcmp(sub, "unlock") == 0)
+        rc = user_unlock(s, cfg.db_path, words[1]);
     else
         rc = user_list(s);
     store_close(s);

@@ -1,6 +1,5 @@
 /* editors: editors' accounts, their sign-in sessions and failed sign-ins.
- * Statement slots STMT_BASE_EDITORS + 0..15 are this file's; + 16..31 are
- * left to tokens.c. */
+ * Statement slots STMT_BASE_EDITORS + 0..31 are this file's. */
 #include <string.h>
 #include <time.h>
 
@@ -9,6 +8,7 @@
 enum {
     E_ADD,
     E_SET_PASSWORD,
+    E_REHASH,
     E_END_SESSIONS,
     E_DELETE,
     E_BY_NAME,
@@ -20,9 +20,10 @@ enum {
     S_PURGE,
     F_ADD,
     F_PRUNE,
-    F_NTH_NAME,
+    F_NAME_SUMMARY,
     F_NTH_IP,
     F_CLEAR,
+    F_CLEAR_PAIR,
     E_COUNT_STMTS,
 };
 
@@ -34,6 +35,7 @@ static const char *const editor_sql[E_COUNT_STMTS] = {
               "VALUES (:name, :hash, :now, :now)",
     [E_SET_PASSWORD] = "UPDATE editors SET password_hash = :hash, password_changed_at = :now "
                        "WHERE name = :name",
+    [E_REHASH] = "UPDATE editors SET password_hash = :new WHERE id = :id AND password_hash = :old",
     [E_END_SESSIONS] = "DELETE FROM sessions WHERE editor_id = "
                        "(SELECT id FROM editors WHERE name = :name)",
     [E_DELETE] = "DELETE FROM editors WHERE name = :name",
@@ -53,11 +55,12 @@ static const char *const editor_sql[E_COUNT_STMTS] = {
     [S_PURGE] = "DELETE FROM sessions WHERE last_seen_at <= :idle OR created_at <= :oldest",
     [F_ADD] = "INSERT INTO login_failures (name, ip, at) VALUES (:name, :ip, :now)",
     [F_PRUNE] = "DELETE FROM login_failures WHERE at <= :since",
-    [F_NTH_NAME] = "SELECT at FROM login_failures WHERE name = :name AND at > :since "
-                   "ORDER BY at DESC LIMIT 1 OFFSET :nth",
+    [F_NAME_SUMMARY] = "SELECT count(*), coalesce(max(at), 0) FROM login_failures "
+                       "WHERE name = :name AND at > :since",
     [F_NTH_IP] = "SELECT at FROM login_failures WHERE ip = :ip AND at > :since "
                  "ORDER BY at DESC LIMIT 1 OFFSET :nth",
     [F_CLEAR] = "DELETE FROM login_failures WHERE name = :name",
+    [F_CLEAR_PAIR] = "DELETE FROM login_failures WHERE name = :name AND ip = :ip",
 };
 
 static sqlite3_stmt *stmt(struct store *s, int id)
@@ -107,6 +110,16 @@ int store_editor_set_password(struct store *s, const char *name, const char *pas
         return store_commit(s);
     store_rollback(s);
     return rc;
+}
+
+int store_editor_rehash(struct store *s, int64_t editor_id, const char *old_hash,
+                        const char *new_hash)
+{
+    sqlite3_stmt *st = stmt(s, E_REHASH);
+    if (!st || !db_bind_int(st, ":id", editor_id) || !db_bind_text(st, ":old", old_hash) ||
+        !db_bind_text(st, ":new", new_hash))
+        return STORE_ERROR;
+    return db_exec_stmt(s, st);
 }
 
 int store_editor_delete(struct store *s, const char *name)
@@ -245,13 +258,12 @@ int store_login_failure_add(struct store *s, const char *name, const char *ip)
     return db_exec_stmt(s, st);
 }
 
-/* The time of the LOGIN_MAX_FAILURES-th newest failure in the window for
- * one key, or 0 when there are fewer. */
-static int nth_failure(struct store *s, int id, const char *param, const char *value,
-                       int64_t now, int64_t *at)
+/* The time of the LOGIN_MAX_FAILURES-th newest failure from one address
+ * in the window, or 0 when there are fewer. */
+static int nth_failure_from(struct store *s, const char *ip, int64_t now, int64_t *at)
 {
-    sqlite3_stmt *st = stmt(s, id);
-    if (!st || !db_bind_text(st, param, value) ||
+    sqlite3_stmt *st = stmt(s, F_NTH_IP);
+    if (!st || !db_bind_text(st, ":ip", ip) ||
         !db_bind_int(st, ":since", now - LOGIN_WINDOW_SECONDS) ||
         !db_bind_int(st, ":nth", LOGIN_MAX_FAILURES - 1))
         return STORE_ERROR;
@@ -261,19 +273,42 @@ static int nth_failure(struct store *s, int id, const char *param, const char *v
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK : db_error(s, "reading sign-ins");
 }
 
-int store_login_locked_until(struct store *s, const char *name, const char *ip,
-                             int64_t *until)
+static int name_failures(struct store *s, const char *name, int64_t now,
+                         struct login_state *out)
 {
-    int64_t now = now_seconds(), by_name, by_ip;
-    if (nth_failure(s, F_NTH_NAME, ":name", name, now, &by_name) != STORE_OK ||
-        nth_failure(s, F_NTH_IP, ":ip", ip, now, &by_ip) != STORE_OK)
+    sqlite3_stmt *st = stmt(s, F_NAME_SUMMARY);
+    if (!st || !db_bind_text(st, ":name", name) ||
+        !db_bind_int(st, ":since", now - LOGIN_WINDOW_SECONDS))
         return STORE_ERROR;
-    int64_t nth = by_name > by_ip ? by_name : by_ip;
-    *until = nth ? nth + LOGIN_WINDOW_SECONDS : 0;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        out->name_failures = sqlite3_column_int64(st, 0);
+        out->name_last_failure = sqlite3_column_int64(st, 1);
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? STORE_OK : db_error(s, "reading sign-ins");
+}
+
+int store_login_state(struct store *s, const char *name, const char *ip,
+                      struct login_state *out)
+{
+    int64_t now = now_seconds(), nth;
+    *out = (struct login_state){0};
+    if (nth_failure_from(s, ip, now, &nth) != STORE_OK ||
+        name_failures(s, name, now, out) != STORE_OK)
+        return STORE_ERROR;
+    out->address_locked_until = nth ? nth + LOGIN_WINDOW_SECONDS : 0;
     return STORE_OK;
 }
 
-int store_login_failures_clear(struct store *s, const char *name)
+int store_login_failures_clear(struct store *s, const char *name, const char *ip,
+                               int64_t *forgotten)
 {
-    return run_by_name(s, F_CLEAR, name);
+    sqlite3_stmt *st = stmt(s, ip ? F_CLEAR_PAIR : F_CLEAR);
+    if (!st || !db_bind_text(st, ":name", name) || (ip && !db_bind_text(st, ":ip", ip)))
+        return STORE_ERROR;
+    int rc = db_exec_stmt(s, st);
+    if (forgotten)
+        *forgotten = rc == STORE_OK ? sqlite3_changes(s->db) : 0;
+    return rc;
 }

@@ -276,13 +276,26 @@ int store_session_delete(struct store *s, int64_t id);
  * `name` is whatever the caller counts a typed name under (the admin area
  * passes a hash of it). */
 int store_login_failure_add(struct store *s, const char *name, const char *ip);
-/* When sign-ins for this name or from this address are locked
- * (LOGIN_MAX_FAILURES within LOGIN_WINDOW_SECONDS): the time the lock lifts,
- * else 0. */
-int store_login_locked_until(struct store *s, const char *name, const char *ip,
-                             int64_t *until);
-/* Forgets the failed sign-ins for a name (after a right password). */
-int store_login_failures_clear(struct store *s, const char *name);
+/* What the failed sign-ins within LOGIN_WINDOW_SECONDS say about one more
+ * attempt for `name` from `ip`. */
+struct login_state {
+    int64_t address_locked_until;   /* LOGIN_MAX_FAILURES from ip: when that
+                                     * lifts (the window after the 5th newest);
+                                     * else 0 */
+    int64_t name_failures;          /* for name, from every address */
+    int64_t name_last_failure;      /* the newest of those, 0 when none */
+};
+int store_login_state(struct store *s, const char *name, const char *ip,
+                      struct login_state *out);
+/* Forgets the failed sign-ins for a name: those from `ip` (after a right
+ * password there), or from everywhere when ip is NULL (`folio user unlock`,
+ * `passwd`). *forgotten (may be NULL) gets how many. */
+int store_login_failures_clear(struct store *s, const char *name, const char *ip,
+                               int64_t *forgotten);
+/* Replaces a password hash with one of the same password at other limits,
+ * unless the hash changed meanwhile (a `passwd` wins). */
+int store_editor_rehash(struct store *s, int64_t editor_id, const char *old_hash,
+                        const char *new_hash);
 
 /* ---- API tokens (tokens.c) ---- */
 
