@@ -1022,13 +1022,16 @@ class CommentIdsTest(CommentClient, harness.FolioTestCase):
 
     def sign_in(self):
         """(session cookie header, csrf token), after the login form."""
-        form = self.get("/admin/login").html().find("form")
+        page = self.get("/admin/login")
+        form = page.html().find("form")
         fields = {i.get("name"): i.get("value", "") for i in form.find_all("input")
                   if i.get("type") == "hidden" and i.get("name")}
         fields.update(username=self.EDITOR, password=EDITOR_PASSWORD)
+        # the form's login_token is bound to the login page's cookie
+        browser = "; ".join(c.split(";")[0] for c in page.set_cookies)
         r = self.request("POST", "/admin/login", body=urllib.parse.urlencode(fields).encode(),
                          headers={"Content-Type": "application/x-www-form-urlencoded",
-                                  "X-Forwarded-For": fresh_address()})
+                                  "X-Forwarded-For": fresh_address(), "Cookie": browser})
         self.assertStatus(r, 303)
         session = [c for c in r.set_cookies if c.startswith("folio_session=")]
         self.assertTrue(session, r.describe())
