@@ -163,6 +163,42 @@ static char *trim(char *s)
     return s;
 }
 
+/* One line of the file: the whole line, however long (a line cut in two
+ * would read its tail as a key of its own). */
+static int config_line(struct config *cfg, const char *path, int lineno, char *line,
+                       size_t len)
+{
+    if (strlen(line) != len) {
+        fprintf(stderr, "folio: %s:%d: the line holds a NUL byte\n", path, lineno);
+        return 2;
+    }
+    char *s = trim(line);
+    if (*s == '\0' || *s == '#' || *s == ';' || *s == '[')
+        return 0;
+    char *eq = strchr(s, '=');
+    if (!eq) {
+        fprintf(stderr, "folio: %s:%d: expected 'key = value'\n", path, lineno);
+        return 2;
+    }
+    *eq = '\0';
+    char *key = trim(s), *value = trim(eq + 1);
+    const struct option_def *o = find_option(key, strlen(key));
+    if (!o || strcmp(key, "config") == 0) {
+        fprintf(stderr, "folio: %s:%d: unknown key '%.100s'\n", path, lineno, key);
+        return 2;
+    }
+    size_t at_len = strlen(path) + 16;
+    char *at = malloc(at_len);      /* "FILE:LINE", for set_option's messages */
+    if (!at) {
+        fprintf(stderr, "folio: out of memory\n");
+        return 1;
+    }
+    snprintf(at, at_len, "%s:%d", path, lineno);
+    int rc = set_option(cfg, o, own(cfg, strdup(value)), at);
+    free(at);
+    return rc;
+}
+
 /* Reads `key = value` lines; '#' or ';' start a comment line; [sections]
  * are accepted and ignored, so one file can serve several commands. */
 static int read_config_file(struct config *cfg, const char *path)
@@ -172,31 +208,28 @@ static int read_config_file(struct config *cfg, const char *path)
         fprintf(stderr, "folio: --config %s: %s\n", path, strerror(errno));
         return 1;
     }
-    char line[4096];
-    int lineno = 0, rc = 0;
-    while (rc == 0 && fgets(line, sizeof line, f)) {
-        lineno++;
-        char *s = trim(line);
-        if (*s == '\0' || *s == '#' || *s == ';' || *s == '[')
-            continue;
-        char *eq = strchr(s, '=');
-        char where[4200];
-        snprintf(where, sizeof where, "%s:%d", path, lineno);
-        if (!eq) {
-            fprintf(stderr, "folio: %s: expected 'key = value'\n", where);
-            rc = 2;
-            break;
-        }
-        *eq = '\0';
-        char *key = trim(s), *value = trim(eq + 1);
-        const struct option_def *o = find_option(key, strlen(key));
-        if (!o || strcmp(key, "config") == 0) {
-            fprintf(stderr, "folio: %s: unknown key '%s'\n", where, key);
-            rc = 2;
-            break;
-        }
-        rc = set_option(cfg, o, own(cfg, strdup(value)), where);
+    struct stat st = {0};
+    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+        /* fopen takes a directory, and reading it then looks like EOF */
+        bool dir = S_ISDIR(st.st_mode);
+        fprintf(stderr, "folio: --config %s: %s\n", path,
+                dir ? "is a directory, not a configuration file" : "not a regular file");
+        fclose(f);
+        return 2;
     }
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t len;
+    int lineno = 0, rc = 0;
+    errno = 0;
+    while (rc == 0 && (len = getline(&line, &cap, f)) >= 0)
+        rc = config_line(cfg, path, ++lineno, line, (size_t)len);
+    if (rc == 0 && ferror(f)) {
+        fprintf(stderr, "folio: --config %s:%d: %s\n", path, lineno + 1,
+                strerror(errno ? errno : EIO));
+        rc = 1;
+    }
+    free(line);
     fclose(f);
     return rc;
 }

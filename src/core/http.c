@@ -1,9 +1,12 @@
 /* http: request and response helpers shared by both front ends. */
 #include "core/http.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+
+#include "core/file.h"
 
 const char *req_header(const struct request *req, const char *lower_name)
 {
@@ -28,6 +31,17 @@ const char *resp_header_get(const struct response *resp, const char *name)
         if (strcasecmp(resp->headers[i].name, name) == 0)
             return resp->headers[i].value;
     return NULL;
+}
+
+int resp_open_file(const struct response *resp)
+{
+    size_t root_len = resp->file_root ? strlen(resp->file_root) : 0;
+    if (!root_len || strncmp(resp->file_path, resp->file_root, root_len) != 0 ||
+        resp->file_path[root_len] != '/') {
+        errno = EINVAL;     /* every file the core sends has a root */
+        return -1;
+    }
+    return file_open_beneath(resp->file_root, resp->file_path + root_len + 1);
 }
 
 void resp_reset(struct response *resp)

@@ -44,7 +44,8 @@ struct response {
     struct buf body;
     bool cacheable;             /* the core adds ETag and answers conditional GETs */
     time_t last_modified;       /* 0: none */
-    const char *file_path;      /* when set, the front end sends this file as the body */
+    const char *file_path;      /* when set, the front end sends this file as the body, */
+    const char *file_root;      /* which lies beneath this directory (see resp_open_file) */
     long long file_size;
 };
 
@@ -53,6 +54,9 @@ const char *req_header(const struct request *req, const char *lower_name);
 /* Adds a header; name and value must outlive the response (static or arena). */
 void resp_header(struct response *resp, const char *name, const char *value);
 const char *resp_header_get(const struct response *resp, const char *name);
+/* Opens resp->file_path for sending: beneath resp->file_root without
+ * following any symlink (file_open_beneath). The fd, or -1 with errno. */
+int resp_open_file(const struct response *resp);
 /* Clears a response for reuse, keeping its body's allocation. */
 void resp_reset(struct response *resp);
 const char *http_status_text(int status);

@@ -181,6 +181,9 @@ struct tmpl_set {
     size_t count;
 };
 
+#define MAX_TEMPLATES 128
+#define MAX_INCLUDE_CHAIN MAX_TEMPLATES
+
 static void nodes_free(struct tnode *n)
 {
     while (n) {
@@ -397,6 +400,92 @@ static bool resolve_partials(const struct tmpl_set *set, const struct template *
     return true;
 }
 
+/* ---- partials that include themselves ----
+ *
+ * A partial may include itself inside a {{#section}}, as comment.html does
+ * for replies: the section moves to the next level of the data, and the
+ * recursion ends where the data does (or at MAX_DEPTH, or at the render's
+ * bound on work). Outside any {{#section}} (at the top of the file, or in an
+ * {{^inverted}} one, which sees the same data again) nothing can end it:
+ * `x{{>a}}{{>a}}` in a.html, or a -> b -> a, would render forever. Such a
+ * set is refused when it is loaded. A depth-first walk over those
+ * unconditional includes: `on_path` marks the templates on the current
+ * chain, `done` those already found to end. */
+
+struct cycle_walk {
+    const struct tmpl_set *set;
+    bool *on_path, *done;
+    const struct template *chain[MAX_INCLUDE_CHAIN];
+    size_t chain_len;
+    char *err;
+    size_t errlen;
+};
+
+static bool walk_template(struct cycle_walk *w, const struct template *t);
+
+static bool walk_nodes(struct cycle_walk *w, const struct tnode *n)
+{
+    for (; n; n = n->next) {
+        if (n->type == N_PARTIAL && !walk_template(w, n->partial))
+            return false;
+        if (n->type == N_INVERTED && !walk_nodes(w, n->children))
+            return false;
+    }
+    return true;
+}
+
+/* "a.html includes itself: a.html > b.html > a.html" from the chain. */
+static void cycle_error(struct cycle_walk *w, const struct template *again)
+{
+    size_t first = 0;
+    while (w->chain[first] != again)
+        first++;
+    int n = snprintf(w->err, w->errlen, "%s.html: includes itself outside any {{#section}} (",
+                     again->name);
+    for (size_t i = first; i < w->chain_len && n > 0 && (size_t)n < w->errlen; i++)
+        n += snprintf(w->err + n, w->errlen - (size_t)n, "%s.html > ", w->chain[i]->name);
+    if (n > 0 && (size_t)n < w->errlen)
+        snprintf(w->err + n, w->errlen - (size_t)n, "%s.html), so it would never finish",
+                 again->name);
+}
+
+static bool walk_template(struct cycle_walk *w, const struct template *t)
+{
+    size_t i = (size_t)(t - w->set->items);
+    if (w->done[i])
+        return true;
+    if (w->on_path[i]) {
+        cycle_error(w, t);
+        return false;
+    }
+    if (w->chain_len == MAX_INCLUDE_CHAIN) {    /* cannot happen: at most `count` long */
+        snprintf(w->err, w->errlen, "%s.html: partials nested too deeply", t->name);
+        return false;
+    }
+    w->on_path[i] = true;
+    w->chain[w->chain_len++] = t;
+    bool ok = walk_nodes(w, t->root);
+    w->chain_len--;
+    w->on_path[i] = false;
+    w->done[i] = ok;
+    return ok;
+}
+
+static bool refuse_recursive_partials(const struct tmpl_set *set, char *err, size_t errlen)
+{
+    struct cycle_walk w = { .set = set, .err = err, .errlen = errlen };
+    w.on_path = calloc(set->count + 1, sizeof *w.on_path);
+    w.done = calloc(set->count + 1, sizeof *w.done);
+    bool ok = w.on_path && w.done;
+    if (!ok)
+        snprintf(err, errlen, "out of memory");
+    for (size_t i = 0; ok && i < set->count; i++)
+        ok = walk_template(&w, &set->items[i]);
+    free(w.on_path);
+    free(w.done);
+    return ok;
+}
+
 void tmpl_free(struct tmpl_set *set)
 {
     if (!set)
@@ -413,6 +502,10 @@ struct tmpl_set *tmpl_load_strings(const char *const *names, const char *const *
                                    size_t count, char *err, size_t errlen)
 {
     err[0] = '\0';
+    if (count > MAX_TEMPLATES) {
+        snprintf(err, errlen, "more than %d templates", MAX_TEMPLATES);
+        return NULL;
+    }
     struct tmpl_set *set = calloc(1, sizeof *set);
     if (!set || !(set->items = calloc(count ? count : 1, sizeof *set->items))) {
         snprintf(err, errlen, "out of memory");
@@ -437,6 +530,10 @@ struct tmpl_set *tmpl_load_strings(const char *const *names, const char *const *
             return NULL;
         }
     }
+    if (!refuse_recursive_partials(set, err, errlen)) {
+        tmpl_free(set);
+        return NULL;
+    }
     return set;
 }
 
@@ -448,7 +545,7 @@ struct tmpl_set *tmpl_load_dir(const char *dir, char *err, size_t errlen)
         snprintf(err, errlen, "%s: %s", dir, strerror(errno));
         return NULL;
     }
-    char *names[128], *sources[128];
+    char *names[MAX_TEMPLATES], *sources[MAX_TEMPLATES];
     size_t count = 0;
     struct dirent *de;
     struct tmpl_set *set = NULL;
@@ -456,8 +553,8 @@ struct tmpl_set *tmpl_load_dir(const char *dir, char *err, size_t errlen)
         size_t len = strlen(de->d_name);
         if (len < 6 || strcmp(de->d_name + len - 5, ".html") != 0 || de->d_name[0] == '.')
             continue;
-        if (count == 128) {
-            snprintf(err, errlen, "%s: more than 128 templates", dir);
+        if (count == MAX_TEMPLATES) {
+            snprintf(err, errlen, "%s: more than %d templates", dir, MAX_TEMPLATES);
             goto out;
         }
         char path[4096];
@@ -493,11 +590,18 @@ bool tmpl_exists(const struct tmpl_set *set, const char *name)
 /* ---- rendering ---- */
 
 #define MAX_DEPTH 64
+/* The most work one render may do. A page of 10,000 comments takes a few
+ * hundred thousand steps (a node, or a section entered, is one); partials that each include another several
+ * times (no cycle, but exponential) would otherwise run for hours. */
+#define MAX_RENDER_STEPS 5000000u
+#define MAX_RENDER_BYTES (64u * 1024 * 1024)
 
 struct render {
     const struct tval *stack[MAX_DEPTH];
     size_t depth;
-    size_t partial_depth;       /* guards against a partial including itself forever */
+    size_t partial_depth;       /* a second guard: cycles are refused at load */
+    size_t steps;               /* nodes rendered so far */
+    bool over;                  /* a limit was hit: the render fails */
     struct buf *out;
 };
 
@@ -526,6 +630,10 @@ static void render_nodes(struct render *r, const struct tnode *n);
 
 static void push_and_render(struct render *r, const struct tval *v, const struct tnode *body)
 {
+    if (++r->steps > MAX_RENDER_STEPS) {
+        r->over = true;
+        return;
+    }
     if (r->depth == MAX_DEPTH)
         return;     /* deeper than any page needs; stop rather than overflow */
     r->stack[r->depth++] = v;
@@ -550,7 +658,11 @@ static void render_section(struct render *r, const struct tnode *n)
 
 static void render_nodes(struct render *r, const struct tnode *n)
 {
-    for (; n; n = n->next) {
+    for (; n && !r->over; n = n->next) {
+        if (++r->steps > MAX_RENDER_STEPS || r->out->len > MAX_RENDER_BYTES) {
+            r->over = true;
+            break;
+        }
         switch (n->type) {
         case N_TEXT:
             buf_append(r->out, n->text, n->len);
@@ -599,5 +711,5 @@ bool tmpl_render(const struct tmpl_set *set, const char *name, const struct tval
     struct render r = { .depth = 0, .out = out };
     r.stack[r.depth++] = data;
     render_nodes(&r, t->root);
-    return true;
+    return !r.over;
 }

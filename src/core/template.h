@@ -39,7 +39,8 @@ struct tval *tv_get_child(struct tval *obj, const char *key);
 struct tmpl_set;
 
 /* Loads and parses every *.html in dir. On failure returns NULL and writes
- * "FILE:LINE: reason" into err. */
+ * "FILE:LINE: reason" into err. A partial that includes itself, directly
+ * or through others, outside any {{#section}} is refused naming the file. */
 struct tmpl_set *tmpl_load_dir(const char *dir, char *err, size_t errlen);
 /* Parses one template from memory (for tests); partials resolve within set. */
 struct tmpl_set *tmpl_load_strings(const char *const *names, const char *const *sources,
@@ -47,7 +48,8 @@ struct tmpl_set *tmpl_load_strings(const char *const *names, const char *const *
 void tmpl_free(struct tmpl_set *set);
 bool tmpl_exists(const struct tmpl_set *set, const char *name);
 /* Renders template `name` (without .html) with `data` into out; false when
- * there is no such template. */
+ * there is no such template, or the render went past its bound on work
+ * (steps and output size; see template.c). */
 bool tmpl_render(const struct tmpl_set *set, const char *name, const struct tval *data,
                  struct buf *out);
 

@@ -380,9 +380,9 @@ static void put_header(FCGX_Stream *out, const char *name, const char *value)
  * core looked. Returns the fd, or -1 after turning resp into an error. */
 static int open_file(struct response *resp, long long *size)
 {
-    /* O_NOFOLLOW, as when the core checked it: a symlink swapped in since
-     * is refused, not followed */
-    int fd = open(resp->file_path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    /* beneath its root without following a symlink, as when the core
+     * checked it: a symlink swapped in since is refused, not followed */
+    int fd = resp_open_file(resp);
     struct stat st;
     if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
         *size = (long long)st.st_size;

@@ -258,9 +258,9 @@ static void plain_error(struct response *resp, int status)
  * error. The size comes from fstat of the descriptor MHD sends from. */
 static struct MHD_Response *file_response(struct response *resp)
 {
-    /* O_NOFOLLOW, as when the core checked it: a symlink swapped in since
-     * is refused, not followed */
-    int fd = open(resp->file_path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    /* beneath its root without following a symlink, as when the core
+     * checked it: a symlink swapped in since is refused, not followed */
+    int fd = resp_open_file(resp);
     struct stat st;
     if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
         struct MHD_Response *r = MHD_create_response_from_fd64((uint64_t)st.st_size, fd);

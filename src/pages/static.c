@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/file.h"
 #include "core/routes.h"
 #include "pages/pages.h"
 
@@ -56,10 +57,12 @@ int page_static(struct ctx *c)
     const char *rel = c->params[0];
     if (!safe_relative_path(rel))
         return fail(c, 404, "There is no such file.");
-    const char *path = arena_printf(c->arena, "%s/static/%s", c->app->cfg.www_dir, rel);
-    /* O_NOFOLLOW on the last component: a symlink planted in www/static
-     * cannot point the server elsewhere. */
-    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    const char *root = arena_printf(c->arena, "%s/static", c->app->cfg.www_dir);
+    const char *path = arena_printf(c->arena, "%s/%s", root, rel);
+    /* No symlink anywhere below www/static is followed, in the directories
+     * on the way as in the file itself: a link planted there cannot point
+     * the server elsewhere. */
+    int fd = root && path ? file_open_beneath(root, rel) : -1;
     struct stat st;
     if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
         if (fd >= 0)
@@ -69,6 +72,7 @@ int page_static(struct ctx *c)
     close(fd);
     c->resp->content_type = mime_type(rel);
     c->resp->file_path = path;
+    c->resp->file_root = root;
     c->resp->file_size = (long long)st.st_size;
     c->resp->cacheable = true;
     c->resp->last_modified = st.st_mtime;

@@ -723,6 +723,7 @@ class FolioTestCase(unittest.TestCase):
       demo         True: `folio init --demo`
       base_path    e.g. "/news"
       server_args  extra arguments for folio serve/fcgi, e.g. ["--comment-rate", "0"]
+      server_class FolioServer or a subclass of it
     Override make_fixtures(cls, tmpdir) to generate files (returns paths).
     """
     front = None
@@ -730,6 +731,7 @@ class FolioTestCase(unittest.TestCase):
     demo = False
     base_path = ""
     server_args = ()
+    server_class = FolioServer
     maxDiff = 4000
 
     @classmethod
@@ -743,9 +745,9 @@ class FolioTestCase(unittest.TestCase):
         try:
             generated = cls.make_fixtures(gen_dir)
             fixtures = generated if generated is not None else cls.fixtures
-            cls.server = FolioServer(front=cls.front, fixtures=fixtures, demo=cls.demo,
-                                     base_path=cls.base_path,
-                                     server_args=cls.server_args, name=cls.__name__)
+            cls.server = cls.server_class(front=cls.front, fixtures=fixtures, demo=cls.demo,
+                                          base_path=cls.base_path,
+                                          server_args=cls.server_args, name=cls.__name__)
             cls.addClassCleanup(cls.server.stop)
             cls.server.start()
         finally:

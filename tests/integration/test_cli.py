@@ -439,3 +439,18 @@ class ConfigFileTest(CliCase):
         r = folio("init", "--config", os.path.join(self.tmp, "nope.ini"), "--db", self.db)
         self.assertNotEqual(r.returncode, 0)
         self.assertIn("nope.ini", r.stderr)
+
+    def test_a_long_line_is_read_whole(self):
+        # The line's first 4,095 bytes end just before "demo = true": a reader
+        # that cuts lines there took the tail for a key of its own.
+        head = "site-title = "
+        conf = self.write("long.ini", head + "A" * (4095 - len(head)) + "demo = true\n")
+        self.ok("init", "--config", conf, "--db", self.db)
+        self.assertNotIn("harbour-bridge-reopens", self.listing(),
+                         "the tail of a long line was read as a key")
+
+    def test_a_directory_is_refused_by_name(self):
+        r = self.fails(2, "init", "--config", self.tmp, "--db", self.db)
+        self.assertIn(self.tmp, r.stderr)
+        self.assertIn("directory", r.stderr)
+        self.assertFalse(os.path.exists(self.db), "the command went on without its config")

@@ -68,6 +68,76 @@ int main(void)
     CHECK(load1("{{>nope}}") == NULL && strstr(err, "nope.html"));
     CHECK(load1("{{a b}}") == NULL);
 
+    /* Partials that include themselves, directly or through others, outside
+     * any {{#section}} are refused at load, naming the file; they once hung
+     * the render. */
+    {
+        const char *names[] = { "page", "a", "b" };
+        const char *self[] = { "{{>a}}", "x{{>a}}{{>a}}", "" };
+        CHECK(tmpl_load_strings(names, self, 3, err, sizeof err) == NULL);
+        CHECK(strstr(err, "a.html: includes itself") != NULL);
+        const char *pair[] = { "{{>a}}", "{{^s}}{{>b}}{{/s}}", "{{>a}}" };
+        CHECK(tmpl_load_strings(names, pair, 3, err, sizeof err) == NULL);
+        CHECK(strstr(err, "a.html > b.html > a.html") != NULL);
+        const char *shared[] = { "{{>a}}{{>b}}{{>b}}", "{{>b}}", "B" };   /* no cycle */
+        struct tmpl_set *set = tmpl_load_strings(names, shared, 3, err, sizeof err);
+        CHECK(set != NULL);
+        buf_reset(&out);
+        CHECK(set && tmpl_render(set, "page", d, &out));
+        CHECK_STR(buf_cstr(&out), "BBB");
+        tmpl_free(set);
+    }
+    /* Inside a {{#section}} a partial may include itself (a comment and its
+     * replies): the data ends it. Where the data does not (the same object
+     * found again and again), the render's bound does. */
+    {
+        const char *names[] = { "a" };
+        const char *tree[] = { "({{name}}{{#kids}}{{>a}}{{/kids}})" };
+        struct tmpl_set *set = tmpl_load_strings(names, tree, 1, err, sizeof err);
+        CHECK(set != NULL);
+        struct tval *root = tv_obj(&a), *kids = tv_list(&a);
+        tv_str(root, "name", "r");
+        tv_set(root, "kids", kids);
+        struct tval *k1 = tv_push_obj(kids);
+        tv_str(k1, "name", "k");
+        tv_set(k1, "kids", tv_list(&a));
+        buf_reset(&out);
+        CHECK(set && tmpl_render(set, "a", root, &out));
+        CHECK_STR(buf_cstr(&out), "(r(k))");
+        tmpl_free(set);
+        const char *forever[] = { "x{{#obj}}{{>a}}{{>a}}{{/obj}}" };
+        set = tmpl_load_strings(names, forever, 1, err, sizeof err);
+        CHECK(set != NULL);
+        buf_reset(&out);
+        CHECK(set && !tmpl_render(set, "a", d, &out));
+        tmpl_free(set);
+    }
+    /* No cycle, but each level includes the next ten times: 10^9 steps.
+     * The render stops at its bound and fails instead of running for hours. */
+    {
+        static char level[10][96];
+        const char *names[10], *sources[10];
+        static const char *const level_names[] = { "l0", "l1", "l2", "l3", "l4",
+                                                   "l5", "l6", "l7", "l8", "l9" };
+        for (int i = 0; i < 10; i++) {
+            names[i] = level_names[i];
+            if (i == 9)
+                snprintf(level[i], sizeof level[i], "x");
+            else
+                snprintf(level[i], sizeof level[i], "%s", "");
+            for (int k = 0; i < 9 && k < 10; k++) {
+                size_t len = strlen(level[i]);
+                snprintf(level[i] + len, sizeof level[i] - len, "{{>l%d}}", i + 1);
+            }
+            sources[i] = level[i];
+        }
+        struct tmpl_set *set = tmpl_load_strings(names, sources, 10, err, sizeof err);
+        CHECK(set != NULL);
+        buf_reset(&out);
+        CHECK(set && !tmpl_render(set, "l0", d, &out));
+        tmpl_free(set);
+    }
+
     buf_free(&out);
     arena_free(&a);
     return check_result("test_template");
