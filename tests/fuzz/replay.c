@@ -1,14 +1,32 @@
 /* replay: runs a fuzz target over files and directories of inputs once,
  * without libFuzzer, so that ctest replays the seed corpus and every saved
- * crash in any build. Usage: replay PATH... */
+ * crash in any build. Usage: replay [-timeout=SECONDS] PATH...
+ * With -timeout (as libFuzzer's), an input that runs longer fails the
+ * replay, naming the file. */
 #include <dirent.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static unsigned timeout_seconds;
+static const char *current_input;
+
+static void on_alarm(int sig)
+{
+    (void)sig;
+    static const char msg[] = "replay: timeout: this input ran longer than -timeout: ";
+    ssize_t ignored = write(STDERR_FILENO, msg, sizeof msg - 1);
+    ignored = write(STDERR_FILENO, current_input, strlen(current_input));
+    ignored = write(STDERR_FILENO, "\n", 1);
+    (void)ignored;
+    _exit(70);
+}
 
 static int run_file(const char *path)
 {
@@ -41,7 +59,10 @@ static int run_file(const char *path)
     free(buf);
     if (!exact)
         return 1;
+    current_input = path;
+    alarm(timeout_seconds);
     LLVMFuzzerTestOneInput(exact, len);
+    alarm(0);
     free(exact);
     return 0;
 }
@@ -78,8 +99,13 @@ static int run_path(const char *path, int *count)
 int main(int argc, char **argv)
 {
     int rc = 0, count = 0;
-    for (int i = 1; i < argc; i++)
-        rc |= run_path(argv[i], &count);
+    signal(SIGALRM, on_alarm);
+    for (int i = 1; i < argc; i++) {
+        if (strncmp(argv[i], "-timeout=", 9) == 0)
+            timeout_seconds = (unsigned)strtoul(argv[i] + 9, NULL, 10);
+        else
+            rc |= run_path(argv[i], &count);
+    }
     printf("replayed %d input(s)\n", count);
     return rc;
 }

@@ -1,0 +1,182 @@
+/* fuzz_config: libFuzzer target for the configuration file reader
+ * (--config FILE, src/core/config.c). The input is written to a file and
+ * read as `folio serve --config FILE` would read it. Besides the
+ * sanitizers, the result is compared with a plain reading of the same file:
+ * a line with no '=' or an unknown key must be refused, and when the file is
+ * accepted every text option must hold the value its last line gave, whole
+ * (a long line read in pieces would let its tail set another key). Numbers,
+ * --moderation and --base-path must be within what the options allow. */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/config.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#define KEEPS_VALUES_FOREVER 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define KEEPS_VALUES_FOREVER 1
+#endif
+#endif
+#ifdef KEEPS_VALUES_FOREVER
+#include <sanitizer/lsan_interface.h>
+#endif
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static char path[256];
+
+static void remove_file(void)
+{
+    unlink(path);
+}
+
+/* The text options and where config keeps them. */
+static const struct {
+    const char *key;
+    size_t offset;
+} text_options[] = {
+    { "db", offsetof(struct config, db_path) },
+    { "www", offsetof(struct config, www_dir) },
+    { "listen", offsetof(struct config, listen) },
+    { "socket", offsetof(struct config, socket_path) },
+    { "base-url", offsetof(struct config, base_url) },
+    { "site-title", offsetof(struct config, site_title) },
+    { "moderation-keys", offsetof(struct config, moderation_keys) },
+    { "disallowed-keys", offsetof(struct config, disallowed_keys) },
+    { "trusted-proxy", offsetof(struct config, trusted_proxy) },
+};
+
+static const char *const other_keys[] = {
+    "threads", "base-path", "moderation", "max-links", "comment-rate", "min-submit-seconds",
+    "demo",
+};
+
+static bool is_blank(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+/* s[0..len) without blanks around it (and CR or LF at its end). */
+static void trim(const char **s, size_t *len)
+{
+    while (*len && is_blank(**s)) {
+        (*s)++;
+        (*len)--;
+    }
+    while (*len && (is_blank((*s)[*len - 1]) || (*s)[*len - 1] == '\r'))
+        (*len)--;
+}
+
+static bool known_key(const char *k, size_t len)
+{
+    for (size_t i = 0; i < sizeof text_options / sizeof text_options[0]; i++)
+        if (strlen(text_options[i].key) == len && memcmp(text_options[i].key, k, len) == 0)
+            return true;
+    for (size_t i = 0; i < sizeof other_keys / sizeof other_keys[0]; i++)
+        if (strlen(other_keys[i]) == len && memcmp(other_keys[i], k, len) == 0)
+            return true;
+    return false;
+}
+
+/* The plain reading: false when the file must be refused; else for each
+ * text option the last value a line gave (NULL when none did). */
+static bool plain_reading(const char *text, size_t size, const char **value, size_t *value_len)
+{
+    const char *end = text + size;
+    for (const char *line = text; line < end;) {
+        const char *nl = memchr(line, '\n', (size_t)(end - line));
+        const char *s = line;
+        size_t len = (size_t)((nl ? nl : end) - line);
+        line = nl ? nl + 1 : end;
+        trim(&s, &len);
+        if (len == 0 || *s == '#' || *s == ';' || *s == '[')
+            continue;
+        const char *eq = memchr(s, '=', len);
+        if (!eq)
+            return false;
+        const char *k = s, *v = eq + 1;
+        size_t klen = (size_t)(eq - s), vlen = len - klen - 1;
+        trim(&k, &klen);
+        trim(&v, &vlen);
+        if (!known_key(k, klen))
+            return false;
+        for (size_t i = 0; i < sizeof text_options / sizeof text_options[0]; i++) {
+            if (strlen(text_options[i].key) == klen && memcmp(text_options[i].key, k, klen) == 0) {
+                value[i] = v;
+                value_len[i] = vlen;
+            }
+        }
+    }
+    return true;
+}
+
+static void check_ranges(const struct config *cfg)
+{
+    const char *bp = cfg->base_path;
+    size_t bl = bp ? strlen(bp) : 0;
+    if (!bp || (bl && (bp[0] != '/' || bp[bl - 1] == '/' || strpbrk(bp, "?#%\"'<> "))))
+        abort();
+    if (cfg->threads < 1 || cfg->threads > 256 || cfg->max_links < 0 || cfg->max_links > 1000 ||
+        cfg->comment_rate < 0 || cfg->min_submit_seconds < 0 ||
+        cfg->min_submit_seconds > 86400 ||
+        (cfg->moderation != MODERATION_ALL && cfg->moderation != MODERATION_FIRST))
+        abort();
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (!path[0]) {
+        const char *tmp = access("/dev/shm", W_OK) == 0 ? "/dev/shm"
+                        : getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+        snprintf(path, sizeof path, "%s/folio-fuzz-config.XXXXXX", tmp);
+        int fd = mkstemp(path);
+        if (fd < 0)
+            abort();
+        close(fd);
+        atexit(remove_file);
+    }
+    FILE *f = fopen(path, "wb");
+    if (!f || fwrite(data, 1, size, f) != size || fclose(f) != 0)
+        abort();
+    struct config cfg;
+    config_defaults(&cfg);
+    char *argv[] = { "--config", path, NULL };
+    static const char *const allowed[] = {
+        "listen", "socket", "threads", "base-path", "base-url", "site-title", "moderation",
+        "max-links", "moderation-keys", "disallowed-keys", "comment-rate",
+        "min-submit-seconds", "trusted-proxy", "demo", NULL,
+    };
+    const char *words[4];
+    int word_count;
+    bool help;
+#ifdef KEEPS_VALUES_FOREVER
+    /* Option values are kept for the life of the process, by design. */
+    __lsan_disable();
+#endif
+    int rc = config_parse(&cfg, 2, argv, allowed, words, 4, &word_count, &help);
+#ifdef KEEPS_VALUES_FOREVER
+    __lsan_enable();
+#endif
+    if (memchr(data, '\0', size))
+        return 0;   /* a NUL ends a line early for any reader of text */
+    const char *value[sizeof text_options / sizeof text_options[0]] = {0};
+    size_t value_len[sizeof text_options / sizeof text_options[0]] = {0};
+    bool acceptable = plain_reading((const char *)data, size, value, value_len);
+    if (rc == 0 && !acceptable)
+        abort();    /* a line that is not an option was taken as one */
+    if (rc != 0)
+        return 0;
+    check_ranges(&cfg);
+    for (size_t i = 0; i < sizeof text_options / sizeof text_options[0]; i++) {
+        const char *got = *(const char **)((const char *)&cfg + text_options[i].offset);
+        if (value[i] && (!got || strlen(got) != value_len[i] ||
+                         memcmp(got, value[i], value_len[i]) != 0))
+            abort();    /* the option does not hold what its line said */
+    }
+    return 0;
+}
