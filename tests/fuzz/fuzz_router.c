@@ -55,6 +55,7 @@ static size_t pristine_len;
 static char session_cookie[64], api_token[] = "fuzz-api-token-0123456789abcdef0123456789abcdef";
 static const char csrf_token[] = "fuzz-csrf-token-0123456789abcdef0123456789abcd";
 static int64_t hello_id, pending_id;
+static int64_t comments_made;         /* every seeded comment's created_at */
 static struct worker *worker;           /* kept while requests write nothing */
 static sqlite3_int64 changes_before;
 
@@ -93,7 +94,7 @@ static int64_t add_comment(struct store *s, int64_t article, int64_t parent, con
     struct comment_input in = {
         .article_id = article, .parent_id = parent, .status = status, .author = author,
         .email = "reader@example.org", .url = "https://example.org/", .body = body,
-        .ip = "192.0.2.7", .user_agent = "fuzz", .created_at = (int64_t)time(NULL) - 60,
+        .ip = "192.0.2.7", .user_agent = "fuzz", .created_at = comments_made,
     };
     int64_t id;
     if (store_comment_insert(s, &in, &id) != STORE_OK)
@@ -133,6 +134,7 @@ static void seed_database(void)
     if (!s)
         die(err);
     int64_t closed_id, draft_id;
+    comments_made = (int64_t)time(NULL) - 60;
     add_article(s, "hello-folio", "Hello, \"folio\" & <friends>",
                 "A first paragraph with a [link](https://example.org/a?b=1&c=2).\n\n"
                 "Read This: [the other one](/articles/closed-thread)\n\n*Emphasis*, `code`.\n",
@@ -224,13 +226,15 @@ static void setup(void)
  * gets its length. */
 static char *expand(struct arena *a, const char *s, size_t n, size_t *len)
 {
-    int64_t ids[1] = { pending_id }, now = (int64_t)time(NULL);
+    int64_t now = (int64_t)time(NULL);
+    struct pending_entry own = {
+        pending_id, pending_tag(app.secret, pending_id, comments_made, "reader@example.org") };
     const struct { const char *name, *value; } subst[] = {
         { "{session}", session_cookie },
         { "{csrf}", csrf_token },
         { "{token}", api_token },
         { "{form}", form_token_make(a, app.secret, hello_id, now - 1) },
-        { "{pending}", id_list_make(a, app.secret, ids, 1, now) },
+        { "{pending}", pending_list_make(a, app.secret, &own, 1, now) },
     };
     struct buf b = {0};
     for (size_t i = 0; i < n;) {

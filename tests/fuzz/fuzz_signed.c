@@ -5,7 +5,7 @@
  *  - as values to sign: what sign_encode makes, sign_decode must give back
  *    exactly, for the same purpose only, and not once a byte is changed;
  *    form tokens and pending-comment lists must read back as the clock
- *    says (the times are kept to this millennium, as time() gives them);
+ *    says, and a pending entry's tag changes with any of its inputs (the times are kept to this millennium, as time() gives them);
  *  - as a forged value: nothing the fuzzer writes may pass as ours;
  *  - as a Cookie header, with a genuine list put in among the fuzzer's
  *    cookies: cookie_get must find exactly that value.
@@ -52,14 +52,14 @@ static int64_t take_time(struct reader *r)
 static void check_round_trip(struct arena *a, const uint8_t *payload, size_t len, size_t flip)
 {
     char *v = sign_encode(a, key, "fuzz", payload, len);
-    if (len > 128) {
+    if (len > 192) {
         if (v)
-            abort();    /* payloads are at most 128 bytes */
+            abort();    /* payloads are at most 192 bytes */
         return;
     }
     if (!v)
         abort();
-    unsigned char out[128];
+    unsigned char out[192];
     size_t out_len = 0;
     if (!sign_decode(key, "fuzz", v, out, sizeof out, &out_len) || out_len != len ||
         (len && memcmp(out, payload, len) != 0))
@@ -107,14 +107,16 @@ static void check_form_token(struct arena *a, struct reader *r)
 }
 
 /* A genuine list, hidden among the input's own cookies, reads back. */
-static void check_id_list(struct arena *a, struct reader *r, const char *cookies)
+static void check_pending_list(struct arena *a, struct reader *r, const char *cookies)
 {
-    int64_t ids[PENDING_COOKIE_MAX_IDS + 4];
-    size_t count = (size_t)(take_u64(r) % (sizeof ids / sizeof ids[0] + 1));
-    for (size_t i = 0; i < count; i++)
-        ids[i] = (int64_t)take_u64(r);
+    struct pending_entry in[PENDING_COOKIE_MAX_IDS + 4];
+    size_t count = (size_t)(take_u64(r) % (sizeof in / sizeof in[0] + 1));
+    for (size_t i = 0; i < count; i++) {
+        in[i].id = (int64_t)take_u64(r);
+        in[i].tag = take_u64(r);
+    }
     int64_t signed_at = take_time(r), now = take_time(r);
-    char *v = id_list_make(a, key, ids, count, signed_at);
+    char *v = pending_list_make(a, key, in, count, signed_at);
     if (!v)
         abort();
     /* "; " between cookies; none of the input's cookies is named folio_pending. */
@@ -122,32 +124,40 @@ static void check_id_list(struct arena *a, struct reader *r, const char *cookies
     const char *found = header ? cookie_get(a, header, "folio_pending") : NULL;
     if (header && strstr(cookies, "folio_pending") == NULL && (!found || strcmp(found, v) != 0))
         abort();
-    int64_t back[PENDING_COOKIE_MAX_IDS];
-    size_t n = id_list_read(key, v, now, back, PENDING_COOKIE_MAX_IDS);
+    struct pending_entry back[PENDING_COOKIE_MAX_IDS];
+    size_t n = pending_list_read(key, v, now, back, PENDING_COOKIE_MAX_IDS);
     bool fresh = now - signed_at <= PENDING_COOKIE_MAX_AGE &&
                  signed_at <= now + FORM_TOKEN_CLOCK_SKEW;
     size_t want = 0;
     size_t skip = count > PENDING_COOKIE_MAX_IDS ? count - PENDING_COOKIE_MAX_IDS : 0;
     for (size_t i = skip; fresh && i < count; i++) {
-        if (ids[i] <= 0)
+        if (in[i].id <= 0)
             continue;       /* never an id of ours */
-        if (want >= n || back[want] != ids[i])
+        if (want >= n || back[want].id != in[i].id || back[want].tag != in[i].tag)
             abort();
         want++;
     }
-    if (n != want || id_list_read(other_key, v, now, back, PENDING_COOKIE_MAX_IDS) != 0)
+    if (n != want || pending_list_read(other_key, v, now, back, PENDING_COOKIE_MAX_IDS) != 0)
+        abort();
+    /* A tag binds the entry to one comment: its id, time and email. */
+    int64_t id = in[0].id, made = signed_at;
+    uint64_t tag = pending_tag(key, id, made, cookies);
+    if (tag != pending_tag(key, id, made, cookies) || tag == pending_tag(other_key, id, made, cookies) ||
+        tag == pending_tag(key, id ^ 1, made, cookies) ||
+        tag == pending_tag(key, id, made ^ 1, cookies))
         abort();
 }
 
 /* Whatever the input says, it is not signed by us. */
 static void check_forgery(struct arena *a, const char *s)
 {
-    unsigned char out[128];
+    unsigned char out[192];
     size_t len;
-    int64_t ids[PENDING_COOKIE_MAX_IDS], issued;
-    if (sign_decode(key, "pending-ids", s, out, sizeof out, &len) ||
+    struct pending_entry own[PENDING_COOKIE_MAX_IDS];
+    int64_t issued;
+    if (sign_decode(key, "pending-comments", s, out, sizeof out, &len) ||
         sign_decode(key, "form-token", s, out, sizeof out, &len) ||
-        id_list_read(key, s, 1773480000, ids, PENDING_COOKIE_MAX_IDS) != 0 ||
+        pending_list_read(key, s, 1773480000, own, PENDING_COOKIE_MAX_IDS) != 0 ||
         form_token_check(key, s, 1, 1773480000, 0, &issued) == TOKEN_OK)
         abort();
     static const char *const names[] = { "folio_pending", "folio_session", "comment_author",
@@ -156,7 +166,7 @@ static void check_forgery(struct arena *a, const char *s)
         const char *v = cookie_get(a, s, names[i]);
         if (v && (strlen(v) > strlen(s) || strchr(v, ';')))
             abort();
-        if (v && id_list_read(key, v, 1773480000, ids, PENDING_COOKIE_MAX_IDS) != 0)
+        if (v && pending_list_read(key, v, 1773480000, own, PENDING_COOKIE_MAX_IDS) != 0)
             abort();
     }
 }
@@ -171,10 +181,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     check_forgery(&a, s);
     struct reader r = { data, size };
-    size_t len = (size_t)(take_u64(&r) % 160), flip = (size_t)take_u64(&r);
+    size_t len = (size_t)(take_u64(&r) % 224), flip = (size_t)take_u64(&r);
     check_round_trip(&a, r.p, len < r.left ? len : r.left, flip);
     check_form_token(&a, &r);
-    check_id_list(&a, &r, s);
+    check_pending_list(&a, &r, s);
     arena_free(&a);
     return 0;
 }
