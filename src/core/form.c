@@ -92,8 +92,74 @@ bool utf8_valid(const char *str, size_t len)
     return true;
 }
 
-static enum form_error decode_part(struct arena *a, const char *s, size_t len,
-                                   const char **out)
+/* The length of the valid UTF-8 sequence at s[0..len), or, when it is not
+ * one, the negated length of its maximal subpart (at least 1): the lead
+ * byte and the continuation bytes that could still have followed it. One
+ * U+FFFD replaces each maximal subpart, as the WHATWG decoder does. */
+static long utf8_sequence(const unsigned char *s, size_t len)
+{
+    unsigned char c = s[0], lo = 0x80, hi = 0xBF;
+    size_t need;
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xC2 && c <= 0xDF)
+        need = 1;
+    else if (c >= 0xE0 && c <= 0xEF)
+        need = 2;
+    else if (c >= 0xF0 && c <= 0xF4)
+        need = 3;
+    else
+        return -1;
+    /* The second byte's range rules out overlong forms, surrogates and
+     * values past U+10FFFF. */
+    if (c == 0xE0)
+        lo = 0xA0;
+    else if (c == 0xED)
+        hi = 0x9F;
+    else if (c == 0xF0)
+        lo = 0x90;
+    else if (c == 0xF4)
+        hi = 0x8F;
+    size_t k = 1;
+    for (; k <= need && k < len; k++) {
+        if (s[k] < lo || s[k] > hi)
+            break;
+        lo = 0x80;
+        hi = 0xBF;
+    }
+    return k == need + 1 ? (long)k : -(long)k;
+}
+
+/* s[0..len) with each invalid sequence as U+FFFD, NUL-terminated, in the
+ * arena (at most three bytes out for each byte in). */
+static char *utf8_repair(struct arena *a, const char *s, size_t len)
+{
+    static const char replacement[] = "\xEF\xBF\xBD";
+    char *out = arena_alloc(a, len * 3 + 1);
+    if (!out)
+        return NULL;
+    const unsigned char *in = (const unsigned char *)s;
+    size_t i = 0, o = 0;
+    while (i < len) {
+        long n = utf8_sequence(in + i, len - i);
+        if (n > 0) {
+            memcpy(out + o, in + i, (size_t)n);
+            o += (size_t)n;
+            i += (size_t)n;
+        } else {
+            memcpy(out + o, replacement, 3);
+            o += 3;
+            i += (size_t)-n;
+        }
+    }
+    out[o] = '\0';
+    return out;
+}
+
+/* Decodes one name or value. With repair, text that is not UTF-8 is
+ * repaired (*repaired set) instead of refused. */
+static enum form_error decode_part(struct arena *a, const char *s, size_t len, bool repair,
+                                   const char **out, bool *repaired)
 {
     char *d = arena_alloc(a, len + 1);
     if (!d)
@@ -103,24 +169,46 @@ static enum form_error decode_part(struct arena *a, const char *s, size_t len,
         return FORM_BAD_ENCODING;
     if (memchr(d, '\0', (size_t)n))
         return FORM_NUL_BYTE;
-    if (!utf8_valid(d, (size_t)n))
-        return FORM_BAD_UTF8;
+    if (!utf8_valid(d, (size_t)n)) {
+        if (!repair)
+            return FORM_BAD_UTF8;
+        d = utf8_repair(a, d, (size_t)n);
+        if (!d)
+            return FORM_NO_MEMORY;
+        *repaired = true;
+    }
     *out = d;
     return FORM_OK;
 }
 
 static enum form_error parse_fields(struct arena *a, const char *s, size_t len,
-                                    struct form *out, const char *repeatable);
+                                    struct form *out, const char *repeatable, bool repair);
 
 enum form_error form_parse(struct arena *a, const char *s, size_t len, struct form *out)
 {
-    return parse_fields(a, s, len, out, NULL);
+    return parse_fields(a, s, len, out, NULL, false);
+}
+
+enum form_error form_parse_repairing(struct arena *a, const char *s, size_t len,
+                                     struct form *out)
+{
+    return parse_fields(a, s, len, out, NULL, true);
+}
+
+_Static_assert(FORM_MAX_FIELDS <= 64, "one bit of form.repaired for each field");
+
+bool form_repaired(const struct form *f, const char *name)
+{
+    for (size_t i = 0; i < f->count; i++)
+        if (strcmp(f->fields[i].name, name) == 0)
+            return (f->repaired >> i) & 1;
+    return false;
 }
 
 enum form_error form_parse_multi(struct arena *a, const char *s, size_t len, struct form *out,
                                  const char *repeatable)
 {
-    return parse_fields(a, s, len, out, repeatable);
+    return parse_fields(a, s, len, out, repeatable, false);
 }
 
 size_t form_get_all(const struct form *f, const char *name, const char **values, size_t max)
@@ -133,9 +221,10 @@ size_t form_get_all(const struct form *f, const char *name, const char **values,
 }
 
 static enum form_error parse_fields(struct arena *a, const char *s, size_t len,
-                                    struct form *out, const char *repeatable)
+                                    struct form *out, const char *repeatable, bool repair)
 {
     out->count = 0;
+    out->repaired = 0;
     size_t i = 0;
     while (i < len) {
         const char *pair = s + i;
@@ -147,9 +236,10 @@ static enum form_error parse_fields(struct arena *a, const char *s, size_t len,
         const char *eq = memchr(pair, '=', pair_len);
         size_t name_len = eq ? (size_t)(eq - pair) : pair_len;
         const char *name, *value = "";
-        enum form_error err = decode_part(a, pair, name_len, &name);
+        bool name_repaired = false, repaired = false;
+        enum form_error err = decode_part(a, pair, name_len, false, &name, &name_repaired);
         if (err == FORM_OK && eq)
-            err = decode_part(a, eq + 1, pair_len - name_len - 1, &value);
+            err = decode_part(a, eq + 1, pair_len - name_len - 1, repair, &value, &repaired);
         if (err != FORM_OK)
             return err;
         if ((!repeatable || strcmp(name, repeatable) != 0) && form_get(out, name))
@@ -158,6 +248,8 @@ static enum form_error parse_fields(struct arena *a, const char *s, size_t len,
             return FORM_TOO_MANY;
         out->fields[out->count].name = name;
         out->fields[out->count].value = value;
+        if (repaired)
+            out->repaired |= UINT64_C(1) << out->count;
         out->count++;
     }
     return FORM_OK;

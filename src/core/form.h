@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/arena.h"
 
@@ -17,6 +18,7 @@ struct kv {
 struct form {
     struct kv fields[FORM_MAX_FIELDS];
     size_t count;
+    uint64_t repaired;      /* form_parse_repairing: bit i, field i was not valid UTF-8 */
 };
 
 enum form_error {
@@ -43,6 +45,15 @@ bool utf8_valid(const char *s, size_t len);
  * name and value is decoded, valid UTF-8 without NUL; a repeated name is an
  * error. Strings live in the arena. */
 enum form_error form_parse(struct arena *a, const char *s, size_t len, struct form *out);
+
+/* As form_parse, but a value that is not valid UTF-8 is kept, each invalid
+ * sequence (an overlong form, a surrogate, a stray byte) replaced by U+FFFD,
+ * and its field marked in `repaired`: for a form shown again with the reader's
+ * text. Names must still be valid. */
+enum form_error form_parse_repairing(struct arena *a, const char *s, size_t len,
+                                     struct form *out);
+/* True when form_parse_repairing replaced something in the field. */
+bool form_repaired(const struct form *f, const char *name);
 
 /* As form_parse, but the field named `repeatable` may come more than once
  * (a list of checkboxes); any other repeated name is still an error. */

@@ -32,6 +32,7 @@ static const struct route routes[] = {
     { M_GET, "/", page_index, 0 },
     { M_GET, "/articles/{}", page_article, 0 },
     { M_POST, "/articles/{}/comments", page_comment_post, 0 },
+    { M_GET, "/articles/{}/comments", page_comment_form_get, 0 },
     { M_GET, "/articles/{}/comments.atom", page_comment_feed, 0 },
     { M_GET, "/tags/{}", page_tag, 0 },
     { M_GET, "/search", page_search, 0 },

@@ -10,6 +10,7 @@ int page_tag(struct ctx *c);
 int page_search(struct ctx *c);
 int page_article(struct ctx *c);
 int page_comment_post(struct ctx *c);
+int page_comment_form_get(struct ctx *c);
 int page_comment_feed(struct ctx *c);
 int page_feed(struct ctx *c);
 int page_health(struct ctx *c);

@@ -79,25 +79,45 @@ bool sign_decode(const unsigned char key[SIGN_KEY_BYTES], const char *purpose, c
 
 /* ---- form tokens ---- */
 
+/* The payload: the article's id and the time, then for a form that has
+ * already come back once a single byte 1. */
+#define TOKEN_FRESH_BYTES 16
+#define TOKEN_RETURNED_BYTES 17
+
+static char *token_make(struct arena *a, const unsigned char key[SIGN_KEY_BYTES],
+                        int64_t article_id, int64_t issued, bool returned)
+{
+    unsigned char p[TOKEN_RETURNED_BYTES];
+    put_u64(p, (uint64_t)article_id);
+    put_u64(p + 8, (uint64_t)issued);
+    p[16] = 1;
+    return sign_encode(a, key, "form-token", p, returned ? TOKEN_RETURNED_BYTES
+                                                         : TOKEN_FRESH_BYTES);
+}
+
 char *form_token_make(struct arena *a, const unsigned char key[SIGN_KEY_BYTES],
                       int64_t article_id, int64_t issued)
 {
-    unsigned char p[16];
-    put_u64(p, (uint64_t)article_id);
-    put_u64(p + 8, (uint64_t)issued);
-    return sign_encode(a, key, "form-token", p, sizeof p);
+    return token_make(a, key, article_id, issued, false);
+}
+
+char *form_token_make_returned(struct arena *a, const unsigned char key[SIGN_KEY_BYTES],
+                               int64_t article_id, int64_t issued)
+{
+    return token_make(a, key, article_id, issued, true);
 }
 
 enum token_check form_token_check(const unsigned char key[SIGN_KEY_BYTES], const char *token,
                                   int64_t article_id, int64_t now, int min_seconds,
                                   int64_t *issued)
 {
-    unsigned char p[16];
+    unsigned char p[TOKEN_RETURNED_BYTES];
     size_t len = 0;
     *issued = 0;
     if (!token || !*token)
         return TOKEN_MISSING;
-    if (!sign_decode(key, "form-token", token, p, sizeof p, &len) || len != sizeof p ||
+    if (!sign_decode(key, "form-token", token, p, sizeof p, &len) ||
+        (len != TOKEN_FRESH_BYTES && !(len == TOKEN_RETURNED_BYTES && p[16] == 1)) ||
         (int64_t)get_u64(p) != article_id)
         return TOKEN_FORGED;
     int64_t t = (int64_t)get_u64(p + 8);
@@ -108,7 +128,7 @@ enum token_check form_token_check(const unsigned char key[SIGN_KEY_BYTES], const
     int64_t age = now > t ? now - t : 0;
     if (age > FORM_TOKEN_MAX_AGE)
         return TOKEN_EXPIRED;
-    if (age < min_seconds)
+    if (age < min_seconds && len == TOKEN_FRESH_BYTES)
         return TOKEN_TOO_FAST;
     return TOKEN_OK;
 }

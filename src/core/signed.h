@@ -39,8 +39,14 @@ enum token_check {
 
 char *form_token_make(struct arena *a, const unsigned char key[SIGN_KEY_BYTES],
                       int64_t article_id, int64_t issued);
+/* The token of a form shown again after a refusal: `issued` is still when
+ * the form was first served (the 24 hours run from then), but the reader
+ * has already waited once, so --min-submit-seconds no longer applies. */
+char *form_token_make_returned(struct arena *a, const unsigned char key[SIGN_KEY_BYTES],
+                               int64_t article_id, int64_t issued);
 /* *issued gets the time the form was served when the token is genuine
- * (TOKEN_OK, TOKEN_EXPIRED, TOKEN_TOO_FAST), else 0. */
+ * (TOKEN_OK, TOKEN_EXPIRED, TOKEN_TOO_FAST), else 0. A returned token is
+ * never TOKEN_TOO_FAST. */
 enum token_check form_token_check(const unsigned char key[SIGN_KEY_BYTES], const char *token,
                                   int64_t article_id, int64_t now, int min_seconds,
                                   int64_t *issued);

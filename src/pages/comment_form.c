@@ -169,13 +169,19 @@ struct tval *comment_form_object(struct ctx *c, const struct article *a,
                                  const struct comment_list *shown)
 {
     struct comment_form saved;
+    bool sent = form != NULL;
     bool prefilled = !form && saved_details(c, &saved);
     bool public_page = !form && !prefilled && !shows_pending(shown);
     if (!form)
         form = &saved;      /* zeroed by saved_details when there is nothing saved */
     const char *path = site_path(c, arena_printf(c->arena, "/articles/%s", a->slug));
     struct tval *obj = tv_obj(c->arena);
-    tv_str(obj, "action", arena_printf(c->arena, "%s/comments", path));
+    /* A refused form comes back as the answer to this address; browsers
+     * keep the fragment across the POST, so the reader lands at the form,
+     * its message and the fields at fault, not at the top of the article. */
+    tv_str(obj, "action", arena_printf(c->arena, "%s/comments#respond", path));
+    /* Closed comments show no form, except to give back what a reader sent. */
+    tv_bool(obj, "shown", a->comments_open || sent);
     tv_str(obj, "author", form->author ? form->author : "");
     tv_str(obj, "email", form->email ? form->email : "");
     tv_str(obj, "url", form->url ? form->url : "");
@@ -194,7 +200,9 @@ struct tval *comment_form_object(struct ctx *c, const struct article *a,
         tv_set(obj, "reply_to", reply);
     }
     int64_t issued = form->token_issued ? form->token_issued : (int64_t)time(NULL);
-    tv_str(obj, "token", form_token_make(c->arena, c->app->secret, a->id, issued));
+    tv_str(obj, "token", form->token_returned
+                             ? form_token_make_returned(c->arena, c->app->secret, a->id, issued)
+                             : form_token_make(c->arena, c->app->secret, a->id, issued));
     if (public_page)
         set_page_etag(c, a, target ? target->id : 0);
     return obj;

@@ -138,13 +138,23 @@ static bool read_parent(const struct form *f, int64_t *parent)
     return !p || !*p || strcmp(p, "0") == 0 || parse_id(p, parent);
 }
 
+/* The message for a field that held bytes that are not UTF-8 (the form
+ * shows them as U+FFFD), else the field's own error. */
+static const char *text_error(const struct form *f, const char *name, const char *error)
+{
+    if (form_repaired(f, name))
+        return "This held characters that could not be read; they are shown as \xEF\xBF\xBD. "
+               "Please check it.";
+    return error;
+}
+
 /* Fills the field messages; true when every field is valid. */
 static bool validate_fields(const struct form *f, struct submission *s)
 {
-    s->form.errors_author = author_error(s->author);
-    s->form.errors_email = email_error(s->email);
-    s->form.errors_url = url_error(s->url);
-    s->form.errors_comment = body_error(s->body);
+    s->form.errors_author = text_error(f, "author", author_error(s->author));
+    s->form.errors_email = text_error(f, "email", email_error(s->email));
+    s->form.errors_url = text_error(f, "url", url_error(s->url));
+    s->form.errors_comment = text_error(f, "comment", body_error(s->body));
     bool ok = !s->form.errors_author && !s->form.errors_email && !s->form.errors_url &&
               !s->form.errors_comment;
     if (ok && !read_parent(f, &s->parent)) {
@@ -157,20 +167,23 @@ static bool validate_fields(const struct form *f, struct submission *s)
     return ok;
 }
 
-/* The form token: true when it is genuine, fresh and not too fast. The
- * message asks to send again; a genuine token that came back too fast is
- * kept in the new form, so the wait is counted from the first showing. */
-static bool check_token(struct ctx *c, const struct article *a, struct submission *s)
+/* The form token: NULL when it is genuine, fresh and not too fast, else the
+ * message that asks to send again. A genuine token, however it fared, makes
+ * the form shown again a returned one (form_token_make_returned): the
+ * reader has waited once and is never held to --min-submit-seconds again.
+ * It keeps the time the form was first served, unless that is past 24
+ * hours. A token that is not ours gets a fresh form and a fresh clock:
+ * anything can send one. */
+static const char *check_token(struct ctx *c, const struct article *a, struct submission *s)
 {
-    int64_t issued;
-    enum token_check t = form_token_check(c->app->secret, s->token, a->id, (int64_t)time(NULL),
+    int64_t now = (int64_t)time(NULL), issued;
+    enum token_check t = form_token_check(c->app->secret, s->token, a->id, now,
                                           c->app->cfg.min_submit_seconds, &issued);
+    s->form.token_returned = issued != 0;
+    s->form.token_issued = t == TOKEN_EXPIRED ? now : issued;
     if (t == TOKEN_OK)
-        return true;
-    s->form.message = t == TOKEN_TOO_FAST ? MSG_TOO_FAST : MSG_TOKEN;
-    if (t == TOKEN_TOO_FAST)
-        s->form.token_issued = issued;
-    return false;
+        return NULL;
+    return t == TOKEN_TOO_FAST ? MSG_TOO_FAST : MSG_TOKEN;
 }
 
 /* ---- what happens to a valid comment ---- */
@@ -323,12 +336,12 @@ static int post_form(struct ctx *c, const struct article *a, const struct form *
 {
     struct submission s;
     read_fields(c, f, &s);
+    const char *token_message = check_token(c, a, &s);
     if (!a->comments_open)
         return refuse(c, a, &s, 403, MSG_CLOSED);
     bool fields_ok = validate_fields(f, &s);
-    bool token_ok = check_token(c, a, &s);   /* its message wins: send again */
-    if (!fields_ok || !token_ok)
-        return refuse(c, a, &s, 422, NULL);
+    if (!fields_ok || token_message)    /* the token's message wins: send again */
+        return refuse(c, a, &s, 422, token_message);
     struct comment_post_result res;
     s.created_at = (int64_t)time(NULL);
     if (store_submission(c, a, &s, &res) != STORE_OK) {
@@ -349,8 +362,10 @@ int page_comment_post(struct ctx *c)
     int rc = find_published_article(c, c->params[0], &a);
     if (rc)
         return rc;
-    enum form_error fe = form_parse(c->arena, c->req->body ? c->req->body : "",
-                                    c->req->body_len, &c->form);
+    /* Text that is not UTF-8 is shown again repaired, with a message at
+     * its field (validate_fields), not refused with the reader's text lost. */
+    enum form_error fe = form_parse_repairing(c->arena, c->req->body ? c->req->body : "",
+                                              c->req->body_len, &c->form);
     if (fe == FORM_NO_MEMORY)
         return fail(c, 500, form_error_message(fe));
     if (fe != FORM_OK) {
@@ -361,4 +376,15 @@ int page_comment_post(struct ctx *c)
     }
     c->form_parsed = true;
     return post_form(c, &a, &c->form);
+}
+
+/* GET or HEAD of the form's address: a refused form reloaded, or reached
+ * again with the back button. The form lives on the article. */
+int page_comment_form_get(struct ctx *c)
+{
+    struct article a;
+    int rc = find_published_article(c, c->params[0], &a);
+    if (rc)
+        return rc;
+    return redirect(c, arena_printf(c->arena, "/articles/%s#respond", a.slug));
 }

@@ -18,11 +18,19 @@ static int64_t page_number(struct ctx *c)
     return n;
 }
 
+/* Which list: the front page (no tag), or a tag's page. */
+struct list_page {
+    const char *tag_slug, *tag_name;    /* NULL for the front page */
+    const char *heading;
+    const char *title;                  /* before the site's name in <title>; NULL: none */
+    const char *self_path;
+};
+
 /* The list shared by / and /tags/{tag}: one page of cards, the pager, and
  * Last-Modified from the last change to the site's lists. */
-static int render_list(struct ctx *c, const char *tag_slug, const char *heading,
-                       const char *self_path)
+static int render_list(struct ctx *c, const struct list_page *lp)
 {
+    const char *tag_slug = lp->tag_slug, *self_path = lp->self_path;
     int64_t page = page_number(c);
     if (page == 0)
         return fail(c, 400, "The page number must be a whole number from 1.");
@@ -31,13 +39,13 @@ static int render_list(struct ctx *c, const char *tag_slug, const char *heading,
     if (store_articles_published(c->store, c->arena, tag_slug, (page - 1) * PAGE_SIZE,
                                  PAGE_SIZE + 1, &list) != STORE_OK)
         return fail(c, 500, "The articles could not be read.");
-    struct tval *data = page_data(c, heading);
+    struct tval *data = page_data(c, lp->title);
     struct tval *cards = tv_list(c->arena);
     size_t shown = list.count > PAGE_SIZE ? PAGE_SIZE : list.count;
     for (size_t i = 0; i < shown; i++)
         article_card(c, &list.items[i], cards);
     tv_set(data, "articles", cards);
-    tv_str(data, "heading", heading);
+    tv_str(data, "heading", lp->heading);
     tv_bool(data, "empty", shown == 0);
     tv_int(data, "page", page);
     if (page > 1)
@@ -51,7 +59,7 @@ static int render_list(struct ctx *c, const char *tag_slug, const char *heading,
     if (tag_slug) {
         struct tval *tag = tv_obj(c->arena);
         tv_str(tag, "slug", tag_slug);
-        tv_str(tag, "name", heading);
+        tv_str(tag, "name", lp->tag_name);
         tv_set(data, "tag", tag);
     }
     int64_t changed = 0;
@@ -67,7 +75,9 @@ int page_index(struct ctx *c)
     struct page_slot slot;
     if (page_cache_list(c, &slot))
         return 200;
-    int status = render_list(c, NULL, "Latest news", "/");
+    /* The front page's <title> is the site's name alone. */
+    struct list_page lp = { .heading = "Latest news", .self_path = "/" };
+    int status = render_list(c, &lp);
     page_cache_store(c, &slot, status);
     return status;
 }
@@ -81,11 +91,14 @@ int page_tag(struct ctx *c)
     const char *name;
     int rc = store_tag_name(c->store, c->arena, slug, &name);
     if (rc == STORE_NOT_FOUND)
-        return fail(c, 404, "No article carries this tag.");
+        return fail(c, 404, "No published article carries this tag.");
     if (rc != STORE_OK)
         return fail(c, 500, "The tag could not be read.");
-    int status = render_list(c, slug, arena_printf(c->arena, "Tagged: %s", name),
-                             arena_printf(c->arena, "/tags/%s", slug));
+    const char *heading = arena_printf(c->arena, "Articles tagged %s", name);
+    struct list_page lp = { .tag_slug = slug, .tag_name = name, .heading = heading,
+                            .title = heading,
+                            .self_path = arena_printf(c->arena, "/tags/%s", slug) };
+    int status = render_list(c, &lp);
     page_cache_store(c, &slot, status);
     return status;
 }

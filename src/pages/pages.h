@@ -18,6 +18,7 @@ struct comment_form {
     const char *message;                /* above the form */
     const char *errors_author, *errors_email, *errors_url, *errors_comment;
     int64_t token_issued;               /* the new token's time; 0: now */
+    bool token_returned;                /* the form came back once: no clock again */
 };
 
 /* A card for lists: slug, title, author, dates, excerpt, counts, tags. */

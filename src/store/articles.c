@@ -46,7 +46,9 @@ static const char *const article_sql[] = {
                          * order comes from article_tags_by_date */
                         "ORDER BY t.published_at DESC, t.article_id DESC "
                         "LIMIT :limit OFFSET :offset",
-    [A_TAG_NAME] = "SELECT name FROM article_tags WHERE slug = :tag LIMIT 1",
+    /* A tag that only drafts carry is no tag to readers. */
+    [A_TAG_NAME] = "SELECT t.name FROM article_tags t JOIN articles a ON a.id = t.article_id "
+                   "WHERE t.slug = :tag AND a.status = 'published' LIMIT 1",
     [A_SEARCH] = "SELECT " ARTICLE_COLUMNS "FROM articles_fts f "
                  "JOIN articles a ON a.id = f.rowid "
                  "WHERE articles_fts MATCH :query AND a.status = 'published' "
@@ -154,11 +156,13 @@ int store_tag_name(struct store *s, struct arena *a, const char *tag_slug, const
 
 /* Turns what a reader typed into an FTS5 query that cannot be a syntax
  * error: each word becomes a quoted string (inner quotes doubled), and
- * all of them must match. */
+ * all of them must match. The last word is a prefix ("repai" finds
+ * "repairs"): it may be the one still being typed. Stemming (sql/007) makes
+ * "repair" find "repairs" and "ferries" find "ferry". */
 static char *fts_query(struct arena *a, const char *words)
 {
     enum { MAX_TERMS = 16 };
-    char *q = arena_alloc(a, strlen(words) * 2 + MAX_TERMS * 3 + 1);
+    char *q = arena_alloc(a, strlen(words) * 2 + MAX_TERMS * 3 + 2);
     if (!q)
         return NULL;
     size_t o = 0;
@@ -179,6 +183,8 @@ static char *fts_query(struct arena *a, const char *words)
         }
         q[o++] = '"';
     }
+    if (terms)
+        q[o++] = '*';
     q[o] = '\0';
     return terms ? q : NULL;
 }

@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 import sqlite3
+import struct
 import sys
 import tempfile
 import time
@@ -22,7 +23,7 @@ import xml.etree.ElementTree as ET
 import harness
 from comments_client import (CLOSED, DRAFT, DUPLICATE_MESSAGE, SUMMIT, ZEPPELIN,
                              CommentClient, cookies_set, fresh_address, make_id_list,
-                             make_pending_list, make_token, pending_tag, unique)
+                             make_pending_list, make_token, pending_tag, sign, unique)
 
 BASE_ARGS = ["--trusted-proxy", "127.0.0.1", "--min-submit-seconds", "0"]
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -289,7 +290,8 @@ class CommentFormTest(CommentClient, harness.FolioTestCase):
         self.assertEqual(self.rows_with_body("never"), [])
 
     def test_closed_article_is_403_with_the_text_kept(self):
-        f = self.fields(comment="My words <must> survive & stay")
+        f = self.fields(comment="My words <must> survive & stay",
+                        url="https://kept.example.org/")
         r = self.post(CLOSED, f, token=self.token_for(SUMMIT))
         self.assertStatus(r, 403)
         area = r.html().find("textarea")
@@ -297,6 +299,71 @@ class CommentFormTest(CommentClient, harness.FolioTestCase):
         self.assertEqual(area.text(), f["comment"])
         self.assertIn("closed", self.form_message(r).lower())
         self.assertEqual(self.rows_with_body(f["comment"]), [])
+        # In the form, as the contract says, every value with it; nothing
+        # there to send it with, and the page is the reader's own.
+        self.assertKept(r, f)
+        form = r.html().find("form", id="commentform")
+        self.assertIsNotNone(form.parent.find("p", class_="form-message"))
+        self.assertEqual(form.find_all("button"), [])
+        self.assertIn("no-store", r.header("Cache-Control") or "")
+        # Everyone else sees a closed article without a form.
+        page = self.article_page(CLOSED)
+        self.assertIsNone(page.html().find("form", id="commentform"))
+        self.assertIn("Comments are closed.", page.html().norm_text())
+
+    # -- a refused form: the reader lands at the form -------------------------------------
+
+    def assertLandsAtTheForm(self, r):
+        """The refused answer is the article with the message at the form, and
+        the form's address carries #respond, which browsers keep across the
+        POST, so the page opens at the form rather than at the headline."""
+        doc = r.html()
+        respond = doc.find("div", id="respond")
+        self.assertIsNotNone(respond, r.describe(3000))
+        message = doc.find("p", class_="form-message")
+        self.assertIsNotNone(message, "no message")
+        self.assertTrue(message.is_inside(respond), "the message is not at the form")
+        form = doc.find("form", id="commentform")
+        self.assertTrue(form.is_inside(respond))
+        self.assertTrue(form.get("action").endswith("/comments#respond"), form.get("action"))
+        for err in doc.find_all("span", class_="field-error"):
+            self.assertTrue(err.is_inside(form))
+
+    def test_refusals_land_at_the_form(self):
+        self.assertLandsAtTheForm(self.post(SUMMIT, self.fields(email="nope")))
+        self.assertLandsAtTheForm(self.post(SUMMIT, self.fields(), token="forged"))
+        self.assertLandsAtTheForm(self.post(CLOSED, self.fields(),
+                                            token=self.token_for(SUMMIT)))
+        f = self.fields()
+        self.posted_id(self.post(SUMMIT, f))
+        dup = self.post(SUMMIT, f)
+        self.assertStatus(dup, 409)
+        self.assertLandsAtTheForm(dup)
+        # The form on every article page posts to the same address.
+        form = self.article_page(SUMMIT).html().find("form", id="commentform")
+        self.assertEqual(form.get("action"), "/articles/%s/comments#respond" % SUMMIT)
+
+    def test_get_of_the_form_address_leads_back_to_the_form(self):
+        for method in ("GET", "HEAD"):
+            with self.subTest(method=method):
+                r = self.request(method, "/articles/%s/comments" % SUMMIT)
+                self.assertStatus(r, 303)
+                self.assertEqual(r.header("Location"), "/articles/%s#respond" % SUMMIT)
+                self.assertEqual(r.body, b"")
+        r = self.get("/articles/%s/comments?x=1" % CLOSED)
+        self.assertStatus(r, 303)
+        self.assertEqual(r.header("Location"), "/articles/%s#respond" % CLOSED)
+        for slug in (DRAFT, "no-such-article"):
+            with self.subTest(slug=slug):
+                r = self.get("/articles/%s/comments" % slug)
+                self.assertStatus(r, 404)
+                self.assertNoLeak(r)
+        for method in ("PUT", "DELETE", "PATCH"):
+            with self.subTest(method=method):
+                r = self.request(method, "/articles/%s/comments" % SUMMIT, body=b"")
+                self.assertStatus(r, 405)
+                allow = {m.strip() for m in (r.header("Allow") or "").split(",")}
+                self.assertEqual(allow, {"GET", "HEAD", "POST"})
 
     def test_duplicate_is_409_with_the_text_kept(self):
         f = self.fields()
@@ -361,11 +428,7 @@ class CommentFormTest(CommentClient, harness.FolioTestCase):
         base = "author=Jane&email=j%40example.org&token=" + token
         for name, tail in (("bad percent", "&comment=100%zz"),
                            ("truncated percent", "&comment=abc%4"),
-                           ("invalid utf-8", "&comment=%C3%28"),
-                           ("overlong utf-8", "&comment=%C0%AF"),
-                           ("surrogate", "&comment=%ED%A0%80"),
-                           ("latin-1 byte", "&comment=caf%E9"),
-                           ("raw invalid byte", "&comment=caf\xe9"),
+                           ("invalid utf-8 in a name", "&com%C3%28ment=a"),
                            ("nul", "&comment=a%00b"),
                            ("nul in name", "&com%00ment=a"),
                            ("repeated field", "&comment=a&comment=b"),
@@ -378,6 +441,37 @@ class CommentFormTest(CommentClient, harness.FolioTestCase):
                 self.assertIsNotNone(doc.find("form", id="commentform"))
                 self.assertTrue(self.form_message(r), "no message")
                 self.assertNoLeak(r)
+
+    def test_invalid_utf8_is_422_with_the_text_kept_and_repaired(self):
+        cases = (("comment", "invalid utf-8", b"Caf\xc3( au lait"),
+                 ("comment", "overlong /", b"a\xc0\xafb"),
+                 ("comment", "overlong NUL", b"a\xc0\x80b"),
+                 ("comment", "surrogate", b"x\xed\xa0\x80y"),
+                 ("comment", "truncated", b"euro \xe2\x82 sign"),
+                 ("comment", "past U+10FFFF", b"\xf4\x90\x80\x80!"),
+                 ("comment", "latin-1", b"caf\xe9"),
+                 ("author", "latin-1 name", b"Jos\xe9"),
+                 ("url", "latin-1 url", b"https://example.org/caf\xe9"))
+        for field, name, raw in cases:
+            for encoded in (True, False):
+                with self.subTest(case=name, percent_encoded=encoded):
+                    f = self.fields(url="https://kept.example.org/")
+                    f[field] = "PLACEHOLDER"
+                    f["token"] = self.token_for(SUMMIT)
+                    value = urllib.parse.quote_from_bytes(raw).encode() if encoded else raw.replace(
+                        b"&", b"%26").replace(b"+", b"%2B").replace(b" ", b"+")
+                    body = urllib.parse.urlencode(f).encode().replace(b"PLACEHOLDER", value)
+                    r = self.post(SUMMIT, body=body, token=None)
+                    self.assertStatus(r, 422)
+                    self.assertIn("could not be read", self.assertFieldError(r, field))
+                    kept = dict(f, **{field: raw.decode("utf-8", "replace")})
+                    self.assertIn("\ufffd", kept[field])
+                    self.assertKept(r, kept)
+                    for other in ("author", "email", "url", "comment"):
+                        if other != field:
+                            self.assertNoFieldError(r, other)
+                    self.assertNoLeak(r)
+        self.assertEqual(self.rows_with_body(raw.decode("utf-8", "replace")), [])
 
     def test_garbage_never_causes_a_server_error(self):
         token = self.token_for(SUMMIT)
@@ -548,6 +642,76 @@ class TooFastTest(CommentClient, harness.FolioTestCase):
         self.posted_id(self.post(SUMMIT, f, token=new))
 
 
+class ReturnedFormTest(CommentClient, harness.FolioTestCase):
+    """A form that came back once (any refusal) is not held to
+    --min-submit-seconds again: the reader who fixes it at once is heard."""
+    server_args = ["--trusted-proxy", "127.0.0.1", "--comment-rate", "0",
+                   "--min-submit-seconds", "3"]
+
+    def test_a_refused_form_fixed_at_once_is_taken(self):
+        served = time.time()
+        token = self.token_for(SUMMIT)
+        time.sleep(max(0.0, served + 3.2 - time.time()))
+        f = self.fields(email="not-an-email")
+        r = self.post(SUMMIT, f, token=token)
+        self.assertStatus(r, 422)
+        self.assertFieldError(r, "email")
+        # Fixed within a second of the refusal: taken.
+        f["email"] = "fixed@example.org"
+        self.posted_id(self.post(SUMMIT, f, token=self.form_fields(r)["token"]))
+
+    def test_a_form_refused_as_too_fast_then_sent_again_at_once_is_taken(self):
+        f = self.fields()
+        r = self.post(SUMMIT, f)     # fetched and sent at once: too fast
+        self.assertStatus(r, 422)
+        self.assertIn("sooner", self.form_message(r))
+        self.posted_id(self.post(SUMMIT, f, token=self.form_fields(r)["token"]))
+
+    def test_every_refusal_returns_a_returned_form(self):
+        f = self.fields()
+        first = self.post(SUMMIT, dict(f, author=""))
+        self.assertStatus(first, 422)
+        token = self.form_fields(first)["token"]
+        self.posted_id(self.post(SUMMIT, f, token=token))
+        dup = self.post(SUMMIT, f, token=token)
+        self.assertStatus(dup, 409)
+        g = dict(f, comment=unique("after a duplicate"))
+        self.posted_id(self.post(SUMMIT, g, token=self.form_fields(dup)["token"]))
+
+    def test_a_fresh_form_is_still_held_to_the_clock(self):
+        self.assertIn("sooner", self.form_message(self.post(SUMMIT, self.fields())))
+        # A form that was never ours (no token, a forged one) comes back fresh:
+        # anything can send one, so the clock starts then.
+        for token in (None, "forged"):
+            with self.subTest(token=token):
+                f = self.fields()
+                r = self.post(SUMMIT, f, token=token)
+                self.assertStatus(r, 422)
+                again = self.post(SUMMIT, f, token=self.form_fields(r)["token"])
+                self.assertStatus(again, 422)
+                self.assertIn("sooner", self.form_message(again))
+
+    def test_the_returned_mark_cannot_be_forged(self):
+        art = self.article_id(SUMMIT)
+        now = time.time()
+        payload = struct.pack(">qq", art, int(now)) + b"\x01"
+        for name, token in (("wrong key", sign(b"k" * 32, "form-token", payload)),
+                            ("mark added to a real token",
+                             self.token_for(SUMMIT) + "AQ"),
+                            ("other mark", sign(self.secret(), "form-token",
+                                                payload[:-1] + b"\x02"))):
+            with self.subTest(token=name):
+                r = self.post(SUMMIT, self.fields(), token=token)
+                self.assertStatus(r, 422)
+                self.assertIn("again", self.form_message(r).lower())
+        # The server's own returned token for another article is refused too.
+        other = sign(self.secret(), "form-token",
+                     struct.pack(">qq", self.article_id(ZEPPELIN), int(now)) + b"\x01")
+        self.assertStatus(self.post(SUMMIT, self.fields(), token=other), 422)
+        mine = sign(self.secret(), "form-token", payload)
+        self.posted_id(self.post(SUMMIT, self.fields(), token=mine))
+
+
 class RateLimitTest(CommentClient, harness.FolioTestCase):
     server_args = BASE_ARGS + ["--comment-rate", "2"]
 
@@ -564,6 +728,7 @@ class RateLimitTest(CommentClient, harness.FolioTestCase):
         self.assertTrue(590 <= retry <= 600, retry)
         self.assertKept(r, f)
         self.assertTrue(self.form_message(r))
+        CommentFormTest.assertLandsAtTheForm(self, r)
         self.assertEqual(self.rows_with_body(f["comment"]), [])
         # Another address is not limited.
         self.posted_id(self.post(SUMMIT, self.fields(), addr=fresh_address()))
@@ -729,7 +894,10 @@ class BasePathCommentsTest(CommentClient, harness.FolioTestCase):
     def test_links_and_cookies_carry_the_base_path(self):
         page = self.article_page(SUMMIT)
         action = page.html().find("form", id="commentform").get("action")
-        self.assertEqual(action, "/news/articles/%s/comments" % SUMMIT)
+        self.assertEqual(action, "/news/articles/%s/comments#respond" % SUMMIT)
+        back = self.get("/articles/%s/comments" % SUMMIT)
+        self.assertStatus(back, 303)
+        self.assertEqual(back.header("Location"), "/news/articles/%s#respond" % SUMMIT)
         r = self.post(SUMMIT, self.fields(**{"wp-comment-cookies-consent": "yes"}))
         cid = self.posted_id(r)
         self.assertEqual(r.header("Location"), "/news/articles/%s#comment-%d" % (SUMMIT, cid))
@@ -1031,7 +1199,8 @@ class CommentIdsTest(CommentClient, harness.FolioTestCase):
         browser = "; ".join(c.split(";")[0] for c in page.set_cookies)
         r = self.request("POST", "/admin/login", body=urllib.parse.urlencode(fields).encode(),
                          headers={"Content-Type": "application/x-www-form-urlencoded",
-                                  "X-Forwarded-For": fresh_address(), "Cookie": browser})
+                                  "X-Forwarded-For": fresh_address(), "Cookie": browser},
+                         timeout=60)     # the password hash is slow by design
         self.assertStatus(r, 303)
         session = [c for c in r.set_cookies if c.startswith("folio_session=")]
         self.assertTrue(session, r.describe())

@@ -64,7 +64,8 @@ int main(void)
     CHECK(get("DELETE", "/", "") == 405);
     CHECK_STR(header("Allow"), "GET, HEAD");
     CHECK(get("PUT", "/articles/x/comments", "") == 405);
-    CHECK_STR(header("Allow"), "POST");
+    CHECK_STR(header("Allow"), "GET, HEAD, POST");
+    CHECK(get("GET", "/articles/missing/comments", "") == 404);
     CHECK(get("GET", "/articles/%zz", "") == 400);
     CHECK(get("GET", "/articles/a%00b", "") == 400);
     CHECK(get("GET", "/articles/%ff", "") == 400);
