@@ -37,6 +37,29 @@ void admin_session_end(struct ctx *c);
 void admin_set_cookie(struct ctx *c, const char *name, const char *value, const char *path,
                       long max_age);
 
+/* Big-endian 8-byte numbers in signed values. */
+void admin_put_u64(unsigned char *p, int64_t v);
+int64_t admin_get_u64(const unsigned char *p);
+
+/* ---- the message after an action (flash.c) ---- */
+
+/* What an action did: `kind` is the queue's own code for the action (or
+ * for "nothing ticked", "undone"); undo_from..undo_to are the log rows it
+ * wrote, when it can be undone (else 0). */
+struct flash {
+    int kind;
+    int64_t changed, refused, missing;
+    int64_t undo_from, undo_to;
+};
+/* Sets the cookie that carries it to the next page of this session. */
+void admin_flash_set(struct ctx *c, const struct flash *f);
+/* The message the request's cookie carries for this session, cleared as it
+ * is read (a reload shows nothing); false when there is none. */
+bool admin_flash_take(struct ctx *c, struct flash *out);
+/* The Undo button's value: the log rows from..to, signed for this session. */
+const char *admin_undo_token(struct ctx *c, int64_t from, int64_t to);
+bool admin_undo_token_read(struct ctx *c, const char *token, int64_t *from, int64_t *to);
+
 /* True when s is a path under /admin that is safe to redirect to: "/admin"
  * or "/admin/...", plain path characters, no "//", no "." or ".." segment,
  * no backslash, no scheme; an optional query of plain characters. */

@@ -42,20 +42,6 @@
  * again). */
 static pthread_mutex_t sign_in_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static void put_time(unsigned char *p, int64_t t)
-{
-    for (int i = 7; i >= 0; i--, t >>= 8)
-        p[i] = (unsigned char)(t & 0xff);
-}
-
-static int64_t get_time(const unsigned char *p)
-{
-    uint64_t t = 0;
-    for (int i = 0; i < 8; i++)
-        t = t << 8 | p[i];
-    return (int64_t)t;
-}
-
 static bool fresh(int64_t issued, int64_t now, int64_t max_age)
 {
     return issued <= now + FORM_TOKEN_CLOCK_SKEW && now - issued <= max_age;
@@ -87,7 +73,7 @@ static const char *login_token(struct ctx *c)
                           sodium_base64_VARIANT_URLSAFE_NO_PADDING);
         admin_set_cookie(c, LOGIN_COOKIE, arena_strdup(c->arena, text), "/admin/login", -1);
     }
-    put_time(payload + LOGIN_NONCE_BYTES, (int64_t)time(NULL));
+    admin_put_u64(payload + LOGIN_NONCE_BYTES, (int64_t)time(NULL));
     return sign_encode(c->arena, c->app->secret, "login", payload, sizeof payload);
 }
 
@@ -101,7 +87,7 @@ static bool login_token_ok(struct ctx *c)
            sign_decode(c->app->secret, "login", form_get(&c->form, "login_token"), payload,
                        sizeof payload, &len) &&
            len == sizeof payload && sodium_memcmp(payload, nonce, LOGIN_NONCE_BYTES) == 0 &&
-           fresh(get_time(payload + LOGIN_NONCE_BYTES), (int64_t)time(NULL), FORM_TOKEN_MAX_AGE);
+           fresh(admin_get_u64(payload + LOGIN_NONCE_BYTES), (int64_t)time(NULL), FORM_TOKEN_MAX_AGE);
 }
 
 /* ---- the device cookie ---- */
@@ -110,7 +96,7 @@ static void set_device_cookie(struct ctx *c, const char *key)
 {
     unsigned char payload[LOGIN_KEY_CHARS - 1 + 8];
     memcpy(payload, key, LOGIN_KEY_CHARS - 1);
-    put_time(payload + LOGIN_KEY_CHARS - 1, (int64_t)time(NULL));
+    admin_put_u64(payload + LOGIN_KEY_CHARS - 1, (int64_t)time(NULL));
     const char *value = sign_encode(c->arena, c->app->secret, "device", payload, sizeof payload);
     if (value)
         admin_set_cookie(c, DEVICE_COOKIE, value, "/admin/login", DEVICE_MAX_AGE);
@@ -124,7 +110,7 @@ static bool known_device(struct ctx *c, const char *key)
     size_t len = 0;
     return value && sign_decode(c->app->secret, "device", value, payload, sizeof payload, &len) &&
            len == sizeof payload && memcmp(payload, key, LOGIN_KEY_CHARS - 1) == 0 &&
-           fresh(get_time(payload + LOGIN_KEY_CHARS - 1), (int64_t)time(NULL), DEVICE_MAX_AGE);
+           fresh(admin_get_u64(payload + LOGIN_KEY_CHARS - 1), (int64_t)time(NULL), DEVICE_MAX_AGE);
 }
 
 /* ---- the page ---- */

@@ -21,13 +21,18 @@ static const struct action_info actions[] = {
     { "delete", "Delete permanently", "deleted permanently" },
 };
 
+#define ACTION_COUNT (sizeof actions / sizeof actions[0])
+
 static const struct action_info *find_action(const char *name)
 {
-    for (size_t i = 0; name && i < sizeof actions / sizeof actions[0]; i++)
+    for (size_t i = 0; name && i < ACTION_COUNT; i++)
         if (strcmp(actions[i].name, name) == 0)
             return &actions[i];
     return NULL;
 }
+
+/* The flash's kinds besides the actions (which are their index). */
+enum { FLASH_NONE_TICKED = 100, FLASH_UNDONE = 101 };
 
 /* The actions offered in each view, by status index. */
 static const char *const view_actions[CS_COUNT][5] = {
@@ -96,30 +101,49 @@ static const char *plural(struct ctx *c, long long n, const char *what)
     return arena_printf(c->arena, "%lld comment%s %s", n, n == 1 ? "" : "s", what);
 }
 
-/* The message after an action, from ?done=ACTION&n=N&refused=N&missing=N. */
-static const char *flash_message(struct ctx *c)
+/* Adds "N comments were not deleted..." and the like to msg. */
+static const char *with_count(struct ctx *c, const char *msg, int64_t n, const char *one,
+                              const char *many)
 {
-    const struct action_info *a = find_action(form_get(&c->query, "done"));
-    const char *none = form_get(&c->query, "none");
-    if (none)
+    if (!n || !msg)
+        return msg;
+    return arena_printf(c->arena, "%s %s.", msg, plural(c, n, n == 1 ? one : many));
+}
+
+/* The message after an action, from the flash its redirect left. */
+static const char *flash_message(struct ctx *c, const struct flash *f)
+{
+    if (f->kind == FLASH_NONE_TICKED)
         return "Tick at least one comment, then choose what to do with the ticked ones.";
-    if (!a)
+    if (f->kind == FLASH_UNDONE) {
+        const char *msg = f->changed ? arena_printf(c->arena, "%s.",
+                                                    plural(c, f->changed, "put back as they were"))
+                                     : "Nothing was undone.";
+        return with_count(c, msg, f->refused, "was changed again since and was left as it is",
+                          "were changed again since and were left as they are");
+    }
+    if (f->kind < 0 || (size_t)f->kind >= ACTION_COUNT)
         return NULL;
-    int64_t n = 0, refused = 0, missing = 0;
-    parse_id(form_get(&c->query, "n"), &n);
-    parse_id(form_get(&c->query, "refused"), &refused);
-    parse_id(form_get(&c->query, "missing"), &missing);
-    const char *msg = n ? arena_printf(c->arena, "%s.", plural(c, n, a->done))
-                        : "No comment changed.";
-    if (refused)
+    const char *msg = f->changed ? arena_printf(c->arena, "%s.",
+                                                plural(c, f->changed, actions[f->kind].done))
+                                 : "No comment changed.";
+    if (f->refused && msg)
         msg = arena_printf(c->arena, "%s %s: only comments in spam or trash can be deleted.",
-                           msg, plural(c, refused, refused == 1 ? "was not deleted"
-                                                               : "were not deleted"));
-    if (missing)
-        msg = arena_printf(c->arena, "%s %s.", msg,
-                           plural(c, missing, missing == 1 ? "no longer exists"
-                                                           : "no longer exist"));
-    return msg;
+                           msg, plural(c, f->refused, f->refused == 1 ? "was not deleted"
+                                                                      : "were not deleted"));
+    return with_count(c, msg, f->missing, "no longer exists", "no longer exist");
+}
+
+/* The flash for this page, if the last action left one; with the Undo
+ * button's token when the action can be undone. */
+static void add_flash(struct ctx *c, struct tval *data)
+{
+    struct flash f;
+    if (!admin_flash_take(c, &f))
+        return;
+    tv_str(data, "flash", flash_message(c, &f));
+    if (f.undo_from && f.undo_to >= f.undo_from)
+        tv_str(data, "undo_token", admin_undo_token(c, f.undo_from, f.undo_to));
 }
 
 static struct tval *action_list(struct ctx *c, int status)
@@ -194,7 +218,7 @@ static int render_queue(struct ctx *c, const struct view *v, const int64_t count
     tv_str(data, "view_label", view_labels[v->status]);
     tv_bool(data, "pending_view", v->status == CS_PENDING);
     tv_str(data, "return", view_query(c, v));
-    tv_str(data, "flash", flash_message(c));
+    add_flash(c, data);
     /* The comments' own buttons use the same list, found outwards. */
     tv_set(data, "actions", action_list(c, v->status));
     struct tval *list = tv_list(c->arena);
@@ -223,31 +247,32 @@ int admin_queue(struct ctx *c)
 
 /* ---- the actions ---- */
 
-struct outcome {
-    long long changed, refused, missing;
-};
-
-/* Applies the action to every id in one transaction. */
+/* Applies the action to every id in one transaction; `out` gets the counts
+ * and the log rows it wrote (for Undo). */
 static int apply_action(struct ctx *c, const char *action, const char **ids, size_t count,
-                        struct outcome *out)
+                        struct flash *out)
 {
     struct actor who = { .editor_id = c->editor_id, .name = c->actor };
+    int64_t last_before = 0;
     if (store_begin(c->store) != STORE_OK)
         return STORE_ERROR;
-    for (size_t i = 0; i < count; i++) {
+    int rc = store_modlog_last_id(c->store, &last_before);
+    for (size_t i = 0; rc == STORE_OK && i < count; i++) {
         int64_t id = 0;
         bool changed = false;
-        int rc = parse_id(ids[i], &id) ? store_moderate(c->store, id, action, &who, &changed)
-                                       : STORE_NOT_FOUND;
-        if (rc == STORE_ERROR) {
-            store_rollback(c->store);
-            return STORE_ERROR;
-        }
+        int one = parse_id(ids[i], &id) ? store_moderate(c->store, id, action, &who, &changed)
+                                        : STORE_NOT_FOUND;
+        rc = one == STORE_ERROR ? STORE_ERROR : STORE_OK;
         out->changed += changed;
-        out->refused += rc == STORE_CONFLICT;
-        out->missing += rc == STORE_NOT_FOUND;
+        out->refused += one == STORE_CONFLICT;
+        out->missing += one == STORE_NOT_FOUND;
     }
-    if (store_commit(c->store) != STORE_OK) {
+    /* A deletion cannot be undone: the comment is gone. */
+    if (rc == STORE_OK && out->changed && strcmp(action, "delete") != 0) {
+        out->undo_from = last_before + 1;
+        rc = store_modlog_last_id(c->store, &out->undo_to);
+    }
+    if (rc != STORE_OK || store_commit(c->store) != STORE_OK) {
         store_rollback(c->store);
         return STORE_ERROR;
     }
@@ -265,30 +290,47 @@ static struct view return_view(struct ctx *c)
     return v;
 }
 
-static int back_to_view(struct ctx *c, const struct view *v, const char *result)
+/* Back to the view, where the flash says what happened. */
+static int back_to_view(struct ctx *c, const struct view *v, const struct flash *f)
 {
+    admin_flash_set(c, f);
     const char *q = view_query(c, v);
-    return redirect(c, arena_printf(c->arena, "/admin/?%s%s%s", q, *q ? "&" : "", result));
+    return redirect(c, arena_printf(c->arena, "/admin/%s%s", *q ? "?" : "", q));
+}
+
+/* POST action=undo: puts back what the session's last action changed. */
+static int undo_post(struct ctx *c, const struct view *v)
+{
+    int64_t from, to;
+    if (!admin_undo_token_read(c, form_get(&c->form, "undo"), &from, &to))
+        return fail(c, 400, "This Undo belongs to another session or was not made here; "
+                            "nothing was changed.");
+    struct actor who = { .editor_id = c->editor_id, .name = c->actor };
+    struct undo_result r;
+    if (store_moderation_undo(c->store, c->arena, from, to, &who, &r) != STORE_OK)
+        return fail(c, 503, "The database is not answering; nothing was changed. Try again.");
+    struct flash f = { .kind = FLASH_UNDONE, .changed = r.undone, .refused = r.skipped };
+    return back_to_view(c, v, &f);
 }
 
 int admin_comments_post(struct ctx *c)
 {
-    const struct action_info *a = find_action(form_get(&c->form, "action"));
+    const char *name = form_get(&c->form, "action");
+    struct view v = return_view(c);
+    if (name && strcmp(name, "undo") == 0)
+        return undo_post(c, &v);
+    const struct action_info *a = find_action(name);
     if (!a)
         return fail(c, 400, "Choose an action: approve, unapprove, spam, trash, restore or "
                             "delete.");
-    struct view v = return_view(c);
     const char *ids[FORM_MAX_FIELDS];
     size_t count = form_get_all(&c->form, "id", ids, FORM_MAX_FIELDS);
-    if (count == 0)
-        return back_to_view(c, &v, "none=1");
-    struct outcome out = {0};
-    if (apply_action(c, a->name, ids, count, &out) != STORE_OK)
+    struct flash f = { .kind = (int)(a - actions) };
+    if (count == 0) {
+        f.kind = FLASH_NONE_TICKED;
+        return back_to_view(c, &v, &f);
+    }
+    if (apply_action(c, a->name, ids, count, &f) != STORE_OK)
         return fail(c, 503, "The database is not answering; nothing was changed. Try again.");
-    const char *result = arena_printf(c->arena, "done=%s&n=%lld", a->name, out.changed);
-    if (out.refused)
-        result = arena_printf(c->arena, "%s&refused=%lld", result, out.refused);
-    if (out.missing)
-        result = arena_printf(c->arena, "%s&missing=%lld", result, out.missing);
-    return back_to_view(c, &v, result);
+    return back_to_view(c, &v, &f);
 }

@@ -16,6 +16,8 @@ enum {
     M_PAGE_DOWN,    /* ids below a cursor, descending */
     M_LOG_UP,
     M_LOG_DOWN,
+    M_LAST_LOG_ID,
+    M_UNDO_ROWS,
     M_COUNT_STMTS,
 };
 
@@ -52,6 +54,14 @@ static const char *const mod_sql[M_COUNT_STMTS] = {
     [M_LOG_UP] = "SELECT " LOG_COLUMNS LOG_FROM "l.id > :cursor ORDER BY l.id LIMIT :limit",
     [M_LOG_DOWN] = "SELECT " LOG_COLUMNS LOG_FROM
                    "l.id < :cursor ORDER BY l.id DESC LIMIT :limit",
+    [M_LAST_LOG_ID] = "SELECT coalesce(max(id), 0) FROM moderation_log",
+    /* The rows of one editor's action, each with whether it is still the
+     * last change of its comment (only rows after :to can be later ones). */
+    [M_UNDO_ROWS] = "SELECT l.comment_id, coalesce(l.old_status, ''), l.new_status, "
+                    "NOT EXISTS (SELECT 1 FROM moderation_log m WHERE m.id > :to "
+                    "AND m.comment_id = l.comment_id) "
+                    "FROM moderation_log l WHERE l.id BETWEEN :from AND :to "
+                    "AND l.editor_id = :editor ORDER BY l.id",
 };
 
 static sqlite3_stmt *stmt(struct store *s, int id)
@@ -430,5 +440,81 @@ int store_modlog_page(struct store *s, struct arena *a, int64_t after, int64_t b
     int rc = keyset_page(&k, false, after, before, limit, &items, &out->count, &out->has_prev,
                          &out->has_next);
     out->items = items;
+    return rc;
+}
+
+/* ---- undo ---- */
+
+int store_modlog_last_id(struct store *s, int64_t *id)
+{
+    sqlite3_stmt *st = stmt(s, M_LAST_LOG_ID);
+    if (!st)
+        return STORE_ERROR;
+    int rc = sqlite3_step(st);
+    *id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? STORE_OK : db_error(s, "reading the log");
+}
+
+struct undo_row {
+    int64_t comment_id;
+    const char *old_status, *new_status;   /* static, or NULL when not a status */
+    bool latest;
+};
+
+static void read_undo_row(struct arena *a, sqlite3_stmt *st, void *item)
+{
+    (void)a;
+    struct undo_row *r = item;
+    r->comment_id = sqlite3_column_int64(st, 0);
+    r->old_status = store_status_name((const char *)sqlite3_column_text(st, 1));
+    r->new_status = store_status_name((const char *)sqlite3_column_text(st, 2));
+    r->latest = sqlite3_column_int(st, 3) != 0;
+}
+
+/* Puts one comment back, when nothing has changed it since its row. */
+static int undo_one(struct store *s, const struct undo_row *r, const struct actor *who,
+                    struct undo_result *out)
+{
+    struct current cur = {0};
+    int rc = r->latest && r->old_status && r->new_status
+                 ? read_current(s, r->comment_id, &cur)
+                 : STORE_NOT_FOUND;
+    if (rc == STORE_OK && cur.status == r->new_status)
+        rc = set_status_in_tx(s, r->comment_id, r->old_status, who, &cur);
+    else if (rc == STORE_OK || rc == STORE_NOT_FOUND)
+        rc = STORE_CONFLICT;
+    out->undone += rc == STORE_OK;
+    out->skipped += rc == STORE_CONFLICT;
+    return rc == STORE_CONFLICT ? STORE_OK : rc;
+}
+
+static int undo_in_tx(struct store *s, struct arena *a, int64_t from, int64_t to,
+                      const struct actor *who, struct undo_result *out)
+{
+    sqlite3_stmt *st = stmt(s, M_UNDO_ROWS);
+    if (!st || !db_bind_int(st, ":from", from) || !db_bind_int(st, ":to", to) ||
+        !db_bind_int(st, ":editor", who->editor_id))
+        return STORE_ERROR;
+    void *items;
+    size_t count;
+    /* Read them all first: putting back writes new rows into the log. */
+    int rc = db_collect(s, a, st, sizeof(struct undo_row), 0, read_undo_row, &items, &count,
+                        "reading an action to undo");
+    for (size_t i = 0; rc == STORE_OK && i < count; i++)
+        rc = undo_one(s, (struct undo_row *)items + i, who, out);
+    return rc;
+}
+
+int store_moderation_undo(struct store *s, struct arena *a, int64_t from, int64_t to,
+                          const struct actor *who, struct undo_result *out)
+{
+    *out = (struct undo_result){0};
+    int opened = tx_open(s);
+    if (opened < 0)
+        return STORE_ERROR;
+    int rc = tx_close(s, opened, undo_in_tx(s, a, from, to, who, out));
+    if (rc != STORE_OK)
+        *out = (struct undo_result){0};
     return rc;
 }

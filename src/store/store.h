@@ -226,6 +226,18 @@ struct modlog_page {
 /* One page of the log, newest first, paged as store_comments_by_status. */
 int store_modlog_page(struct store *s, struct arena *a, int64_t after, int64_t before,
                       int limit, struct modlog_page *out);
+/* The id of the newest row of the log (0 when it is empty): an action's
+ * rows are those after the id read before it, inside its transaction. */
+int store_modlog_last_id(struct store *s, int64_t *id);
+struct undo_result {
+    long long undone;       /* put back to the status they had before */
+    long long skipped;      /* changed again since, deleted, or not a status change */
+};
+/* Undoes an editor's action: the log rows from..to written by who->editor_id
+ * each put their comment back to its old status (logged as a change by who),
+ * in one transaction; a comment changed since then is left as it is. */
+int store_moderation_undo(struct store *s, struct arena *a, int64_t from, int64_t to,
+                          const struct actor *who, struct undo_result *out);
 
 /* ---- editors, sessions, failed sign-ins (src/store/editors.c) ---- */
 

@@ -195,7 +195,7 @@ async function scenario(server, reader, editor, text) {
     const item = page.locator(`#comment-${commentId}`);
     check((await item.innerText()).includes(text), 'the comment is not in the queue');
     await Promise.all([
-      page.waitForURL((u) => u.searchParams.get('done') === 'approve'),
+      page.waitForNavigation(),
       item.locator('button[value=approve]').click(),
     ]);
     const flash = await page.locator('[role=status]').innerText();

@@ -171,6 +171,16 @@ class AdminCase(harness.FolioTestCase):
     def location(self, resp):
         return resp.header("Location") or ""
 
+    def follow(self, resp, cookie):
+        """Follows an action's 303 as a browser does: with the session and
+        the cookies the 303 set (the flash)."""
+        jar = ["folio_session=" + cookie] + [c.split(";")[0] for c in resp.set_cookies]
+        return self.get(self.location(resp), headers={"Cookie": "; ".join(jar)}, base=False)
+
+    def flash_of(self, page):
+        status = page.html().find(role="status")
+        return status.norm_text() if status else None
+
     def assertRedirectsTo(self, resp, path):
         self.assertStatus(resp, 303)
         self.assertEqual(urllib.parse.urlsplit(self.location(resp)).path,
@@ -847,7 +857,7 @@ class ModerationTest(AdminCase):
             self.assertStatus(r, 303)
             self.assertEqual(self.status_of(cid), status)
             self.assertEqual(len(self.log_rows()), n)
-            flash = self.get(self.location(r), headers=self.cookie_header(self.cookie), base=False)
+            flash = self.follow(r, self.cookie)
             msg = flash.html().find(role="status").norm_text()
             self.assertIn("not deleted", msg)
             self.assertIn("spam or trash", msg)
@@ -860,11 +870,11 @@ class ModerationTest(AdminCase):
         for i in ids:
             self.assertEqual(self.status_of(i), "approved")
         self.assertEqual(self.status_of(other), "pending")
-        page = self.get(self.location(r), headers=self.cookie_header(self.cookie), base=False)
+        page = self.follow(r, self.cookie)
         self.assertStatus(page, 200)
         self.assertEqual(page.html().find(role="status").norm_text(), "3 comments approved.")
         one = self.act(self.cookie, self.csrf, "spam", [other], ret="")
-        page = self.get(self.location(one), headers=self.cookie_header(self.cookie), base=False)
+        page = self.follow(one, self.cookie)
         self.assertEqual(page.html().find(role="status").norm_text(),
                          "1 comment marked as spam.")
 
@@ -875,7 +885,7 @@ class ModerationTest(AdminCase):
         self.assertStatus(r, 303)
         self.assertIsNone(self.status_of(a))
         self.assertEqual(self.status_of(b), "pending")
-        page = self.get(self.location(r), headers=self.cookie_header(self.cookie), base=False)
+        page = self.follow(r, self.cookie)
         msg = page.html().find(role="status").norm_text()
         self.assertIn("1 comment deleted permanently.", msg)
         self.assertIn("1 comment was not deleted", msg)
@@ -884,7 +894,7 @@ class ModerationTest(AdminCase):
     def test_no_ids_ticked(self):
         r = self.act(self.cookie, self.csrf, "approve", [], ret="status=spam")
         self.assertStatus(r, 303)
-        page = self.get(self.location(r), headers=self.cookie_header(self.cookie), base=False)
+        page = self.follow(r, self.cookie)
         self.assertIn("Tick at least one comment", page.html().find(role="status").norm_text())
 
     def test_back_to_the_view_it_came_from(self):
@@ -894,9 +904,8 @@ class ModerationTest(AdminCase):
         u = urllib.parse.urlsplit(self.location(r))
         self.assertEqual(u.path, self.server.path("/admin/"))
         q = urllib.parse.parse_qs(u.query)
-        self.assertEqual(q["status"], ["spam"])
-        self.assertEqual(q["after"], ["5"])
-        self.assertEqual(q["done"], ["trash"])
+        self.assertEqual(q, {"status": ["spam"], "after": ["5"]})
+        self.assertEqual(self.flash_of(self.follow(r, self.cookie)), "1 comment moved to the trash.")
         for ret in ("https://evil.example/", "//evil.example", "status=x", "status=spam&a=%0d",
                     "/\\evil", "after=-1"):
             with self.subTest(ret=ret):
@@ -904,7 +913,7 @@ class ModerationTest(AdminCase):
                 r = self.act(self.cookie, self.csrf, "spam", [cid], ret=ret)
                 self.assertStatus(r, 303)
                 loc = self.location(r)
-                self.assertTrue(loc.startswith(self.server.path("/admin/?")), loc)
+                self.assertTrue(loc.startswith(self.server.path("/admin/")), loc)
                 self.assertNotIn("evil", loc)
 
     def test_queue_forms_post_back_with_their_view(self):
@@ -922,6 +931,120 @@ class ModerationTest(AdminCase):
         page = self.admin_get("/admin/log", self.cookie).html()
         hrefs = [h for h, _ in page.links()]
         self.assertIn(self.server.path("/articles/harbour-bridge-reopens#comment-%d" % cid), hrefs)
+
+
+class FlashUndoTest(AdminCase):
+    """The message after an action is shown once; the last action can be
+    undone, from the log's previous statuses, in one transaction."""
+
+    def setUp(self):
+        self.cookie, self.csrf = self.make_session("undoer")
+
+    def undo_form(self, page):
+        for form in page.html().find_all("form", method="post"):
+            button = form.find("button", value="undo")
+            if button:
+                return form
+        return None
+
+    def undo(self, page, cookie=None, csrf=None):
+        form = self.undo_form(page)
+        self.assertIsNotNone(form, "no Undo after the action:\n%s" % page.describe())
+        fields = [(i.get("name"), i.get("value")) for i in form.find_all("input")]
+        if csrf:
+            fields = [(n, csrf if n == "csrf_token" else v) for n, v in fields]
+        fields.append(("action", "undo"))
+        return self.admin_post("/admin/comments", fields, cookie or self.cookie)
+
+    def test_message_is_shown_once(self):
+        cid = self.insert_comment()
+        r = self.act(self.cookie, self.csrf, "approve", [cid], ret="status=pending")
+        self.assertRedirectsTo(r, "/admin/")
+        self.assertNotIn("done=", self.location(r))
+        page = self.follow(r, self.cookie)
+        self.assertEqual(self.flash_of(page), "1 comment approved.")
+        self.assertTrue([c for c in page.set_cookies
+                         if c.startswith("folio_flash=;") and "Max-Age=0" in c], page.describe())
+        # A reload (the browser has dropped the cookie) shows no message.
+        again = self.get(self.location(r), headers=self.cookie_header(self.cookie), base=False)
+        self.assertStatus(again, 200)
+        self.assertIsNone(self.flash_of(again))
+        # The old address style says nothing either.
+        old = self.admin_get("/admin/?done=approve&n=3", self.cookie)
+        self.assertIsNone(self.flash_of(old))
+        # A flash cookie is worth nothing to another session.
+        other, _ = self.make_session("other-undoer")
+        stolen = self.follow(r, other)
+        self.assertIsNone(self.flash_of(stolen))
+
+    def test_undo_puts_back_the_last_action(self):
+        a = self.insert_comment(status="pending")
+        b = self.insert_comment(status="approved", body="Shown until spammed")
+        c = self.insert_comment(status="trash", previous="approved")
+        r = self.act(self.cookie, self.csrf, "spam", [a, b, c])
+        self.assertEqual([self.status_of(i) for i in (a, b, c)], ["spam"] * 3)
+        page = self.follow(r, self.cookie)
+        self.assertEqual(self.flash_of(page), "3 comments marked as spam.")
+        logged = len(self.log_rows())
+        u = self.undo(page)
+        self.assertRedirectsTo(u, "/admin/")
+        self.assertEqual([self.status_of(i) for i in (a, b, c)],
+                         ["pending", "approved", "trash"])
+        eid = self.editor_id("undoer")
+        rows = self.log_rows()[logged:]
+        self.assertEqual(sorted(rows), sorted([
+            ("undoer", eid, None, a, self.article_id(), "spam", "pending"),
+            ("undoer", eid, None, b, self.article_id(), "spam", "approved"),
+            ("undoer", eid, None, c, self.article_id(), "spam", "trash")]))
+        # restore still knows where the trashed one came from
+        self.act(self.cookie, self.csrf, "restore", [c])
+        self.assertEqual(self.status_of(c), "approved")
+        # the approved one is back on the article
+        self.assertIsNotNone(self.get("/articles/harbour-bridge-reopens").html()
+                             .find(id="comment-%d" % b))
+        done = self.follow(u, self.cookie)
+        self.assertEqual(self.flash_of(done), "3 comments put back as they were.")
+        self.assertIsNone(self.undo_form(done), "an undo of the undo")
+        # Sending the same Undo again changes nothing.
+        again = self.undo(page)
+        self.assertStatus(again, 303)
+        self.assertEqual([self.status_of(i) for i in (a, b)], ["pending", "approved"])
+        self.assertIn("Nothing was undone", self.flash_of(self.follow(again, self.cookie)))
+
+    def test_undo_leaves_what_changed_since(self):
+        a, b = self.insert_comment(), self.insert_comment()
+        page = self.follow(self.act(self.cookie, self.csrf, "approve", [a, b]), self.cookie)
+        other, other_csrf = self.make_session("second-editor")
+        self.act(other, other_csrf, "trash", [b])
+        u = self.undo(page)
+        self.assertEqual(self.status_of(a), "pending")
+        self.assertEqual(self.status_of(b), "trash")
+        self.assertEqual(self.flash_of(self.follow(u, self.cookie)),
+                         "1 comment put back as they were. 1 comment was changed again since "
+                         "and was left as it is.")
+
+    def test_undo_is_the_sessions_own(self):
+        a = self.insert_comment()
+        page = self.follow(self.act(self.cookie, self.csrf, "trash", [a]), self.cookie)
+        other, other_csrf = self.make_session("third-editor")
+        before = len(self.log_rows())
+        r = self.undo(page, cookie=other, csrf=other_csrf)
+        self.assertStatus(r, 400)
+        r = self.undo(page, csrf="x" * len(self.csrf))
+        self.assertStatus(r, 403)
+        self.assertEqual(self.status_of(a), "trash")
+        self.assertEqual(len(self.log_rows()), before)
+
+    def test_no_undo_for_delete_or_nothing_changed(self):
+        a = self.insert_comment(status="spam")
+        page = self.follow(self.act(self.cookie, self.csrf, "delete", [a], ret="status=spam"),
+                           self.cookie)
+        self.assertEqual(self.flash_of(page), "1 comment deleted permanently.")
+        self.assertIsNone(self.undo_form(page))
+        b = self.insert_comment(status="approved")
+        page = self.follow(self.act(self.cookie, self.csrf, "approve", [b]), self.cookie)
+        self.assertEqual(self.flash_of(page), "No comment changed.")
+        self.assertIsNone(self.undo_form(page))
 
 
 class PagingTest(AdminCase):
