@@ -43,7 +43,10 @@ int render_page(struct ctx *c, int status, const char *template, struct tval *da
 int fail(struct ctx *c, int status, const char *message);
 /* 303 See Other to base path + path (path starts with '/'). */
 int redirect(struct ctx *c, const char *path);
-/* An absolute URL for base path + path: --base-url, else from the Host header. */
+/* An absolute URL for base path + path: --base-url, else from the Host
+ * header, which makes the response private (resp->from_host). Links inside
+ * the site are better relative (site_path): use this only where an
+ * absolute address is required (feeds, share links, canonical). */
 const char *absolute_url(struct ctx *c, const char *path);
 /* base path + path, in the arena. */
 const char *site_path(struct ctx *c, const char *path);

@@ -43,6 +43,8 @@ struct response {
     size_t header_count;
     struct buf body;
     bool cacheable;             /* the core adds ETag and answers conditional GETs */
+    bool from_host;             /* the body holds links made from the request's Host:
+                                   never for a shared cache (see absolute_url) */
     time_t last_modified;       /* 0: none */
     const char *file_path;      /* when set, the front end sends this file as the body, */
     const char *file_root;      /* which lies beneath this directory (see resp_open_file) */

@@ -68,11 +68,17 @@ static bool host_is_safe(const char *host)
     return true;
 }
 
+/* With --base-url, links never come from the request. Without it they
+ * carry whatever Host the client sent, which a cache in front (nginx keys
+ * on its own normalised $host) cannot tell apart: such an answer is marked
+ * from_host, and the core sends it private, so one reader's Host never
+ * reaches another reader through a cache. */
 const char *absolute_url(struct ctx *c, const char *path)
 {
     if (c->app->cfg.base_url[0])
         return arena_printf(c->arena, "%s%s%s", c->app->cfg.base_url, c->app->cfg.base_path,
                             path);
+    c->resp->from_host = true;
     const char *host = req_header(c->req, "host");
     if (!host_is_safe(host))
         host = "localhost";

@@ -26,6 +26,7 @@ struct entry {
     char *key;
     int64_t version;
     int64_t article_id;         /* whose form token the body carries; 0: none */
+    bool from_host;             /* links made from the Host (part of the key) */
     time_t valid_until;         /* the footer's year, and the ETag, change at New Year */
     time_t last_modified;
     char *content_type;
@@ -193,6 +194,7 @@ static bool serve_entry(struct ctx *c, struct entry *e, time_t now)
                     arena_strdup(c->arena, e->values[i]));
     resp->content_type = arena_strdup(c->arena, e->content_type);
     resp->cacheable = true;
+    resp->from_host = e->from_host;
     resp->last_modified = e->last_modified;
     return !resp->body.failed && resp->content_type;
 }
@@ -230,6 +232,7 @@ static bool serve(struct ctx *c, struct page_slot *slot, bool fast)
         buf_reset(&resp->body);
         resp->header_count = headers_before;
         resp->cacheable = false;
+        resp->from_host = false;
         resp->last_modified = 0;
         resp->content_type = NULL;
     }
@@ -367,6 +370,7 @@ void page_cache_store(struct ctx *c, const struct page_slot *slot, int status)
     e->article_id = e->token_len ? slot->article_id : 0;
     e->valid_until = next_year(now);
     e->last_modified = resp->last_modified;
+    e->from_host = resp->from_host;
     e->content_type = strdup(resp->content_type ? resp->content_type : "text/html; charset=utf-8");
     e->body = malloc(resp->body.len);
     e->body_len = resp->body.len;

@@ -340,5 +340,9 @@ void folio_handle(struct worker *w, struct request *req, struct response *resp)
     if (req->path && strncmp(req->path, "/admin", 6) == 0 &&
         (req->path[6] == '/' || req->path[6] == '\0'))
         resp_header(resp, "Cache-Control", "no-store");
+    /* Links made from this request's Host: the browser may keep the answer,
+     * no shared cache may (the FastCGI front adds no X-Accel-Expires). */
+    if (resp->from_host && !resp_header_get(resp, "Cache-Control"))
+        resp_header(resp, "Cache-Control", "private, no-cache");
     apply_caching(&c);
 }

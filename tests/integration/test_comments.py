@@ -26,11 +26,14 @@ from comments_client import (CLOSED, DRAFT, DUPLICATE_MESSAGE, SUMMIT, ZEPPELIN,
                              make_pending_list, make_token, pending_tag, sign, unique)
 
 BASE_ARGS = ["--trusted-proxy", "127.0.0.1", "--min-submit-seconds", "0"]
+# The production setting (running.md): without it an article page carries the
+# request's Host in its share links and is sent private, never shared.
+BASE_URL_ARGS = ["--base-url", "http://localhost"]
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 
 class CommentFormTest(CommentClient, harness.FolioTestCase):
-    server_args = BASE_ARGS + ["--comment-rate", "0"]
+    server_args = BASE_ARGS + BASE_URL_ARGS + ["--comment-rate", "0"]
 
     # -- valid ---------------------------------------------------------------------------
 
@@ -563,7 +566,7 @@ class CommentFormTest(CommentClient, harness.FolioTestCase):
 
 class SavedDetailsTest(CommentClient, harness.FolioTestCase):
     """"Save my name, email, and website in this browser..." """
-    server_args = BASE_ARGS + ["--comment-rate", "0"]
+    server_args = BASE_ARGS + BASE_URL_ARGS + ["--comment-rate", "0"]
 
     def test_checkbox_is_unchecked_by_default(self):
         form = self.form_fields(self.article_page(SUMMIT))

@@ -15,7 +15,9 @@ serve, or folio fcgi behind a real nginx) in ways the shared harness does not:
 - nginx's micro-cache configured as docs/nginx.conf's optional section says
   (the directives are read from that file, so the shipped config is what is
   tested): repeated GETs are HITs, readers with folio's cookies bypass it, a
-  HEAD is never served to a GET, and an approval shows within 1.5 s;
+  HEAD is never served to a GET, and an approval shows within 1.5 s; and
+  a Host header never poisons it, with or without --base-url, even when
+  nginx passes the raw Host on (as its upstream fastcgi_params does);
 - a database a server created is in WAL mode.
 """
 
@@ -648,7 +650,10 @@ class GracefulStopTest(CommentClient, ServerTestCase):
 
 class MicroCacheTest(CommentClient, unittest.TestCase):
     maxDiff = 4000
-    server_args = ["--min-submit-seconds", "0", "--comment-rate", "0"]
+    # --base-url, as running.md and nginx.conf say for production: without
+    # it pages that carry the Host (article pages, feeds) are sent private.
+    server_args = ["--min-submit-seconds", "0", "--comment-rate", "0",
+                   "--base-url", "http://localhost"]
 
     @classmethod
     def setUpClass(cls):
@@ -754,6 +759,73 @@ class MicroCacheTest(CommentClient, unittest.TestCase):
                                                              r.describe(0)))
             time.sleep(0.05)
         self.assertLessEqual(elapsed, 1.5)
+
+
+class RawHostServer(FrontServer):
+    """nginx with the upstream fastcgi_params, which (unlike Debian's) has no
+    HTTP_HOST line: folio gets the Host header as the client sent it, port
+    and all, while the cache key has nginx's $host (no port)."""
+
+    def nginx_conf(self):
+        with open("/etc/nginx/fastcgi_params", encoding="utf-8") as f:
+            params = [line for line in f if not re.match(r"\s*fastcgi_param\s+HTTP_HOST\s", line)]
+        path = os.path.join(self.tmp, "fastcgi_params.upstream")
+        with open(path, "w", encoding="utf-8") as f:
+            f.writelines(params)
+        conf = super().nginx_conf()
+        assert conf.count("include /etc/nginx/fastcgi_params;") == 1
+        return conf.replace("include /etc/nginx/fastcgi_params;", "include %s;" % path)
+
+
+class MicroCacheHostTest(unittest.TestCase):
+    """Issue 9, hole 2: `Host: 127.0.0.1:6666` on /feed.atom was cached under
+    the key of a normal request, and the next reader got the poisoned feed."""
+    POISON = "127.0.0.1:6666"
+
+    def start(self, *args):
+        srv = RawHostServer("socket", cache=True, server_args=list(args),
+                            name="fronts-host-%d" % len(args))
+        self.addCleanup(srv.stop)
+        srv.start()
+        return srv
+
+    def poison_then_read(self, srv, path):
+        """The poisoned request, then a normal one within the same second
+        (an entry lives to the end of its second)."""
+        MicroCacheTest.early_in_a_second()
+        bad = srv.raw("GET %s HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n"
+                      % (path, self.POISON))
+        good = srv.request("GET", path)
+        return bad, good
+
+    def test_without_base_url_feeds_are_never_shared(self):
+        srv = self.start()
+        for path in ("/feed.atom", "/articles/%s/comments.atom" % SUMMIT, "/articles/" + SUMMIT):
+            bad, good = self.poison_then_read(srv, path)
+            self.assertEqual((bad.status, good.status), (200, 200))
+            self.assertIn(self.POISON, bad.text, "folio uses the Host it was given")
+            self.assertNotIn(self.POISON, good.text, "GET %s after a poisoned one (X-Cache %s)"
+                             % (path, good.header("X-Cache")))
+            self.assertIn("private", bad.header("Cache-Control") or "", bad.describe(0))
+            self.assertNotEqual(good.header("X-Cache"), "HIT")
+
+    def test_with_base_url_the_host_is_never_used(self):
+        srv = self.start("--base-url", "https://news.example.org")
+        for path in ("/feed.atom", "/articles/" + SUMMIT):
+            bad, good = self.poison_then_read(srv, path)
+            self.assertEqual((bad.status, good.status), (200, 200))
+            for r in (bad, good):
+                self.assertNotIn(self.POISON, r.text)
+                self.assertIn("https://news.example.org/", r.text)
+                self.assertNotIn("private", r.header("Cache-Control") or "")
+        # and the shared copy is used: the base URL made the feed shareable
+        for _ in range(2):
+            MicroCacheTest.early_in_a_second()
+            srv.request("GET", "/feed.atom")
+            b = srv.request("GET", "/feed.atom")
+            if b.header("X-Cache") == "HIT":
+                break
+        self.assertEqual(b.header("X-Cache"), "HIT", b.describe(0))
 
 
 # ---------------------------------------------------------------------------

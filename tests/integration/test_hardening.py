@@ -1,6 +1,6 @@
 """Holes found by attacking the running server (issue 9), each closed and
 kept closed: symlinks under www/static, partials that include themselves,
-links built from the Host header. Runs on either front
+links built from the Host header (nginx's micro-cache: test_fronts.py). Runs on either front
 (FOLIO_FRONT=http|fcgi); on fcgi, folio itself serves /static/ here (the
 test's nginx passes it on) so that folio's answer is the one tested."""
 
@@ -67,6 +67,59 @@ class StaticSymlinkTest(harness.FolioTestCase):
         self.assertNotIn(SECRET, r.text)
         r = self.request("HEAD", "/static/secret.txt")
         self.assertStatus(r, 404)
+
+
+EVIL = "evil.example"
+HOST_PATHS = ("/feed.atom", "/articles/summit-talks-resume/comments.atom",
+              "/articles/summit-talks-resume")
+
+
+class HostAssertions:
+    def get_with_host(self, path, host):
+        return self.raw("GET %s HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n"
+                        % (self.server.path(path), host))
+
+    def assertNormalReadersNeverSee(self, path, host):
+        for _ in range(3):
+            r = self.get(path)
+            self.assertStatus(r, 200, "GET %s" % path)
+            self.assertNotIn(host, r.text, "GET %s after a request with Host: %s" % (path, host))
+
+
+class HostWithoutBaseUrlTest(HostAssertions, harness.FolioTestCase):
+    """Without --base-url, absolute links carry the request's Host: every
+    answer that holds one is private, and the next reader never sees it."""
+
+    def test_an_answer_made_with_the_host_is_private(self):
+        for path in HOST_PATHS:
+            r = self.get_with_host(path, EVIL)
+            self.assertStatus(r, 200, "GET %s" % path)
+            self.assertIn("http://%s/" % EVIL, r.text)
+            cc = r.header("Cache-Control") or ""
+            self.assertIn("private", cc, "GET %s with Host: %s" % (path, EVIL))
+            self.assertIsNone(r.header("X-Accel-Expires"))
+            self.assertNormalReadersNeverSee(path, EVIL)
+
+    def test_list_pages_link_relatively_and_stay_shareable(self):
+        r = self.get_with_host("/", EVIL)
+        self.assertStatus(r, 200)
+        self.assertNotIn(EVIL, r.text)
+        self.assertNotIn("private", r.header("Cache-Control") or "")
+
+
+class HostWithBaseUrlTest(HostAssertions, harness.FolioTestCase):
+    """With --base-url no link comes from the request."""
+    server_args = ["--base-url", "https://news.example.org"]
+
+    def test_the_host_header_is_never_used(self):
+        for path in HOST_PATHS:
+            for host in (EVIL, "news.example.org:6666"):
+                r = self.get_with_host(path, host)
+                self.assertStatus(r, 200, "GET %s" % path)
+                self.assertNotIn(host, r.text)
+                self.assertIn("https://news.example.org/", r.text)
+                self.assertNotIn("private", r.header("Cache-Control") or "")
+                self.assertNormalReadersNeverSee(path, host)
 
 
 class RecursivePartialTest(unittest.TestCase):

@@ -19,8 +19,9 @@ def without_token(body):
 
 
 class PageCacheTest(CommentClient, harness.FolioTestCase):
+    # --base-url: the production setting, under which article pages are shared
     server_args = ["--trusted-proxy", "127.0.0.1", "--min-submit-seconds", "0",
-                   "--comment-rate", "0"]
+                   "--comment-rate", "0", "--base-url", "http://localhost"]
 
     def other_process(self, sql, *args):
         """A change made by another process, as `folio article import`, the
@@ -104,6 +105,14 @@ class PageCacheTest(CommentClient, harness.FolioTestCase):
         self.assertIn("Renamed for the ETag test", changed.text)
         self.assertNotEqual(changed.header("ETag"), index.header("ETag"))
 
+
+class PageCacheHostTest(harness.FolioTestCase):
+    """Without --base-url an article page's absolute links carry the Host
+    each reader sent: folio's cache keeps one copy per Host, and the page is
+    private, so no shared cache in front mixes them up either."""
+    server_args = ["--trusted-proxy", "127.0.0.1", "--min-submit-seconds", "0",
+                   "--comment-rate", "0"]
+
     def test_links_follow_the_host_each_reader_used(self):
         if self.server.front == "fcgi":
             self.skipTest("nginx's stock fastcgi_params sends HTTP_HOST as $host")
@@ -114,6 +123,7 @@ class PageCacheTest(CommentClient, harness.FolioTestCase):
             self.assertIn("http://%s/articles/%s" % (host, ZEPPELIN), r.text)
             other = "two.example" if host == "one.example" else "one.example"
             self.assertNotIn(other, r.text)
+            self.assertIn("private", r.header("Cache-Control") or "")
 
 
 if __name__ == "__main__":
