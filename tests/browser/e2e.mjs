@@ -1,6 +1,7 @@
 // e2e.mjs: folio end to end in a real browser. A reader posts a comment
 // through the article's form, an editor signs in at /admin/login and
-// approves it in the queue, and the reader's page then shows it.
+// approves it in the queue, and the reader's page then shows it; the same
+// comment sent again is refused, and the reader lands at the form.
 //
 // Starts its own `folio serve` on a free loopback port in a temporary
 // directory, drives Debian's chromium (headless) with playwright-core.
@@ -228,6 +229,39 @@ async function scenario(server, reader, editor, text) {
   });
 }
 
+// A refused comment (here a duplicate, 409) on a phone-sized screen: the
+// browser keeps the form's #respond across the POST, so the page opens at
+// the form with its message in view; reloading that address leads back to
+// the form rather than to a 405.
+async function refusedScenario(server, reader, text) {
+  const article = `${server.base}/articles/${SLUG}`;
+  const { page } = reader;
+
+  await step('a refused comment opens at the form, its message in view', async () => {
+    await page.setViewportSize({ width: 360, height: 640 });
+    await page.goto(article);
+    await page.fill('#author', 'Rita Reader');
+    await page.fill('#email', 'rita@example.com');
+    await page.fill('#comment', text);
+    await Promise.all([page.waitForURL((u) => u.pathname.endsWith('/comments')), page.click('#submit')]);
+    const url = new URL(page.url());
+    check(url.hash === '#respond', `the refused page is not at the form: ${page.url()}`);
+    const message = page.locator('#respond .form-message');
+    check((await message.innerText()).includes('Duplicate comment'), 'no message at the form');
+    const box = await message.boundingBox();
+    check(box && box.y >= 0 && box.y + box.height <= 640, `the message is out of view: ${JSON.stringify(box)}`);
+    check(await page.inputValue('#comment') === text, 'the text was not kept');
+  });
+
+  await step('going to that address again leads back to the form', async () => {
+    // (the same address with its fragment would only scroll the page)
+    await page.goto(`${article}/comments`);
+    const url = new URL(page.url());
+    check(url.pathname === `/articles/${SLUG}` && url.hash === '#respond', `landed at ${page.url()}`);
+    check(await page.locator('#commentform').count() === 1, 'no form');
+  });
+}
+
 async function main() {
   const bin = process.env.FOLIO_BIN;
   if (!bin) {
@@ -246,7 +280,9 @@ async function main() {
     server = await startServer(bin, www, tmp);
     reader = await openBrowser(chromium, executablePath, tmp, 'reader');
     editor = await openBrowser(chromium, executablePath, tmp, 'editor');
-    await scenario(server, reader, editor, `Seen from a real browser ${Date.now()}.`);
+    const text = `Seen from a real browser ${Date.now()}.`;
+    await scenario(server, reader, editor, text);
+    await refusedScenario(server, reader, text);
   } catch (e) {
     failed = true;
     if (!results.some(([, ok]) => !ok))
