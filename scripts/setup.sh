@@ -15,7 +15,7 @@ jobs=$(nproc 2>/dev/null || echo 2)
 
 # What folio needs to build and run, and what its tests and benchmark drive.
 build_packages="build-essential cmake pkg-config libsqlite3-dev libfcgi-dev libmicrohttpd-dev
-  libcmark-dev libsodium-dev libjansson-dev"
+  libcmark-dev libsodium-dev libjansson-dev libxml2-dev libgumbo-dev"
 test_packages="nginx spawn-fcgi python3 clang libclang-rt-14-dev wrk chromium curl"
 
 as_root() {

@@ -18,6 +18,7 @@ static const struct {
     { "user", cmd_user, "add NAME | passwd NAME | del NAME | unlock NAME | list: editors" },
     { "token", cmd_token, "add NAME | list | revoke ID: API tokens" },
     { "backup", cmd_backup, "DEST: a consistent copy of the live database" },
+    { "import", cmd_import, "wordpress FILE.xml [--dry-run]: move in from WordPress" },
 };
 
 static void usage(FILE *out)

@@ -17,6 +17,9 @@ int cmd_article(int argc, char **argv);
 int cmd_backup(int argc, char **argv);
 int cmd_user(int argc, char **argv);
 int cmd_token(int argc, char **argv);
+int cmd_import(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+int cmd_privacy(int argc, char **argv);
 
 /* Parses options for a command: prints `usage` and returns -1 on --help,
  * EXIT_USAGE on a bad option, 0 otherwise. */

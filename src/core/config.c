@@ -39,7 +39,10 @@ static const struct option_def options[] = {
     OPT_N("comment-rate", comment_rate, 0, 1000000),
     OPT_N("min-submit-seconds", min_submit_seconds, 0, 86400),
     OPT("trusted-proxy", OPT_STRING, trusted_proxy),
+    OPT_N("retain-addresses", retain_addresses, -1, 1000000),
     OPT("demo", OPT_FLAG, demo),
+    OPT("dry-run", OPT_FLAG, dry_run),
+    OPT("output", OPT_STRING, output),
 };
 
 /* Options every command takes. */
@@ -60,6 +63,7 @@ void config_defaults(struct config *cfg)
     cfg->max_links = 2;
     cfg->comment_rate = 5;
     cfg->min_submit_seconds = 3;
+    cfg->retain_addresses = 30;
 }
 
 /* Option values live as long as the process; this list keeps them

@@ -27,8 +27,12 @@ struct config {
     int comment_rate;
     int min_submit_seconds;
     const char *trusted_proxy;
+    int retain_addresses;           /* days; 0: never kept; -1: forever */
     /* init */
     bool demo;
+    /* import, export */
+    bool dry_run;
+    const char *output;
 };
 
 void config_defaults(struct config *cfg);

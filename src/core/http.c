@@ -59,6 +59,7 @@ const char *http_status_text(int status)
     case 200: return "OK";
     case 201: return "Created";
     case 204: return "No Content";
+    case 301: return "Moved Permanently";
     case 303: return "See Other";
     case 304: return "Not Modified";
     case 400: return "Bad Request";

@@ -213,6 +213,10 @@ static int dispatch(struct ctx *c)
         resp_header(c->resp, "Allow", arena_strdup(c->arena, allow_header(allowed)));
         return fail(c, 405, "This address does not take that method.");
     }
+    /* Before the 404: an address the site had under WordPress. */
+    int moved = bit == M_GET && !c->json_errors ? page_old_address(c) : 0;
+    if (moved)
+        return moved;
     return fail(c, 404, "There is nothing at this address.");
 }
 

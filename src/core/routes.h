@@ -15,6 +15,9 @@ int page_comment_feed(struct ctx *c);
 int page_feed(struct ctx *c);
 int page_health(struct ctx *c);
 int page_static(struct ctx *c);
+/* A WordPress site's old address of an imported post: 301 to the article;
+ * 0 when the request is not one (src/pages/old_address.c). */
+int page_old_address(struct ctx *c);
 
 /* Guards the route table applies (src/admin/auth.c, src/admin/api_auth.c).
  * Each returns 0 to let the request through, or the status to answer. */

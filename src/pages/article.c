@@ -104,7 +104,9 @@ static struct tval *article_object(struct ctx *c, const struct article *a, const
     tv_str(obj, "title", a->title);
     tv_str(obj, "author", a->author);
     set_dates(c, obj, a->published_at);
-    tv_trusted_html(obj, "body_html", a->body_html);   /* cmark output, raw HTML disabled */
+    /* cmark output with raw HTML disabled, or an imported body written by
+     * html_clean_post's allow-list (sql/012 body_format 'html') */
+    tv_trusted_html(obj, "body_html", a->body_html); /* cmark (no raw HTML) or html_clean_post */
     tv_set(obj, "tags", tag_list(c, a->tags));
     tv_str(obj, "source", a->source);
     tv_str(obj, "url", absolute_url(c, path));

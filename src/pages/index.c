@@ -72,6 +72,12 @@ static int render_list(struct ctx *c, const struct list_page *lp)
 
 int page_index(struct ctx *c)
 {
+    /* /?p=ID, a WordPress site's address of a post: answered before the list */
+    if (form_get(&c->query, "p")) {
+        int moved = page_old_address(c);
+        if (moved)
+            return moved;
+    }
     struct page_slot slot;
     if (page_cache_list(c, &slot))
         return 200;

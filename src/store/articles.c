@@ -62,7 +62,8 @@ static const char *const article_sql[] = {
     [A_UPDATE] = "UPDATE articles SET title = :title, author = :author, body = :body, "
                  "body_html = :body_html, tags = :tags, source = :source, status = :status, "
                  "published_at = :published_at, updated_at = :now, "
-                 "comments_open = :comments_open, version = version + 1 WHERE id = :id",
+                 "comments_open = :comments_open, body_format = 'markdown', "
+                 "version = version + 1 WHERE id = :id",
     [A_TAGS_CLEAR] = "DELETE FROM article_tags WHERE article_id = :id",
     [A_TAG_ADD] = "INSERT OR IGNORE INTO article_tags (slug, article_id, name) "
                   "VALUES (:slug, :id, :name)",
@@ -248,8 +249,7 @@ static bool bind_article(sqlite3_stmt *st, const struct article_input *in, int64
            db_bind_int(st, ":comments_open", in->comments_open);
 }
 
-/* Replaces the article's rows in article_tags by the names in `tags`. */
-static int save_tags(struct store *s, int64_t id, const char *tags)
+int db_article_tags_save(struct store *s, int64_t id, const char *tags)
 {
     sqlite3_stmt *st = stmt(s, A_TAGS_CLEAR);
     if (!st || !db_bind_int(st, ":id", id) || db_exec_stmt(s, st) != STORE_OK)
@@ -304,7 +304,7 @@ static int save_in_transaction(struct store *s, const struct article_input *in, 
         return rc;
     if (!id)
         id = sqlite3_last_insert_rowid(s->db);
-    return save_tags(s, id, in->tags);
+    return db_article_tags_save(s, id, in->tags);
 }
 
 int store_article_save(struct store *s, const struct article_input *in, bool *created)

@@ -164,7 +164,9 @@ static int migration_cmp(const void *a, const void *b)
     return ((const struct migration *)a)->number - ((const struct migration *)b)->number;
 }
 
-/* Lists sql_dir/NNN_*.sql in order. Returns the count, or -1 with err set. */
+/* Lists sql_dir/NNN_*.sql in order. Numbers are assigned ahead of time and
+ * may land out of order, so a gap is allowed; a number used twice is not.
+ * Returns the count, or -1 with err set. */
 static int list_migrations(const char *sql_dir, struct migration *out, int max, char *err,
                            size_t errlen)
 {
@@ -189,9 +191,9 @@ static int list_migrations(const char *sql_dir, struct migration *out, int max, 
     closedir(d);
     qsort(out, (size_t)count, sizeof *out, migration_cmp);
     for (int i = 0; i < count; i++) {
-        if (out[i].number != i + 1) {
-            snprintf(err, errlen, "schema directory %s: migration %d is missing before %s",
-                     sql_dir, i + 1, out[i].path);
+        if (out[i].number < 1 || (i > 0 && out[i].number == out[i - 1].number)) {
+            snprintf(err, errlen, "schema directory %s: migration number %d of %s is %s",
+                     sql_dir, out[i].number, out[i].path, out[i].number < 1 ? "invalid" : "used twice");
             return -1;
         }
     }
@@ -210,11 +212,67 @@ static int user_version(struct store *s)
     return v;
 }
 
-/* Applies each migration newer than the database's user_version in a
- * transaction of its own that also records the new version. */
+/* Which migrations a database holds: schema_migrations, one row each. A
+ * database from before that table holds every migration up to its
+ * user_version; they are recorded first. */
+static int applied_migrations(struct store *s, const struct migration *list, int count,
+                              int current, bool *applied, char *err, size_t errlen)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(s->db, "CREATE TABLE IF NOT EXISTS schema_migrations "
+                            "(number INTEGER PRIMARY KEY)", NULL, NULL, &msg) != SQLITE_OK) {
+        snprintf(err, errlen, "database %s: %s", s->path, msg ? msg : sqlite3_errmsg(s->db));
+        sqlite3_free(msg);
+        return -1;
+    }
+    sqlite3_stmt *empty = NULL, *add = NULL, *has = NULL;
+    bool ok = sqlite3_prepare_v2(s->db, "SELECT NOT EXISTS (SELECT 1 FROM schema_migrations)",
+                                 -1, &empty, NULL) == SQLITE_OK &&
+              sqlite3_prepare_v2(s->db, "INSERT OR IGNORE INTO schema_migrations VALUES (?1)",
+                                 -1, &add, NULL) == SQLITE_OK &&
+              sqlite3_prepare_v2(s->db, "SELECT 1 FROM schema_migrations WHERE number = ?1",
+                                 -1, &has, NULL) == SQLITE_OK &&
+              sqlite3_step(empty) == SQLITE_ROW;
+    bool backfill = ok && sqlite3_column_int(empty, 0) != 0;
+    for (int i = 0; ok && backfill && i < count && list[i].number <= current; i++) {
+        sqlite3_bind_int(add, 1, list[i].number);
+        ok = sqlite3_step(add) == SQLITE_DONE;
+        sqlite3_reset(add);
+    }
+    for (int i = 0; ok && i < count; i++) {
+        sqlite3_bind_int(has, 1, list[i].number);
+        int rc = sqlite3_step(has);
+        ok = rc == SQLITE_ROW || rc == SQLITE_DONE;
+        applied[i] = rc == SQLITE_ROW;
+        sqlite3_reset(has);
+    }
+    if (!ok)
+        snprintf(err, errlen, "database %s: %s", s->path, sqlite3_errmsg(s->db));
+    sqlite3_finalize(empty);
+    sqlite3_finalize(add);
+    sqlite3_finalize(has);
+    return ok ? 0 : -1;
+}
+
+static bool record_migration(struct store *s, int number)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db, "INSERT OR IGNORE INTO schema_migrations VALUES (?1)", -1, &st,
+                           NULL) != SQLITE_OK)
+        return false;
+    sqlite3_bind_int(st, 1, number);
+    bool ok = sqlite3_step(st) == SQLITE_DONE;
+    sqlite3_finalize(st);
+    return ok;
+}
+
+/* Applies each migration the database does not hold yet, in order, in a
+ * transaction of its own that also records it (schema_migrations, and the
+ * highest number in PRAGMA user_version). */
 static int migrate(struct store *s, const char *sql_dir, char *err, size_t errlen)
 {
     static struct migration list[MAX_MIGRATIONS];   /* large; runs once, before threads */
+    static bool applied[MAX_MIGRATIONS];
     int count = list_migrations(sql_dir, list, MAX_MIGRATIONS, err, errlen);
     if (count < 0)
         return -1;
@@ -223,14 +281,19 @@ static int migrate(struct store *s, const char *sql_dir, char *err, size_t errle
         snprintf(err, errlen, "database %s: %s", s->path, sqlite3_errmsg(s->db));
         return -1;
     }
-    if (current > count) {
+    int newest = count ? list[count - 1].number : 0;
+    if (current > newest) {
         snprintf(err, errlen,
                  "database %s has schema version %d, newer than this folio knows (%d); "
                  "use a newer folio",
-                 s->path, current, count);
+                 s->path, current, newest);
         return -1;
     }
-    for (int i = current; i < count; i++) {
+    if (applied_migrations(s, list, count, current, applied, err, errlen) != 0)
+        return -1;
+    for (int i = 0; i < count; i++) {
+        if (applied[i])
+            continue;
         char why[256];
         char *sql = file_read_text(list[i].path, why, sizeof why);
         if (!sql) {
@@ -238,10 +301,12 @@ static int migrate(struct store *s, const char *sql_dir, char *err, size_t errle
             return -1;
         }
         char version_sql[64];
-        snprintf(version_sql, sizeof version_sql, "PRAGMA user_version = %d", list[i].number);
+        snprintf(version_sql, sizeof version_sql, "PRAGMA user_version = %d",
+                 list[i].number > current ? list[i].number : current);
         char *msg = NULL;
         bool ok = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, &msg) == SQLITE_OK &&
                   sqlite3_exec(s->db, sql, NULL, NULL, &msg) == SQLITE_OK &&
+                  record_migration(s, list[i].number) &&
                   sqlite3_exec(s->db, version_sql, NULL, NULL, &msg) == SQLITE_OK &&
                   sqlite3_exec(s->db, "COMMIT", NULL, NULL, &msg) == SQLITE_OK;
         free(sql);
@@ -252,6 +317,8 @@ static int migrate(struct store *s, const char *sql_dir, char *err, size_t errle
             store_rollback(s);
             return -1;
         }
+        if (list[i].number > current)
+            current = list[i].number;
     }
     return 0;
 }

@@ -18,7 +18,8 @@ enum {
     STMT_BASE_SETTINGS = 112,
     STMT_BASE_TOKENS = 120,     /* tokens.c, comment_queries.c */
     STMT_BASE_VERSIONS = 160,   /* versions.c */
-    STMT_SLOTS = 168,
+    STMT_BASE_WORDPRESS = 168, /* wordpress.c, privacy.c */
+    STMT_SLOTS = 216,
 };
 
 struct store {
@@ -61,6 +62,10 @@ typedef void (*db_row_reader)(struct arena *a, sqlite3_stmt *st, void *item);
  * `what` names the query in the log when it fails. */
 int db_collect(struct store *s, struct arena *a, sqlite3_stmt *st, size_t size, size_t max,
                db_row_reader read, void **items, size_t *count, const char *what);
+
+/* Replaces the article's rows in article_tags by the names in `tags`
+ * (comma-separated, as written). */
+int db_article_tags_save(struct store *s, int64_t id, const char *tags);
 
 /* Steps a statement that returns no rows; logs and returns STORE_ERROR on failure. */
 int db_exec_stmt(struct store *s, sqlite3_stmt *st);

@@ -357,4 +357,30 @@ int store_comments_page(struct store *s, struct arena *a, const char *status, in
                         int limit, struct comment_view_list *out);
 int store_comment_view(struct store *s, struct arena *a, int64_t id, struct comment_view *out);
 
+/* ---- moving in from WordPress (wordpress.c, sql/012) ---- */
+
+enum wp_outcome { WP_CREATED, WP_UPDATED, WP_UNCHANGED };
+
+/* Stores a post of the WordPress site `site` (its base_site_url) with id
+ * wp_id as an article whose body is HTML (in->body_html; in->body the same):
+ * created the first time (under in->slug, or the slug with the WordPress id
+ * when another article has it), then found again by where it came from and
+ * updated only when something differs (its slug stays). No transaction of
+ * its own: the import holds one. */
+int store_wp_post_save(struct store *s, const char *site, int64_t wp_id,
+                       const struct article_input *in, enum wp_outcome *outcome,
+                       int64_t *article_id);
+/* Stores a comment the first time it is seen (its parent is joined later by
+ * store_wp_resolve_parents); a comment imported before is left as it is now.
+ * in->created_at is also its status_changed_at. */
+int store_wp_comment_save(struct store *s, const char *site, int64_t wp_id, int64_t wp_parent,
+                          const struct comment_input *in, bool *created);
+/* Joins the site's imported replies to their parents. */
+int store_wp_resolve_parents(struct store *s, const char *site);
+/* An old address ("/2024/05/slug" or "/?p=12") of an article; the first
+ * article to claim an address keeps it. */
+int store_old_address_add(struct store *s, const char *path, int64_t article_id);
+/* The slug of the published article an old address leads to; STORE_NOT_FOUND. */
+int store_old_address_find(struct store *s, struct arena *a, const char *path, const char **slug);
+
 #endif

@@ -20,7 +20,8 @@ set -euo pipefail
 seconds=${1:-20}
 case "$seconds" in ''|*[!0-9]*) echo "usage: $0 [SECONDS] [TARGET...]" >&2; exit 2 ;; esac
 shift $(( $# > 0 ? 1 : 0 ))
-all_targets="fuzz_form fuzz_comment fuzz_router fuzz_frontmatter fuzz_signed fuzz_config fuzz_template"
+all_targets="fuzz_form fuzz_comment fuzz_router fuzz_frontmatter fuzz_signed fuzz_config fuzz_template
+  fuzz_html fuzz_wxr"
 targets=${*:-$all_targets}
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
