@@ -9,11 +9,12 @@
 static const char *const server_options[] = {
     "listen", "threads", "base-path", "base-url", "site-title", "moderation", "max-links",
     "moderation-keys", "disallowed-keys", "comment-rate", "min-submit-seconds",
-    "trusted-proxy", "socket", NULL,
+    "trusted-proxy", "socket", "access-log", NULL,
 };
 
 #define SERVER_OPTIONS_HELP                                                              \
-    "  --threads N              request workers (default: number of cores)\n"            \
+    "  --threads N              request workers (default: fcgi 8 per core, at least 16;\n" \
+    "                           serve one per core)\n"                                   \
     "  --base-path /PREFIX      the site is mounted under this path\n"                   \
     "  --base-url URL           absolute links (feeds); default: from the request\n"     \
     "  --site-title TEXT        the site's name (default: folio)\n"                      \
@@ -24,6 +25,7 @@ static const char *const server_options[] = {
     "  --comment-rate N         comments per address per 10 minutes (default 5; 0 off)\n" \
     "  --min-submit-seconds N   the form's minimum time on the page (default 3)\n"       \
     "  --trusted-proxy ADDR     believe X-Forwarded-For from this peer only\n"           \
+    "  --access-log FILE|-|off  one line per request, combined format (default -: stderr)\n" \
     "  --db PATH  --config FILE  --www DIR\n"
 
 static const char serve_usage[] =

@@ -40,6 +40,7 @@ static const struct option_def options[] = {
     OPT_N("min-submit-seconds", min_submit_seconds, 0, 86400),
     OPT("trusted-proxy", OPT_STRING, trusted_proxy),
     OPT_N("retain-addresses", retain_addresses, -1, 1000000),
+    OPT("access-log", OPT_STRING, access_log),
     OPT("demo", OPT_FLAG, demo),
     OPT("dry-run", OPT_FLAG, dry_run),
     OPT("output", OPT_STRING, output),
@@ -54,8 +55,7 @@ void config_defaults(struct config *cfg)
     const char *env_db = getenv("FOLIO_DB");
     cfg->db_path = env_db && *env_db ? env_db : "folio.db";
     cfg->listen = NULL;
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    cfg->threads = cores > 0 && cores < 256 ? (int)cores : 2;
+    cfg->threads = 0;       /* each front's own default: config_default_threads() */
     cfg->base_path = "";
     cfg->base_url = "";
     cfg->site_title = "folio";
@@ -64,6 +64,21 @@ void config_defaults(struct config *cfg)
     cfg->comment_rate = 5;
     cfg->min_submit_seconds = 3;
     cfg->retain_addresses = 30;
+}
+
+/* FastCGI workers block on their one connection and a comment waits for the
+ * disk, so its pool is larger than the cores (and group commit batches as
+ * many comments as there are workers waiting); the embedded server never
+ * blocks a thread on the disk (POSTs are handed to writers), so one per
+ * core is enough. */
+int config_default_threads(bool fcgi)
+{
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    if (cores < 1 || cores > 256)
+        cores = 2;
+    if (!fcgi)
+        return (int)cores;
+    return cores * 8 < 16 ? 16 : (int)(cores * 8 < 256 ? cores * 8 : 256);
 }
 
 /* Option values live as long as the process; this list keeps them

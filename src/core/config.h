@@ -15,7 +15,7 @@ struct config {
     /* servers */
     const char *listen;             /* HOST:PORT */
     const char *socket_path;        /* fcgi only */
-    int threads;
+    int threads;                    /* 0: config_default_threads() */
     const char *base_path;          /* "" or "/prefix" without trailing slash */
     const char *base_url;           /* "" or "https://host" (no trailing slash) */
     const char *site_title;
@@ -28,6 +28,7 @@ struct config {
     int min_submit_seconds;
     const char *trusted_proxy;
     int retain_addresses;           /* days; 0: never kept; -1: forever */
+    const char *access_log;         /* NULL or "-": stderr; "off"; or a file */
     /* init */
     bool demo;
     /* import, export */
@@ -36,6 +37,10 @@ struct config {
 };
 
 void config_defaults(struct config *cfg);
+
+/* The --threads default of a front end: FastCGI 8 per core, at least 16;
+ * the embedded server one per core. */
+int config_default_threads(bool fcgi);
 
 /* Parses argv (options may stand anywhere after the command's words) into
  * cfg, collecting the remaining words in words[] (at most max_words). Reads

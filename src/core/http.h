@@ -49,6 +49,7 @@ struct response {
     const char *file_path;      /* when set, the front end sends this file as the body, */
     const char *file_root;      /* which lies beneath this directory (see resp_open_file) */
     long long file_size;
+    size_t full_length;         /* a 304 whose body was left out: the 200's length */
 };
 
 /* The value of header `lower_name`, or NULL. */

@@ -175,8 +175,10 @@ static bool serve_entry(struct ctx *c, struct entry *e, time_t now)
         token = e->token;
     }
     buf_reset(&resp->body);
-    /* A matching conditional GET gets a 304 from the core: no body needed. */
+    /* A matching conditional GET gets a 304 from the core: no body needed,
+     * only its length, which a 304's Content-Length must give if any. */
     const char *inm = req_header(c->req, "if-none-match");
+    resp->full_length = e->body_len;
     if (!(inm && e->etag && strcmp(inm, e->etag) == 0)) {
         if (!buf_reserve(&resp->body, e->body_len + 1))
             return false;

@@ -21,7 +21,9 @@
 
 #include "core/app.h"
 #include "core/log.h"
+#include "front/access_log.h"
 #include "front/addr.h"
+#include "front/headers.h"
 #include "front/signals.h"
 
 #define IO_CHUNK (64 * 1024)
@@ -219,21 +221,10 @@ static char *header_name(struct arena *a, const char *param_name, size_t len)
     return name;
 }
 
-static int add_header(struct request *req, const char *name, const char *value)
-{
-    if (!name)
-        return 500;
-    if (req->header_count == REQ_MAX_HEADERS)
-        return 431;
-    req->headers[req->header_count].name = name;
-    req->headers[req->header_count].value = value;
-    req->header_count++;
-    return 0;
-}
-
 /* Headers from the HTTP_* parameters, plus CONTENT_TYPE and CONTENT_LENGTH
  * (which nginx sends empty when the request has none). Values point into
- * libfcgi's parameters, which live until FCGX_Finish_r. */
+ * libfcgi's parameters, which live until FCGX_Finish_r. nginx before 1.23
+ * passes each line of a repeated header as a parameter of its own. */
 static int read_headers(struct fcgi_thread *t, struct request *req)
 {
     struct arena *a = &t->w->arena;
@@ -245,11 +236,11 @@ static int read_headers(struct fcgi_thread *t, struct request *req)
         const char *value = eq + 1;
         int status = 0;
         if (name_len > 5 && strncmp(*env, "HTTP_", 5) == 0)
-            status = add_header(req, header_name(a, *env + 5, name_len - 5), value);
+            status = front_add_header(req, a, header_name(a, *env + 5, name_len - 5), value);
         else if (*value && strncmp(*env, "CONTENT_TYPE=", 13) == 0)
-            status = add_header(req, "content-type", value);
+            status = front_add_header(req, a, "content-type", value);
         else if (*value && strncmp(*env, "CONTENT_LENGTH=", 15) == 0)
-            status = add_header(req, "content-length", value);
+            status = front_add_header(req, a, "content-length", value);
         if (status != 0)
             return status;
     }
@@ -412,7 +403,8 @@ static void send_file(FCGX_Stream *out, int fd, long long size, const char *path
     }
 }
 
-static void write_response(struct fcgi_thread *t, const char *method)
+/* Writes the answer; returns the length of the body sent. */
+static long long write_response(struct fcgi_thread *t, const char *method)
 {
     struct response *resp = &t->resp;
     FCGX_Stream *out = t->fcgx.out;
@@ -461,6 +453,25 @@ static void write_response(struct fcgi_thread *t, const char *method)
     }
     if (fd >= 0)
         close(fd);
+    return bodiless || head ? 0 : length;
+}
+
+static void log_access(struct fcgi_thread *t, const struct request *req, long long bytes)
+{
+    if (!access_log_enabled())
+        return;
+    const char *uri = param(t, "REQUEST_URI");
+    struct access_entry e = {
+        .client = req->client_addr ? req->client_addr : req->peer_addr,
+        .method = req->method,
+        .target = uri ? uri : req->target,
+        .protocol = param(t, "SERVER_PROTOCOL"),
+        .status = t->resp.status,
+        .bytes = bytes,
+        .referer = req_header(req, "referer"),
+        .user_agent = req_header(req, "user-agent"),
+    };
+    access_log_write(&e);
 }
 
 static void serve(struct fcgi_thread *t)
@@ -471,7 +482,7 @@ static void serve(struct fcgi_thread *t)
         folio_handle(t->w, &req, &t->resp);
     else
         plain_error(&t->resp, status);
-    write_response(t, req.method);
+    log_access(t, &req, write_response(t, req.method));
 }
 
 /* ---- threads ---- */
@@ -527,9 +538,12 @@ static int accept_once(struct fcgi_thread *t)
     /* FCGX_Accept_r returns -errno. The listening socket is non-blocking:
      * another process sharing it may have taken the connection. */
     if (rc != -EAGAIN && rc != -EWOULDBLOCK && rc != -ECONNABORTED && rc != -EINTR) {
-        /* EMFILE and the like: say so, and do not spin */
+        /* EMFILE and the like: say so (once a second: every thread meets
+         * it, for every connection of a flood), and do not spin */
+        static struct log_limit limit = LOG_LIMIT_INIT;
         const struct timespec pause = { 0, 100 * 1000 * 1000 };
-        log_error("fcgi: accept: %s", rc > -1000 ? strerror(-rc) : "failed");  /* -9999: no errno */
+        log_error_limited(&limit, "fcgi: accept: %s",
+                          rc > -1000 ? strerror(-rc) : "failed");  /* -9999: no errno */
         nanosleep(&pause, NULL);
     }
     return 0;
@@ -640,13 +654,19 @@ int front_fcgi_run(struct app *app)
     int status = open_listener(&srv);
     if (status != 0)
         return status;
-    int count = app->cfg.threads > 0 ? app->cfg.threads : 1;
+    int count = app->cfg.threads > 0 ? app->cfg.threads : config_default_threads(true);
+    /* nginx logs every request already: folio's own log only when asked */
+    if (access_log_open(app->cfg.access_log, false) != 0) {
+        close_listener(&srv);
+        return 1;
+    }
     struct fcgi_thread *threads = calloc((size_t)count, sizeof *threads);
     errno = 0;
     if (!threads || pipe(srv.stop_pipe) != 0 || FCGX_Init() != 0) {
         log_error("fcgi: cannot start: %s", strerror(errno ? errno : ENOMEM));
         free(threads);
         close_listener(&srv);
+        access_log_close();
         return 1;
     }
     pthread_mutex_init(&srv.accept_lock, NULL);
@@ -664,6 +684,7 @@ int front_fcgi_run(struct app *app)
     close(srv.stop_pipe[0]);
     close(srv.stop_pipe[1]);
     close_listener(&srv);
+    access_log_close();
     if (status == 0)
         log_info("fcgi: stopped");
     return status;

@@ -846,5 +846,255 @@ class WalTest(ServerTestCase):
             self.assertEqual(journal_mode(srv.db), "wal", "after the server stopped")
 
 
+# ---------------------------------------------------------------------------
+# 7: X-Forwarded-For from the trusted proxy: the rightmost address, every
+#    header line counted as one list (as nginx's realip module reads it)
+
+class ForwardedForTest(CommentClient, ServerTestCase):
+    ARGS = ["--trusted-proxy", "127.0.0.1", "--min-submit-seconds", "0",
+            "--comment-rate", "0"]
+
+    def post_with_lines(self, lines):
+        """POSTs a valid comment with one X-Forwarded-For header line per
+        entry of `lines`; returns the stored comment's row."""
+        srv = self.server
+        fields = self.fields()
+        fields["token"] = self.token_for(SUMMIT)
+        body = urllib.parse.urlencode(fields).encode()
+        conn = http.client.HTTPConnection(srv.host, srv.port, timeout=10)
+        try:
+            conn.putrequest("POST", srv.path("/articles/%s/comments" % SUMMIT),
+                            skip_accept_encoding=True)
+            for line in lines:
+                conn.putheader("X-Forwarded-For", line)
+            conn.putheader("Content-Type", "application/x-www-form-urlencoded")
+            conn.putheader("Content-Length", str(len(body)))
+            conn.endheaders(body)
+            r = conn.getresponse()
+            r.read()
+        finally:
+            conn.close()
+        self.assertEqual(r.status, 303, "lines %r" % (lines,))
+        rows = self.rows_with_body(fields["comment"])
+        self.assertEqual(len(rows), 1)
+        return rows[0]
+
+    def check(self, how):
+        self.start(how, server_args=self.ARGS)
+        cases = [
+            # a client's own line ahead of the one the proxy added
+            (["203.0.113.66", "198.51.100.7"], "198.51.100.7"),
+            (["203.0.113.66, 10.1.2.3", "198.51.100.8"], "198.51.100.8"),
+            (["203.0.113.66", "10.0.0.9, 198.51.100.9"], "198.51.100.9"),
+            (["198.51.100.10"], "198.51.100.10"),
+        ]
+        for lines, want in cases:
+            with self.subTest(how=how, lines=lines):
+                self.assertEqual(self.post_with_lines(lines)["ip"], want)
+
+    def test_http_takes_the_proxys_address(self):
+        self.check("serve")
+
+    def test_fcgi_takes_the_proxys_address(self):
+        self.check("socket")
+
+
+# ---------------------------------------------------------------------------
+# 8: a 304 (from the page cache too) does not say the page is empty
+
+class NotModifiedTest(ServerTestCase):
+
+    def check(self, how):
+        srv = self.start(how)
+        for path in ("/articles/" + SUMMIT, "/", "/feed.atom"):
+            with self.subTest(how=how, path=path):
+                full = srv.request("GET", path)
+                self.assertStatus(full, 200)
+                etag = full.header("ETag")
+                self.assertTrue(etag)
+                srv.request("GET", path)    # now certainly from the page cache
+                r = srv.raw_request("GET", path, headers={"If-None-Match": etag})
+                self.assertStatus(r, 304)
+                self.assertEqual(r.after_headers, b"", "a 304 with a body")
+                length = r.header("Content-Length")
+                # none, or the length of the page it stands for (RFC 9110, 8.6)
+                if length is not None:
+                    self.assertEqual(int(length), len(full.body),
+                                     "Content-Length of a 304 to %s" % path)
+
+    def test_http(self):
+        self.check("serve")
+
+    def test_fcgi(self):
+        self.check("socket")
+
+
+# ---------------------------------------------------------------------------
+# 9: the access log (combined format)
+
+COMBINED = re.compile(r'^(\S+) - - \[(\d\d/[A-Z][a-z]{2}/\d{4}:\d\d:\d\d:\d\d \+0000)\] '
+                      r'"([^"]*)" (\d{3}) (\d+|-) "([^"]*)" "([^"]*)"$')
+
+
+class AccessLogTest(ServerTestCase):
+
+    def lines_in(self, path, marker, wait=3.0):
+        """The combined-format lines of file `path` that hold `marker`,
+        waiting up to `wait` seconds for one."""
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                with open(path, encoding="utf-8", errors="replace") as f:
+                    found = [m for m in map(COMBINED.match, f.read().splitlines())
+                             if m and marker in m.group(3)]
+            except FileNotFoundError:
+                found = []
+            if found or time.monotonic() > deadline:
+                return found
+            time.sleep(0.05)
+
+    def test_serve_logs_each_request_to_stderr(self):
+        srv = self.start("serve", server_args=["--trusted-proxy", "127.0.0.1"])
+        marker = "x%d" % int(time.time() * 1000)
+        path = "/articles/%s?ref=%s" % (SUMMIT, marker)
+        r = srv.request("GET", path, headers={
+            "Referer": 'https://example.org/"quoted"', "User-Agent": "tester/1.0 (\x7f)",
+            "X-Forwarded-For": "192.0.2.44"})
+        self.assertStatus(r, 200)
+        found = self.lines_in(srv.folio_log, marker)
+        self.assertEqual(len(found), 1, srv.logs())
+        client, _, request, status, size, referer, agent = found[0].groups()
+        self.assertEqual(client, "192.0.2.44")
+        self.assertEqual(request, "GET %s HTTP/1.1" % path)
+        self.assertEqual((status, int(size)), ("200", len(r.body)))
+        self.assertEqual(referer, r"https://example.org/\x22quoted\x22")
+        self.assertEqual(agent, r"tester/1.0 (\x7F)")
+        # a HEAD sends no body; a 404 is logged too
+        srv.request("HEAD", "/?h=" + marker)
+        srv.request("GET", "/nowhere-" + marker)
+        head = self.lines_in(srv.folio_log, "HEAD /?h=" + marker)
+        self.assertEqual([m.group(4, 5) for m in head], [("200", "-")])
+        missing = self.lines_in(srv.folio_log, "/nowhere-" + marker)
+        self.assertEqual([m.group(4) for m in missing], ["404"])
+
+    def test_serve_to_a_file_or_off(self):
+        tmp = tempfile.mkdtemp(prefix="folio-it-access-")
+        self.addCleanup(shutil.rmtree, tmp, True)
+        logfile = os.path.join(tmp, "access.log")
+        srv = self.start("serve", server_args=["--access-log", logfile])
+        self.assertStatus(srv.request("GET", "/?to=file"), 200)
+        self.assertEqual(len(self.lines_in(logfile, "/?to=file")), 1)
+        self.assertEqual(self.lines_in(srv.folio_log, "/?to=file", wait=0), [])
+        off = FrontServer("serve", server_args=["--access-log", "off"], name="access-off")
+        self.addCleanup(off.stop)
+        off.start()
+        self.assertStatus(off.request("GET", "/?to=nowhere"), 200)
+        time.sleep(0.3)
+        self.assertEqual(self.lines_in(off.folio_log, "/?to=nowhere", wait=0), [])
+
+    def test_fcgi_logs_only_when_asked(self):
+        tmp = tempfile.mkdtemp(prefix="folio-it-access-")
+        self.addCleanup(shutil.rmtree, tmp, True)
+        logfile = os.path.join(tmp, "access.log")
+        srv = self.start("socket", server_args=["--access-log", logfile])
+        r = srv.request("GET", "/articles/%s?via=nginx" % SUMMIT, headers={"User-Agent": "ua/2"})
+        self.assertStatus(r, 200)
+        found = self.lines_in(logfile, "via=nginx")
+        self.assertEqual(len(found), 1)
+        self.assertEqual(found[0].group(1, 3, 4, 7), (
+            "127.0.0.1", "GET /articles/%s?via=nginx HTTP/1.1" % SUMMIT, "200", "ua/2"))
+        # without the option, nginx's own log is enough: nothing from folio
+        plain = FrontServer("socket", name="access-fcgi-default")
+        self.addCleanup(plain.stop)
+        plain.start()
+        self.assertStatus(plain.request("GET", "/?quiet=1"), 200)
+        time.sleep(0.3)
+        self.assertEqual(self.lines_in(plain.folio_log, "/?quiet=1", wait=0), [])
+
+
+# ---------------------------------------------------------------------------
+# 10: slow clients (slowloris) do not keep others out of `folio serve`
+
+SLOW_SOCKETS = 2000
+PER_ADDRESS = 40            # slow sockets from each loopback address
+ADDRESS_CAP = 64            # front/http.c's PER_ADDRESS_LIMIT
+HEAD_DEADLINE = 10          # front/http.c's HEAD_DEADLINE_S
+
+
+def loopback(i):
+    """The i-th loopback address after 127.0.0.1: 127.0.1.2, 127.0.1.3, ..."""
+    return "127.0.%d.%d" % (1 + i // 250, 2 + i % 250)
+
+
+def still_open(s):
+    """True while the server has neither closed nor answered the socket."""
+    try:
+        return s.recv(1, socket.MSG_DONTWAIT | socket.MSG_PEEK) is None
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False
+
+
+class SlowClientsTest(ServerTestCase):
+
+    def setUp(self):
+        import resource
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        need = SLOW_SOCKETS + 500
+        if soft < need:
+            if hard != resource.RLIM_INFINITY and hard < need:
+                self.skipTest("RLIMIT_NOFILE hard limit %d < %d" % (hard, need))
+            resource.setrlimit(resource.RLIMIT_NOFILE, (need, hard))
+            self.addCleanup(resource.setrlimit, resource.RLIMIT_NOFILE, (soft, hard))
+
+    def slow_socket(self, srv, addr):
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.addCleanup(s.close)
+        s.bind((addr, 0))
+        s.connect((srv.host, srv.port))
+        s.sendall(b"GET / HTTP/1.1\r\nHost: slow\r\n")     # and never the end of it
+        return s
+
+    def test_2000_slow_sockets_while_others_are_served(self):
+        srv = self.start("serve")
+        socks = [self.slow_socket(srv, loopback(i // PER_ADDRESS)) for i in range(SLOW_SOCKETS)]
+        started = time.monotonic()
+        time.sleep(0.5)
+        # ordinary clients (from 127.0.0.1, an address of their own) are served
+        for _ in range(20):
+            t0 = time.monotonic()
+            r = srv.request("GET", "/articles/" + SUMMIT, timeout=5)
+            self.assertStatus(r, 200)
+            self.assertLess(time.monotonic() - t0, 2.0, "a GET took too long")
+        closed = sum(1 for s in socks if not still_open(s))
+        self.assertEqual(closed, 0, "%d of %d slow sockets were dropped at once"
+                         % (closed, SLOW_SOCKETS))
+        # one address gets ADDRESS_CAP connections, no more
+        crowd = [self.slow_socket(srv, "127.0.200.1") for _ in range(ADDRESS_CAP + 16)]
+        time.sleep(0.5)
+        self.assertEqual(sum(1 for s in crowd if still_open(s)), ADDRESS_CAP)
+        self.assertStatus(srv.request("GET", "/healthz", timeout=5), 200)
+        # a head that never ends is cut at the deadline, however steadily its
+        # bytes come (each one would reset the 30 s idle timeout)
+        drip = socks[:50]
+        while time.monotonic() - started < HEAD_DEADLINE + 2.5:
+            for s in drip:
+                if still_open(s):
+                    try:
+                        s.send(b"X")
+                    except OSError:
+                        pass
+            time.sleep(0.5)
+        self.assertEqual([s for s in drip if still_open(s)], [],
+                         "slow heads still open after the deadline")
+        self.assertStatus(srv.request("GET", "/healthz", timeout=5), 200)
+        # refusals and cut connections went to the log at most once a second
+        errors = [l for l in srv.logs(limit=10**6).splitlines() if "folio error: http:" in l]
+        seconds = [l.split(" ", 1)[0] for l in errors]
+        self.assertEqual(len(seconds), len(set(seconds)), "\n".join(errors[:20]))
+        self.assertTermExits0(srv)
+
+
 if __name__ == "__main__":
     unittest.main()
