@@ -49,6 +49,7 @@ static const struct {
     { "moderation-keys", offsetof(struct config, moderation_keys) },
     { "disallowed-keys", offsetof(struct config, disallowed_keys) },
     { "trusted-proxy", offsetof(struct config, trusted_proxy) },
+    { "access-log", offsetof(struct config, access_log) },
 };
 
 static const char *const other_keys[] = {
@@ -121,7 +122,8 @@ static void check_ranges(const struct config *cfg)
     size_t bl = bp ? strlen(bp) : 0;
     if (!bp || (bl && (bp[0] != '/' || bp[bl - 1] == '/' || strpbrk(bp, "?#%\"'<> "))))
         abort();
-    if (cfg->threads < 1 || cfg->threads > 256 || cfg->max_links < 0 || cfg->max_links > 1000 ||
+    /* threads 0: the front end's own default (config_default_threads) */
+    if (cfg->threads < 0 || cfg->threads > 256 || cfg->max_links < 0 || cfg->max_links > 1000 ||
         cfg->comment_rate < 0 || cfg->min_submit_seconds < 0 ||
         cfg->min_submit_seconds > 86400 ||
         (cfg->moderation != MODERATION_ALL && cfg->moderation != MODERATION_FIRST))
@@ -149,7 +151,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static const char *const allowed[] = {
         "listen", "socket", "threads", "base-path", "base-url", "site-title", "moderation",
         "max-links", "moderation-keys", "disallowed-keys", "comment-rate",
-        "min-submit-seconds", "trusted-proxy", "demo", NULL,
+        "min-submit-seconds", "trusted-proxy", "access-log", "demo", NULL,
     };
     const char *words[4];
     int word_count;
