@@ -55,8 +55,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct arena a = {0};
     struct form f;
     const char *s = (const char *)data;
-    if (form_parse(&a, s, size, &f) == FORM_OK)
+    enum form_error strict = form_parse(&a, s, size, &f);
+    if (strict == FORM_OK)
         check_form(&f);
+    /* Repairing: every value comes out valid UTF-8, and only a body the
+     * strict parser took (nothing repaired) or refused for its UTF-8 is
+     * taken. */
+    struct form r;
+    enum form_error repairing = form_parse_repairing(&a, s, size, &r);
+    if (repairing == FORM_OK) {
+        check_form(&r);
+        if (strict != FORM_OK && strict != FORM_BAD_UTF8)
+            abort();
+        if (strict == FORM_OK && r.repaired != 0)
+            abort();
+    } else if (repairing != FORM_NO_MEMORY && strict == FORM_OK) {
+        abort();
+    }
     decode_both_ways(s, size);
     (void)utf8_valid(s, size);
     char *z = arena_strndup(&a, s, size);   /* headers arrive NUL-terminated */

@@ -59,6 +59,37 @@ static void test_form_parse(void)
     arena_free(&a);
 }
 
+/* Invalid UTF-8 in a value: kept, each maximal invalid subpart as one
+ * U+FFFD (as browsers decode), the field marked; a bad name still refused. */
+static void test_form_parse_repairing(void)
+{
+    struct arena a = {0};
+    struct form f;
+    static const struct {
+        const char *body, *want;
+    } cases[] = {
+        { "c=caf%E9", "caf\xEF\xBF\xBD" },
+        { "c=%C0%AF", "\xEF\xBF\xBD\xEF\xBF\xBD" },                 /* overlong '/' */
+        { "c=%ED%A0%80x", "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBDx" }, /* surrogate */
+        { "c=%E2%82+", "\xEF\xBF\xBD " },                               /* cut short */
+        { "c=%F4%90%80%80", "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD" },
+        { "c=%F0%9F%98", "\xEF\xBF\xBD" },                              /* emoji cut */
+        { "c=%E2%82%AC", "\xE2\x82\xAC" },                              /* valid: kept */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *body = cases[i].body;
+        CHECK(form_parse_repairing(&a, body, strlen(body), &f) == FORM_OK);
+        CHECK_STR(form_get(&f, "c"), cases[i].want);
+        CHECK(form_repaired(&f, "c") == (strcmp(body, "c=%E2%82%AC") != 0));
+    }
+    CHECK(form_parse_repairing(&a, "a=1&b=%FF&c=2", 13, &f) == FORM_OK);
+    CHECK(!form_repaired(&f, "a") && form_repaired(&f, "b") && !form_repaired(&f, "c"));
+    CHECK(!form_repaired(&f, "missing"));
+    CHECK(form_parse_repairing(&a, "%FF=1", 5, &f) == FORM_BAD_UTF8);
+    CHECK(form_parse_repairing(&a, "a=%00", 5, &f) == FORM_NUL_BYTE);
+    arena_free(&a);
+}
+
 static void test_cookies(void)
 {
     struct arena a = {0};
@@ -77,6 +108,7 @@ int main(void)
     test_url_decode();
     test_utf8();
     test_form_parse();
+    test_form_parse_repairing();
     test_cookies();
     return check_result("test_form");
 }
