@@ -7,10 +7,13 @@
 -- of sql/001, 002, 004 and 005 again.
 --
 -- The migration runs in a transaction with foreign keys on, so the new
--- table is filled first and the old one dropped after (nothing else holds a
--- foreign key to comments; moderation_log keeps comment_id as a plain
--- number). The rename turns the new table's own reference (parent_id) to
--- "comments".
+-- table is filled first and the old one dropped after. Dropping it deletes
+-- its rows first, with every foreign key's action: up to sql/007 nothing
+-- else holds a foreign key to comments (moderation_log keeps comment_id as
+-- a plain number); sql/012's wp_comments does, which is why no database
+-- may have 012 without this one (a migration applied out of order after
+-- 012 would lose wp_comments' rows). The rename turns the new table's own
+-- reference (parent_id) to "comments".
 
 CREATE TABLE comments_new (
     id                INTEGER PRIMARY KEY AUTOINCREMENT,
