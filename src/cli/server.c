@@ -36,7 +36,8 @@ static const char serve_usage[] =
 static const char fcgi_usage[] =
     "usage: folio fcgi [--listen HOST:PORT | --socket PATH] [options]\n"
     "Serves the site over FastCGI; with neither option, accepts on fd 0 when it is a\n"
-    "listening socket (spawn-fcgi, systemd socket activation).\n" SERVER_OPTIONS_HELP;
+    "listening socket (spawn-fcgi, systemd socket activation). The database must exist\n"
+    "(folio init creates it).\n" SERVER_OPTIONS_HELP;
 
 static int run_server(int argc, char **argv, bool fcgi)
 {
@@ -53,6 +54,7 @@ static int run_server(int argc, char **argv, bool fcgi)
     }
     if (!fcgi && !app.cfg.listen)
         app.cfg.listen = "127.0.0.1:8080";
+    app.db_must_exist = fcgi;
     if (app_init(&app) != 0)
         return 1;
     rc = fcgi ? front_fcgi_run(&app) : front_http_run(&app);

@@ -24,6 +24,31 @@ static int load_keys(const char *option, const char *path, struct word_list **ou
     return 0;
 }
 
+/* A server's database: an empty file is refused (it is no database, and
+ * taking it as a new one would hide that the real one is gone); a missing
+ * one is created by `serve` (with a word in the log) and refused by `fcgi`,
+ * the production server, which must not start on an empty site by mistake. */
+static struct store *open_database(struct app *app, char *err, size_t errlen)
+{
+    const char *path = app->cfg.db_path;
+    enum store_file state = store_file_state(path);
+    if (state == STORE_FILE_MISSING && app->db_must_exist) {
+        snprintf(err, errlen, "database %s does not exist; create it with `folio init --db %s` "
+                 "(folio fcgi never creates one)", path, path);
+        return NULL;
+    }
+    if (state == STORE_FILE_EMPTY) {
+        snprintf(err, errlen, "database %s is an empty file (0 bytes), not a folio database; "
+                 "if it held the site, restore it from a backup, else `folio init --db %s` "
+                 "makes a new database in it", path, path);
+        return NULL;
+    }
+    struct store *s = store_open(path, app->cfg.sql_dir, true, err, errlen);
+    if (s && state == STORE_FILE_MISSING)
+        log_info("database %s did not exist: created a new, empty one", path);
+    return s;
+}
+
 int app_init(struct app *app)
 {
     config_resolve_paths(&app->cfg);
@@ -34,11 +59,13 @@ int app_init(struct app *app)
         fprintf(stderr, "folio: templates: %s\n", err);
         return 1;
     }
-    struct store *s = store_open(app->cfg.db_path, app->cfg.sql_dir, true, err, sizeof err);
+    struct store *s = open_database(app, err, sizeof err);
     if (!s) {
         fprintf(stderr, "folio: %s\n", err);
         return 1;
     }
+    store_pin_file(s);      /* every worker must open this same file */
+    store_read_only(s);     /* logs it, once: reading still works */
     int rc = store_secret(s, app->secret);
     store_close(s);
     if (rc != STORE_OK) {

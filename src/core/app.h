@@ -20,6 +20,7 @@ struct app {
     unsigned char secret[32];       /* signs form tokens and cookies; kept in the database */
     struct word_list *moderation_keys;
     struct word_list *disallowed_keys;
+    bool db_must_exist;             /* fcgi: a missing database is refused, not created */
     atomic_int stopping;
 };
 
@@ -30,8 +31,10 @@ struct worker {
     struct arena arena;             /* everything a request allocates; reset after it */
 };
 
-/* Loads templates, the secret and word lists; opens (creating and migrating)
- * the database once to check it. Returns 0 or 1 after printing the cause. */
+/* Loads templates, the secret and word lists; opens (creating, unless
+ * db_must_exist, and migrating) the database once to check it. An empty
+ * (0-byte) database file is refused. Returns 0 or 1 after printing the
+ * cause. */
 int app_init(struct app *app);
 void app_free(struct app *app);
 

@@ -9,6 +9,7 @@
 #include "core/json.h"
 #include "core/routes.h"
 #include "core/text.h"
+#include "store/store.h"
 
 enum { M_GET = 1, M_POST = 2, M_PUT = 4, M_PATCH = 8, M_DELETE = 16 };
 
@@ -166,6 +167,11 @@ static const char *client_address(struct ctx *c)
  * handler. A guard answers with a status when it refuses. */
 static int run_route(struct ctx *c, const struct route *r)
 {
+    /* A database deleted or replaced under the running server: nothing it
+     * answers would be true, nothing written would be kept (store_lost logs
+     * it). /healthz says why itself; static files need no database. */
+    if (r->handler != page_health && r->handler != page_static && store_lost(c->store, false))
+        return fail(c, 503, "The site's database is not available. Please come back later.");
     int status = 0;
     if (r->flags & R_TOKEN)
         status = api_check_token(c);

@@ -1,4 +1,6 @@
-/* health: GET /healthz for load balancers and monitoring. */
+/* health: GET /healthz for load balancers and monitoring: 200 "ok" while the
+ * database file is still the one opened, answers a read and passed its last
+ * quick_check (see store_health); else 503 and the reason. */
 #include "core/routes.h"
 #include "pages/pages.h"
 
@@ -6,8 +8,9 @@ int page_health(struct ctx *c)
 {
     c->resp->content_type = "text/plain; charset=utf-8";
     resp_header(c->resp, "Cache-Control", "no-store");
-    if (!store_ping(c->store)) {
-        buf_puts(&c->resp->body, "database unavailable\n");
+    const char *why = store_health(c->store);
+    if (why) {
+        buf_printf(&c->resp->body, "database unavailable: %s\n", why);
         return 503;
     }
     buf_puts(&c->resp->body, "ok");

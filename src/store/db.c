@@ -3,9 +3,13 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 
 #include <sodium.h>
 
@@ -14,6 +18,12 @@
 
 #define BUSY_TIMEOUT_MS 5000
 #define MAX_MIGRATIONS 999
+#define INTEGRITY_EVERY_SECONDS 600
+
+/* Below, with store_lost. */
+static void note_error(struct store *s);
+static void mark_lost(const char *path, const char *why);
+static const char *pinned_problem(const struct store *s, enum store_file state);
 
 sqlite3_stmt *db_stmt(struct store *s, int slot, const char *sql)
 {
@@ -118,6 +128,7 @@ int db_collect(struct store *s, struct arena *a, sqlite3_stmt *st, size_t size, 
 int db_error(struct store *s, const char *what)
 {
     log_error("database %s: %s: %s", s->path, what, sqlite3_errmsg(s->db));
+    note_error(s);
     return STORE_ERROR;
 }
 
@@ -138,12 +149,20 @@ static int exec_sql(struct store *s, const char *sql)
     if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
         log_error("database %s: %s", s->path, msg ? msg : sqlite3_errmsg(s->db));
         sqlite3_free(msg);
+        note_error(s);
         return STORE_ERROR;
     }
     return STORE_OK;
 }
 
-int store_begin(struct store *s) { return exec_sql(s, "BEGIN IMMEDIATE"); }
+/* A write goes nowhere useful once the file is gone: SQLite would commit it
+ * to the unlinked file, and the reader would be told it was kept. */
+int store_begin(struct store *s)
+{
+    if (store_lost(s, true))
+        return STORE_ERROR;
+    return exec_sql(s, "BEGIN IMMEDIATE");
+}
 int store_commit(struct store *s) { return exec_sql(s, "COMMIT"); }
 
 void store_rollback(struct store *s)
@@ -332,11 +351,36 @@ struct store *store_open(const char *path, const char *sql_dir, bool create, cha
         return NULL;
     }
     s->path = path;
+    enum store_file state = store_file_state(path);
+    const char *lost = pinned_problem(s, state);
+    if (lost)
+        mark_lost(path, lost);
+    if (state == STORE_FILE_MISSING && !create) {
+        snprintf(err, errlen, "database %s does not exist; `folio init --db %s` creates it",
+                 path, path);
+        goto fail;
+    }
+    if (state == STORE_FILE_EMPTY && !create) {
+        snprintf(err, errlen, "database %s is an empty file (0 bytes), not a folio database; "
+                 "if it held the site, restore it from a backup, else `folio init --db %s` "
+                 "makes a new database in it", path, path);
+        goto fail;
+    }
+    if (state == STORE_FILE_EMPTY)
+        log_info("database %s was an empty file (0 bytes): making a new database in it", path);
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
     if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
         snprintf(err, errlen, "database %s: %s", path,
                  s->db ? sqlite3_errmsg(s->db) : "cannot open");
         goto fail;
+    }
+    struct stat st;
+    if (stat(path, &st) == 0) {
+        s->dev = st.st_dev;
+        s->ino = st.st_ino;
+        s->identity_known = true;
+        if ((lost = pinned_problem(s, STORE_FILE_PRESENT)) != NULL)
+            mark_lost(path, lost);
     }
     sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
     sqlite3_extended_result_codes(s->db, 0);
@@ -367,6 +411,175 @@ void store_close(struct store *s)
         sqlite3_finalize(s->stmts[i]);
     sqlite3_close(s->db);
     free(s);
+}
+
+enum store_file store_file_state(const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return errno == ENOENT ? STORE_FILE_MISSING : STORE_FILE_PRESENT;
+    if (!S_ISREG(st.st_mode) || st.st_size > 0)
+        return STORE_FILE_PRESENT;      /* SQLite says what is wrong with it */
+    /* 0 bytes: a database whose pages all wait in its log is still one */
+    size_t len = strlen(path);
+    char *wal = malloc(len + 5);
+    if (!wal)
+        return STORE_FILE_PRESENT;
+    memcpy(wal, path, len);
+    memcpy(wal + len, "-wal", 5);
+    bool log_has_pages = stat(wal, &st) == 0 && st.st_size > 0;
+    free(wal);
+    return log_has_pages ? STORE_FILE_PRESENT : STORE_FILE_EMPTY;
+}
+
+/* ---- is the database still the one we opened, and fit to serve? ---- */
+
+static _Atomic(const char *) lost_reason;      /* set once, by the first to notice */
+static atomic_bool read_only_reported;
+
+static long long monotonic_second(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec;
+}
+
+/* NULL while the path leads to the file s opened. */
+static const char *identity_problem(const struct store *s)
+{
+    struct stat st;
+    if (stat(s->path, &st) != 0)
+        return errno == ENOENT || errno == ENOTDIR ? "the database file was deleted" : NULL;
+    if (st.st_dev != s->dev || st.st_ino != s->ino)
+        return "the database file was replaced by another file";
+    return NULL;
+}
+
+/* The first to notice says it, loudly; from then on the whole process
+ * knows. */
+static void mark_lost(const char *path, const char *why)
+{
+    const char *none = NULL;
+    if (atomic_compare_exchange_strong(&lost_reason, &none, why))
+        log_error("DATABASE LOST: %s: %s while folio was running. Every request now "
+                  "answers 503 and nothing more is written (it would go to a file nobody "
+                  "sees again). Put the database back (from a backup) and restart folio.",
+                  path, why);
+}
+
+/* The file the server checked at start-up (store_pin_file): a connection
+ * opened later onto another file (the path replaced meanwhile) would serve
+ * a different site beside the first one. */
+static struct {
+    pthread_mutex_t lock;
+    bool set;
+    dev_t dev;
+    ino_t ino;
+} pinned = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+void store_pin_file(struct store *s)
+{
+    pthread_mutex_lock(&pinned.lock);
+    pinned.set = s->identity_known;
+    pinned.dev = s->dev;
+    pinned.ino = s->ino;
+    pthread_mutex_unlock(&pinned.lock);
+}
+
+/* At open: NULL when no file is pinned or this is it. */
+static const char *pinned_problem(const struct store *s, enum store_file state)
+{
+    pthread_mutex_lock(&pinned.lock);
+    const char *why = NULL;
+    if (pinned.set && state == STORE_FILE_MISSING)
+        why = "the database file was deleted";
+    else if (pinned.set && s->identity_known && (s->dev != pinned.dev || s->ino != pinned.ino))
+        why = "the database file was replaced by another file";
+    pthread_mutex_unlock(&pinned.lock);
+    return why;
+}
+
+const char *store_lost(struct store *s, bool now)
+{
+    const char *why = atomic_load(&lost_reason);
+    if (why || !s->identity_known)
+        return why;
+    long long second = monotonic_second();
+    if (!now && second == s->checked_at)
+        return NULL;
+    s->checked_at = second;
+    why = identity_problem(s);
+    if (why)
+        mark_lost(s->path, why);
+    return why;
+}
+
+static void report_read_only(struct store *s)
+{
+    if (!atomic_exchange(&read_only_reported, true))
+        log_error("database %s is read-only: pages are served, but no comment, sign-in or "
+                  "change can be stored. folio must be able to write the file and the "
+                  "directory it is in (owner, mode, a file system mounted read-only); "
+                  "restart folio once that is fixed.", s->path);
+}
+
+/* After a failed statement: a read-only database is said once, clearly,
+ * instead of as one failed write after another. */
+static void note_error(struct store *s)
+{
+    if (sqlite3_errcode(s->db) == SQLITE_READONLY)
+        report_read_only(s);
+}
+
+bool store_read_only(struct store *s)
+{
+    bool read_only = sqlite3_db_readonly(s->db, "main") == 1;
+    if (read_only)
+        report_read_only(s);
+    return read_only;
+}
+
+/* PRAGMA quick_check reads every page, so it runs at most every
+ * INTEGRITY_EVERY_SECONDS and by one thread at a time; the result is
+ * shared by the whole process. */
+static struct {
+    pthread_mutex_t lock;
+    long long checked_at;       /* monotonic second; 0: never */
+    _Atomic(const char *) problem;
+} integrity = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+static const char *integrity_problem(struct store *s)
+{
+    if (pthread_mutex_trylock(&integrity.lock) != 0)
+        return atomic_load(&integrity.problem);     /* another thread is checking */
+    long long now = monotonic_second();
+    if (integrity.checked_at && now - integrity.checked_at < INTEGRITY_EVERY_SECONDS) {
+        pthread_mutex_unlock(&integrity.lock);
+        return atomic_load(&integrity.problem);
+    }
+    sqlite3_stmt *st = db_stmt(s, STMT_BASE_SETTINGS + 4, "PRAGMA quick_check(1)");
+    int rc = st ? sqlite3_step(st) : SQLITE_ERROR;
+    const char *first = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : NULL;
+    bool ok = first && strcmp(first, "ok") == 0;
+    if (!ok)
+        log_error("database %s is damaged: PRAGMA quick_check: %s", s->path,
+                  first ? first : sqlite3_errmsg(s->db));
+    if (st)
+        sqlite3_reset(st);
+    atomic_store(&integrity.problem, ok ? NULL : "the database is damaged (quick_check)");
+    integrity.checked_at = now;
+    pthread_mutex_unlock(&integrity.lock);
+    return atomic_load(&integrity.problem);
+}
+
+const char *store_health(struct store *s)
+{
+    const char *why = store_lost(s, true);
+    if (why)
+        return why;
+    if (!store_ping(s))
+        return "the database does not answer a read";
+    return integrity_problem(s);
 }
 
 bool store_ping(struct store *s)

@@ -6,6 +6,7 @@
 #include <sqlite3.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "store/store.h"
 
@@ -28,6 +29,12 @@ struct store {
     const volatile unsigned char *wal_header;   /* versions.c: mapped once, or NULL */
     bool wal_header_tried;
     const char *path;
+    /* The file this connection opened, to notice when the path no longer
+     * leads to it (store_lost). */
+    dev_t dev;
+    ino_t ino;
+    bool identity_known;
+    long long checked_at;       /* the monotonic second of the last look */
 };
 
 /* The statement in `slot`, prepared from `sql` on first use and reset on

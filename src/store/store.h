@@ -20,8 +20,16 @@ enum store_result {
 
 /* ---- the database ---- */
 
+/* What is at a database's path before it is opened. EMPTY: a file of 0
+ * bytes (with no write-ahead log that holds pages), which is no database:
+ * taken as a new one it would hide that the real one was lost. */
+enum store_file { STORE_FILE_MISSING, STORE_FILE_EMPTY, STORE_FILE_PRESENT };
+enum store_file store_file_state(const char *path);
+
 /* Opens (and with `create`, creates) the database and migrates it to the
- * schema in sql_dir. On failure returns NULL with the cause in err. */
+ * schema in sql_dir. On failure returns NULL with the cause in err. Without
+ * `create`, a missing or empty (0-byte) file is refused, saying how to make
+ * one; with it, an empty file becomes a new database, and the log says so. */
 struct store *store_open(const char *path, const char *sql_dir, bool create, char *err,
                          size_t errlen);
 void store_close(struct store *s);
@@ -30,6 +38,23 @@ int store_commit(struct store *s);
 void store_rollback(struct store *s);
 /* A cheap check that the database answers (for /healthz). */
 bool store_ping(struct store *s);
+/* NULL while the path still leads to the file this process opened; else a
+ * short reason ("the database file was deleted", "... replaced"). Looks at
+ * the file at most once a second per connection, or now when `now`; once
+ * lost, lost for the whole process until it restarts, and logged once,
+ * loudly, with the path. Writes (store_begin) look every time. */
+const char *store_lost(struct store *s, bool now);
+/* Makes s's file the one this process serves: a connection opened later
+ * onto another file at the path, or onto none, marks the database lost. */
+void store_pin_file(struct store *s);
+/* NULL when the database is fit to serve: still the file opened, answers a
+ * read, and passed PRAGMA quick_check (run at most every 10 minutes, by one
+ * thread at a time; the others use the last result). Else a short reason
+ * for /healthz, without the path (the log names it). */
+const char *store_health(struct store *s);
+/* True when this connection can only read (the file or its directory not
+ * writable); logged once per process with the path and what to fix. */
+bool store_read_only(struct store *s);
 /* SQLite's online backup of the whole database into dest_path. */
 int store_backup(struct store *s, const char *dest_path, char *err, size_t errlen);
 /* Changes whenever any connection commits a change (PRAGMA data_version). */

@@ -1,13 +1,21 @@
 """Durability of comments (CONTRACT.md, Storage): clients post comments
 continuously, the server is killed with SIGKILL mid-stream and restarted on
 the same database, and every comment that was answered 303 is there.
+
+And the database taken away from a running server (issue 9, hole 8):
+deleted or replaced, it is noticed, every answer is 503, /healthz says why,
+and nothing more is acknowledged; `fcgi` then refuses to start without it,
+and a 0-byte file is refused; a damaged database fails /healthz.
 Runs on either front (FOLIO_FRONT=http|fcgi)."""
 
 import http.client
 import os
+import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import unittest
@@ -87,6 +95,167 @@ class KillNineTest(CommentClient, harness.FolioTestCase):
             self.assertEqual(conn.execute("PRAGMA integrity_check").fetchone()[0], "ok")
         # And the restarted server takes comments again.
         self.posted_id(self.post(SUMMIT, self.fields()))
+
+
+
+def restart_folio(srv):
+    """The same folio command on the same database (nginx, for the fcgi
+    front, stays up and finds the new socket)."""
+    harness._reap(srv.folio)
+    srv.folio = harness.spawn(srv.folio_cmd, stdout=srv._folio_err,
+                              stderr=subprocess.STDOUT, cwd=srv.tmp)
+    srv._wait_ready()
+
+
+def db_files(db):
+    return [db + suffix for suffix in ("", "-wal", "-shm") if os.path.exists(db + suffix)]
+
+
+class LostDatabaseCase(CommentClient, harness.FolioTestCase):
+    server_args = ["--min-submit-seconds", "0", "--comment-rate", "0"]
+
+    def assertAllAnswer503(self, marker):
+        """Within a second and a half every page is 503, /healthz says why,
+        and a comment is not acknowledged."""
+        token = self.token_for(SUMMIT)
+        deadline = time.monotonic() + 1.5
+        while True:
+            answers = {path: self.get(path).status for path in ("/", "/articles/" + SUMMIT)}
+            if set(answers.values()) == {503} or time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
+        self.assertEqual(set(answers.values()), {503}, answers)
+        health = self.get("/healthz")
+        self.assertStatus(health, 503)
+        r = self.post(SUMMIT, self.fields(comment="%s after the loss" % marker), token=token)
+        self.assertNotIn(r.status, (200, 303), "a comment was acknowledged after the loss:\n"
+                         + r.describe(300))
+        self.assertEqual(r.status, 503, r.describe(300))
+        return health
+
+    def assertLoggedLoudlyOnce(self, why):
+        with open(self.server.folio_log, encoding="utf-8", errors="replace") as f:
+            lines = [l for l in f if "DATABASE LOST" in l]
+        self.assertEqual(len(lines), 1, "want one DATABASE LOST line:\n" + "".join(lines))
+        self.assertIn(self.server.db, lines[0])
+        self.assertIn(why, lines[0])
+
+
+class DeletedDatabaseTest(LostDatabaseCase):
+
+    def test_a_deleted_database_answers_503_and_fcgi_will_not_start_without_it(self):
+        marker = unique("deleted")
+        self.posted_id(self.post(SUMMIT, self.fields(comment=marker + " before")))
+        self.assertStatus(self.get("/healthz"), 200)
+        for path in db_files(self.server.db):
+            os.unlink(path)
+        health = self.assertAllAnswer503(marker)
+        # a worker that has the database open says why (the http front's
+        # threads without one answer a bare 503)
+        if "unavailable:" in health.text:
+            self.assertIn("deleted", health.text)
+        self.assertLoggedLoudlyOnce("deleted")
+        self.assertNoLeak(health)
+
+        # Restarted on the missing file: fcgi (production) refuses, naming
+        # the file and `folio init`; serve creates a new one, and says so.
+        srv = self.server
+        srv.folio.send_signal(signal.SIGTERM)
+        self.assertEqual(srv.folio.wait(10), 0)
+        harness._reap(srv.folio)
+        if srv.front == "fcgi":
+            r = harness.run_folio(srv.folio_cmd[1:], timeout=20)
+            self.assertEqual(r.returncode, 1, r.stderr)
+            self.assertIn(srv.db, r.stderr)
+            self.assertIn("folio init", r.stderr)
+            self.assertFalse(os.path.exists(srv.db), "fcgi created a database")
+            harness.run_folio(["init"] + srv.www_args(), db=srv.db)
+        restart_folio(srv)
+        if srv.front == "http":
+            with open(srv.folio_log, encoding="utf-8", errors="replace") as f:
+                self.assertIn("did not exist: created a new", f.read())
+        self.assertStatus(self.get("/healthz"), 200)
+
+
+class ReplacedDatabaseTest(LostDatabaseCase):
+
+    def test_a_replaced_database_answers_503(self):
+        marker = unique("replaced")
+        copy = os.path.join(self.server.tmp, "copy.db")
+        with self.db() as conn:
+            conn.execute("VACUUM INTO ?", (copy,))
+        self.assertStatus(self.get("/healthz"), 200)
+        os.replace(copy, self.server.db)
+        health = self.assertAllAnswer503(marker)
+        if "unavailable:" in health.text:
+            self.assertIn("replaced", health.text)
+        self.assertLoggedLoudlyOnce("replaced")
+
+
+class EmptyDatabaseFileTest(unittest.TestCase):
+    """A 0-byte file at the database's path is no database: the servers
+    refuse it (exit 1, naming it), rather than taking it as a new site."""
+
+    def test_servers_refuse_an_empty_file(self):
+        tmp = tempfile.mkdtemp(prefix="folio-it-empty-")
+        self.addCleanup(shutil.rmtree, tmp, True)
+        db = os.path.join(tmp, "folio.db")
+        open(db, "w").close()
+        front = harness.front_from_env()
+        args = (["serve", "--listen", "127.0.0.1:%d" % harness.free_port()] if front == "http"
+                else ["fcgi", "--socket", os.path.join(tmp, "folio.sock")])
+        r = harness.run_folio(args, db=db, timeout=10)
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn(db, r.stderr)
+        self.assertIn("empty file", r.stderr)
+        self.assertEqual(os.path.getsize(db), 0)
+        # `folio init` makes a new database in it, and says so
+        r = harness.run_folio(["init"], db=db)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("empty file", r.stderr)
+
+
+class AnyAnswerServer(harness.FolioServer):
+    """Ready once /healthz answers at all (the database is damaged)."""
+
+    def _wait_ready(self):
+        deadline = time.monotonic() + harness.START_TIMEOUT
+        while True:
+            try:
+                self.request("GET", "/healthz", timeout=1.0)
+                return
+            except (OSError, http.client.HTTPException):
+                if time.monotonic() > deadline or self.folio.poll() is not None:
+                    raise RuntimeError("folio did not answer\n" + self.logs())
+                time.sleep(harness.POLL_INTERVAL)
+
+    def prepare_db(self):
+        super().prepare_db()
+        # Garbage over the pages of an index: the server starts (it reads
+        # its settings), but the file is damaged.
+        conn = sqlite3.connect(self.db)
+        try:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+            root = conn.execute("SELECT max(rootpage) FROM sqlite_master "
+                                "WHERE type = 'index' AND tbl_name = 'comments'").fetchone()[0]
+        finally:
+            conn.close()
+        with open(self.db, "r+b") as f:
+            f.seek((root - 1) * page_size)
+            f.write(b"\xa5" * page_size)
+
+
+class DamagedDatabaseTest(harness.FolioTestCase):
+    server_class = AnyAnswerServer
+
+    def test_healthz_fails_on_damaged_pages(self):
+        r = self.get("/healthz")
+        self.assertStatus(r, 503)
+        self.assertIn("damaged", r.text)
+        self.assertNoLeak(r)
+        with open(self.server.folio_log, encoding="utf-8", errors="replace") as f:
+            self.assertIn("quick_check", f.read())
 
 
 if __name__ == "__main__":
