@@ -18,7 +18,7 @@ serve, or folio fcgi behind a real nginx) in ways the shared harness does not:
   HEAD is never served to a GET, and an approval shows within 1.5 s; and
   a Host header never poisons it, with or without --base-url, even when
   nginx passes the raw Host on (as its upstream fastcgi_params does);
-- a database a server created is in WAL mode.
+- a database `folio serve` created is in WAL mode.
 """
 
 import http.client
@@ -834,7 +834,9 @@ class MicroCacheHostTest(unittest.TestCase):
 class WalTest(ServerTestCase):
 
     def test_a_database_a_server_creates_is_wal(self):
-        for how in ("serve", "socket"):
+        # Only `serve` creates one: `fcgi` refuses a missing database
+        # (test_durability.py); `folio init` makes it for production.
+        for how in ("serve",):
             srv = FrontServer(how, fresh_db=True, name="fronts-wal-" + how)
             self.addCleanup(srv.stop)
             self.assertFalse(os.path.exists(srv.db))
@@ -844,6 +846,12 @@ class WalTest(ServerTestCase):
                              "`folio %s` created" % ("serve" if how == "serve" else "fcgi"))
             self.assertEqual(srv.term(), 0, srv.logs())
             self.assertEqual(journal_mode(srv.db), "wal", "after the server stopped")
+        tmp = tempfile.mkdtemp(prefix="folio-it-wal-")
+        self.addCleanup(shutil.rmtree, tmp, True)
+        db = os.path.join(tmp, "folio.db")
+        r = harness.run_folio(["init"], db=db)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(journal_mode(db), "wal", "journal_mode of a database `folio init` made")
 
 
 # ---------------------------------------------------------------------------
