@@ -114,10 +114,10 @@ def db_files(db):
 class LostDatabaseCase(CommentClient, harness.FolioTestCase):
     server_args = ["--min-submit-seconds", "0", "--comment-rate", "0"]
 
-    def assertAllAnswer503(self, marker):
+    def assertAllAnswer503(self, marker, token):
         """Within a second and a half every page is 503, /healthz says why,
-        and a comment is not acknowledged."""
-        token = self.token_for(SUMMIT)
+        and a comment (its form token taken before the loss) is not
+        acknowledged."""
         deadline = time.monotonic() + 1.5
         while True:
             answers = {path: self.get(path).status for path in ("/", "/articles/" + SUMMIT)}
@@ -147,9 +147,10 @@ class DeletedDatabaseTest(LostDatabaseCase):
         marker = unique("deleted")
         self.posted_id(self.post(SUMMIT, self.fields(comment=marker + " before")))
         self.assertStatus(self.get("/healthz"), 200)
+        token = self.token_for(SUMMIT)
         for path in db_files(self.server.db):
             os.unlink(path)
-        health = self.assertAllAnswer503(marker)
+        health = self.assertAllAnswer503(marker, token)
         # a worker that has the database open says why (the http front's
         # threads without one answer a bare 503)
         if "unavailable:" in health.text:
@@ -185,8 +186,9 @@ class ReplacedDatabaseTest(LostDatabaseCase):
         with self.db() as conn:
             conn.execute("VACUUM INTO ?", (copy,))
         self.assertStatus(self.get("/healthz"), 200)
+        token = self.token_for(SUMMIT)
         os.replace(copy, self.server.db)
-        health = self.assertAllAnswer503(marker)
+        health = self.assertAllAnswer503(marker, token)
         if "unavailable:" in health.text:
             self.assertIn("replaced", health.text)
         self.assertLoggedLoudlyOnce("replaced")
