@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # setup.sh: the README's two commands.
 #   scripts/setup.sh serve   install what is missing, build, start folio with the
-#                            sample site on http://127.0.0.1:8080
+#                            sample site on http://$FOLIO_LISTEN (default
+#                            127.0.0.1:8080; the port is checked first)
 #   scripts/setup.sh test    the same set-up, then the whole test suite: a normal
 #                            build and an AddressSanitizer+UBSan build, each running
 #                            every test, then the fuzzers for a bounded time
@@ -44,22 +45,48 @@ build() {  # build DIR [cmake args...]
 browser_deps() {
   # Node.js may come from elsewhere than Debian (NodeSource bundles npm, and
   # Debian's npm conflicts with it): install Debian's only when none is there.
+  # Debian 12's is Node.js 18, which the pinned playwright-core accepts.
   command -v node >/dev/null || install_missing nodejs
   command -v npm >/dev/null || install_missing npm
-  if [ -f tests/browser/package-lock.json ]; then
-    (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
+  (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
+  # Whatever node and chromium are found, are they what the driver needs?
+  # One line each on what is wrong (tests/browser/tools.mjs), not a stack
+  # trace from inside the test run.
+  node tests/browser/tools.mjs || exit 1
+}
+
+# The HOST and PORT of HOST:PORT or [V6]:PORT.
+listen_host() { local h=${1%:*}; h=${h#[}; echo "${h%]}"; }
+listen_port() { echo "${1##*:}"; }
+
+# Refuses a busy or malformed FOLIO_LISTEN before anything is installed, built
+# or created: something that accepts a connection there means the port is taken.
+check_listen() {
+  local listen=$1 host port
+  host=$(listen_host "$listen")
+  port=$(listen_port "$listen")
+  if [[ $listen != *:* ]] || [ -z "$host" ] || ! [[ $port =~ ^[0-9]+$ ]] || [ "$port" -lt 1 ] || [ "$port" -gt 65535 ]; then
+    echo "setup: FOLIO_LISTEN=$listen is not HOST:PORT (for example 127.0.0.1:8080)" >&2
+    exit 2
+  fi
+  case $host in 0.0.0.0) host=127.0.0.1 ;; ::) host=::1 ;; esac
+  if timeout 2 bash -c "exec 3<>/dev/tcp/$host/$port" 2>/dev/null; then
+    echo "setup: $listen is already in use; choose another with FOLIO_LISTEN=HOST:PORT" >&2
+    exit 1
   fi
 }
 
 case "$mode" in
   serve)
+    listen=${FOLIO_LISTEN:-127.0.0.1:8080}
+    check_listen "$listen"
     # shellcheck disable=SC2086
     install_missing $build_packages
     build build -DCMAKE_BUILD_TYPE=Release
     db=${FOLIO_DB:-folio.db}
     build/folio init --demo --db "$db"
-    echo "setup: folio is starting on http://127.0.0.1:8080 (Ctrl-C stops it)"
-    exec build/folio serve --db "$db" --listen 127.0.0.1:8080
+    echo "setup: folio is starting on http://$listen (Ctrl-C stops it)"
+    exec build/folio serve --db "$db" --listen "$listen"
     ;;
   test)
     # shellcheck disable=SC2086

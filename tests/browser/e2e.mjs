@@ -10,8 +10,9 @@
 //   FOLIO_BIN       the folio binary (required)
 //   FOLIO_WWW       www/ directory (default: ../../www from this file)
 //   FOLIO_CHROMIUM  the browser (default /usr/bin/chromium)
-//   CI              when "true", a missing browser or playwright-core fails
-//                   the test; otherwise it is skipped (exit 77)
+//   CI              when "true", a missing or too old browser, playwright-core
+//                   or Node.js (tools.mjs) fails the test; otherwise it is
+//                   skipped (exit 77)
 // Prints "N passed, N failed" at the end; exit 0 when all passed.
 
 import { spawn, spawnSync } from 'node:child_process';
@@ -20,6 +21,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { browserPath, browserProblem, nodeProblem } from './tools.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const SKIP = 77;
@@ -269,9 +271,12 @@ async function main() {
     process.exit(2);
   }
   const www = process.env.FOLIO_WWW || path.join(HERE, '..', '..', 'www');
-  const executablePath = process.env.FOLIO_CHROMIUM || '/usr/bin/chromium';
-  if (!fs.existsSync(executablePath))
-    skipOrFail(`no browser at ${executablePath} (apt-get install chromium)`);
+  const executablePath = browserPath();
+  // Before playwright-core is loaded: it would stop the process with its own
+  // message on a Node.js older than its engines field.
+  const problem = nodeProblem() || browserProblem();
+  if (problem)
+    skipOrFail(problem);
   const { chromium } = await loadPlaywright();
 
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'folio-browser-'));
