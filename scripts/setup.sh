@@ -46,8 +46,10 @@ browser_deps() {
   # Node.js may come from elsewhere than Debian (NodeSource bundles npm, and
   # Debian's npm conflicts with it): install Debian's only when none is there.
   # Debian 12's is Node.js 18, which the pinned playwright-core accepts.
-  command -v node >/dev/null || install_missing nodejs
-  command -v npm >/dev/null || install_missing npm
+  local need=()
+  command -v node >/dev/null || need+=(nodejs)
+  command -v npm >/dev/null || need+=(npm)
+  [ ${#need[@]} -eq 0 ] || install_missing "${need[@]}"
   (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
   # Whatever node and chromium are found, are they what the driver needs?
   # One line each on what is wrong (tests/browser/tools.mjs), not a stack

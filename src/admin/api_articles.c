@@ -4,16 +4,11 @@
 #include <time.h>
 
 #include "admin/api.h"
+#include "core/article_rules.h"
 #include "core/markdown.h"
 #include "core/routes.h"
 #include "core/text.h"
 #include "store/store.h"
-
-#define TITLE_MAX_CHARS 300
-#define AUTHOR_MAX_CHARS 200
-#define SOURCE_MAX_CHARS 300
-#define TAG_MAX_CHARS 100
-#define TAGS_MAX 50
 
 static const char *const article_statuses[] = { "draft", "published", NULL };
 
@@ -160,17 +155,8 @@ static int check_keys(struct ctx *c, json_t *body, const char *slug)
     return 0;
 }
 
-/* No control characters: for one-line fields. */
-static bool one_line(const char *s)
-{
-    for (; *s; s++)
-        if ((unsigned char)*s < 0x20 || *s == 0x7f)
-            return false;
-    return true;
-}
-
-/* body[key] as one line of text, trimmed, at most max characters (and not
- * empty when required). Absent: *out keeps its default. Returns 0 or 422. */
+/* body[key] as one line of text, trimmed, by article_line_problem's rules.
+ * Absent: *out keeps its default. Returns 0 or 422. */
 static int line_field(struct ctx *c, json_t *body, const char *key, size_t max, bool required,
                       const char **out)
 {
@@ -184,60 +170,37 @@ static int line_field(struct ctx *c, json_t *body, const char *key, size_t max, 
     char *t = trim_copy(c->arena, s);
     if (!t)
         return store_failed(c);
-    if (required && !*t)
-        return bad_field(c, key, "This field must not be empty.");
-    if (utf8_length(t) > max || !one_line(t))
-        return bad_field(c, key, arena_printf(c->arena,
-                                              "This field must be one line of at most %zu "
-                                              "characters.", max));
+    char msg[128];
+    const char *problem = article_line_problem(t, max, required, msg, sizeof msg);
+    if (problem)
+        return bad_field(c, key, arena_strdup(c->arena, problem));
     *out = t;
     return 0;
 }
 
-/* One tag: trimmed, 1..TAG_MAX_CHARS, one line, no comma, and with a slug.
- * Returns the trimmed name, or NULL when it is not a good tag. */
-static const char *tag_name(struct ctx *c, json_t *v)
-{
-    const char *s = json_string_value(v);
-    char *t = s ? trim_copy(c->arena, s) : NULL;
-    if (!t || !*t || utf8_length(t) > TAG_MAX_CHARS || !one_line(t) || strchr(t, ','))
-        return NULL;
-    const char *slug = slugify(c->arena, t);
-    return slug && *slug ? t : NULL;
-}
-
-/* "tags": an array of strings, stored as "a, b"; a repeated tag once. */
+/* "tags": an array of strings, each a good tag (article_tag_valid), stored
+ * as "a, b"; a repeated tag once. */
 static int tags_field(struct ctx *c, json_t *body, const char **out)
 {
     json_t *v = json_object_get(body, "tags");
     if (!v)
         return 0;
-    if (!json_is_array(v) || json_array_size(v) > TAGS_MAX)
+    if (!json_is_array(v) || json_array_size(v) > ARTICLE_TAGS_MAX)
         return bad_field(c, "tags", "tags must be an array of at most 50 strings.");
-    struct buf b = {0};
-    const char *slugs[TAGS_MAX];
+    const char *names[ARTICLE_TAGS_MAX];
     size_t n = 0, i;
     json_t *item;
     json_array_foreach(v, i, item) {
-        const char *name = tag_name(c, item);
-        if (!name) {
-            buf_free(&b);
-            return bad_field(c, "tags", "Each tag must be a string of 1 to 100 characters, "
-                                        "one line, without commas, with a letter or digit.");
-        }
-        const char *slug = slugify(c->arena, name);
-        size_t k = 0;
-        while (k < n && strcmp(slugs[k], slug) != 0)
-            k++;
-        if (k < n)
-            continue;
-        slugs[n++] = slug;
-        buf_printf(&b, "%s%s", b.len ? ", " : "", name);
+        const char *s = json_string_value(item);
+        char *name = s ? trim_copy(c->arena, s) : NULL;
+        if (!name || !article_tag_valid(name))
+            return bad_field(c, "tags", article_tag_message);
+        names[n++] = name;
     }
-    *out = arena_strdup(c->arena, buf_cstr(&b));
-    bool failed = b.failed || !*out;
-    buf_free(&b);
-    return failed ? store_failed(c) : 0;
+    char *joined = article_tags_join(names, n);
+    *out = joined ? arena_strdup(c->arena, joined) : NULL;
+    free(joined);
+    return *out ? 0 : store_failed(c);
 }
 
 static int status_field(struct ctx *c, json_t *body, const char **out)
@@ -296,15 +259,15 @@ static int read_fields(struct ctx *c, json_t *body, struct article_input *in, bo
 {
     int bad = check_keys(c, body, in->slug);
     if (!bad)
-        bad = line_field(c, body, "title", TITLE_MAX_CHARS, true, &in->title);
+        bad = line_field(c, body, "title", ARTICLE_TITLE_MAX, true, &in->title);
     if (!bad)
-        bad = line_field(c, body, "author", AUTHOR_MAX_CHARS, false, &in->author);
+        bad = line_field(c, body, "author", ARTICLE_AUTHOR_MAX, false, &in->author);
     if (!bad)
         bad = body_field(c, body, &in->body);
     if (!bad)
         bad = tags_field(c, body, &in->tags);
     if (!bad)
-        bad = line_field(c, body, "source", SOURCE_MAX_CHARS, false, &in->source);
+        bad = line_field(c, body, "source", ARTICLE_SOURCE_MAX, false, &in->source);
     if (!bad)
         bad = status_field(c, body, &in->status);
     if (!bad)

@@ -1,4 +1,5 @@
-/* article: `folio article import FILE...` and `folio article list`. */
+/* article: `folio article import FILE...`, `list`, and `publish`, `unpublish`
+ * or `delete SLUG`. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,6 +8,7 @@
 
 #include "cli/cli.h"
 #include "cli/import.h"
+#include "core/article_rules.h"
 #include "core/file.h"
 #include "core/frontmatter.h"
 #include "core/markdown.h"
@@ -16,26 +18,78 @@
 static const char usage[] =
     "usage: folio article import FILE... [--db PATH]\n"
     "       folio article list [--db PATH]\n"
-    "import: Markdown files with front matter, inserted or updated by slug.\n"
-    "list:   slug, status, date, title and comment counts of every article.\n";
+    "       folio article publish|unpublish|delete SLUG [--db PATH]\n"
+    "import:    Markdown files with front matter, inserted or updated by slug;\n"
+    "           prints each one's slug, what happened and its status.\n"
+    "list:      slug, status, date, title and comment counts of every article.\n"
+    "publish:   the article is on the site (its date is kept).\n"
+    "unpublish: the article is a draft again: its page answers 404.\n"
+    "delete:    the article and its comments are gone.\n";
 
-/* Stores the parsed file f (its Markdown rendered now); prints what happened. */
+#define TAG_WORDS_MAX (ARTICLE_TAGS_MAX + 1)  /* one more tells "too many" */
+
+/* The front matter's "a, b" as trimmed names (empty items skipped), into
+ * names[] of `copy`, a writable copy of tags. Returns how many. */
+static size_t split_tags(char *copy, const char **names)
+{
+    size_t n = 0;
+    for (char *item = strtok(copy, ","); item && n < TAG_WORDS_MAX; item = strtok(NULL, ",")) {
+        char *end = item + strlen(item);
+        while (*item == ' ' || *item == '\t')
+            item++;
+        while (end > item && (end[-1] == ' ' || end[-1] == '\t'))
+            *--end = '\0';
+        if (*item)
+            names[n++] = item;
+    }
+    return n;
+}
+
+/* The API's rules (article_rules.h) for the parsed file; prints the first
+ * problem and returns false, or sets *tags to the tags as stored. */
+static bool article_file_ok(const char *path, const struct article_file *f, char **tags)
+{
+    char *copy = strdup(f->tags ? f->tags : "");
+    const char *names[TAG_WORDS_MAX];
+    struct article_text t = {
+        .title = f->title, .author = f->author ? f->author : "",
+        .source = f->source ? f->source : "", .tags = names,
+        .tag_count = copy ? split_tags(copy, names) : 0,
+    };
+    const char *field;
+    char msg[128];
+    const char *problem = copy ? article_problem(&t, &field, msg, sizeof msg) : NULL;
+    if (problem)
+        fprintf(stderr, "folio: %s: %s: %s\n", path, field, problem);
+    *tags = copy && !problem ? article_tags_join(names, t.tag_count) : NULL;
+    if (!problem && !*tags)
+        fprintf(stderr, "folio: %s: out of memory\n", path);
+    free(copy);
+    return *tags != NULL;
+}
+
+/* Checks and stores the parsed file f (its Markdown rendered now); prints
+ * what happened and the article's status: "slug: created (draft)". */
 static int save_article_file(struct store *s, const char *path, const struct article_file *f)
 {
+    char *tags;
+    if (!article_file_ok(path, f, &tags))
+        return 1;
     char *html = markdown_render(f->body, strlen(f->body));
     struct article_input in = {
         .slug = f->slug, .title = f->title, .author = f->author ? f->author : "",
-        .body = f->body, .body_html = html ? html : "", .tags = f->tags ? f->tags : "",
+        .body = f->body, .body_html = html ? html : "", .tags = tags,
         .source = f->source ? f->source : "", .status = f->status,
         .published_at = f->date, .comments_open = f->comments_open,
     };
     bool created = false;
     int rc = html ? store_article_save(s, &in, &created) : STORE_ERROR;
     if (rc == STORE_OK)
-        printf("%s: %s\n", f->slug, created ? "created" : "updated");
+        printf("%s: %s (%s)\n", f->slug, created ? "created" : "updated", f->status);
     else
         fprintf(stderr, "folio: %s: could not be stored (see the error above)\n", path);
     free(html);
+    free(tags);
     return rc == STORE_OK ? 0 : 1;
 }
 
@@ -104,6 +158,65 @@ static int article_list(struct store *s)
     return rc == STORE_OK ? 0 : 1;
 }
 
+/* publish, unpublish: the status changes, nothing else. */
+static int article_set_status(struct store *s, const char *slug, const char *status)
+{
+    int rc = slug_valid(slug) ? store_article_set_status(s, slug, status) : STORE_NOT_FOUND;
+    if (rc == STORE_NOT_FOUND)
+        fprintf(stderr, "folio: there is no article with the slug '%s'\n", slug);
+    else if (rc == STORE_OK)
+        printf("%s: %s\n", slug, status);
+    return rc == STORE_OK ? 0 : 1;
+}
+
+static int article_delete(struct store *s, const char *slug)
+{
+    int rc = slug_valid(slug) ? store_article_delete(s, slug) : STORE_NOT_FOUND;
+    if (rc == STORE_NOT_FOUND)
+        fprintf(stderr, "folio: there is no article with the slug '%s'\n", slug);
+    else if (rc == STORE_OK)
+        printf("%s: deleted\n", slug);
+    return rc == STORE_OK ? 0 : 1;
+}
+
+static const struct {
+    const char *name;
+    int min_words, max_words;   /* after the subcommand's name */
+    const char *missing;        /* what a missing word is called */
+} subcommands[] = {
+    { "import", 1, 255, "FILE" },
+    { "list", 0, 0, NULL },
+    { "publish", 1, 1, "SLUG" },
+    { "unpublish", 1, 1, "SLUG" },
+    { "delete", 1, 1, "SLUG" },
+};
+
+/* The subcommand named by words[0], checked against its number of
+ * arguments; -1 after printing what is wrong. */
+static int find_subcommand(const char **words, int n)
+{
+    if (n == 0) {
+        fprintf(stderr, "folio article: missing subcommand\n%s", usage);
+        return -1;
+    }
+    for (int i = 0; i < (int)(sizeof subcommands / sizeof subcommands[0]); i++) {
+        if (strcmp(words[0], subcommands[i].name) != 0)
+            continue;
+        if (n - 1 < subcommands[i].min_words) {
+            fprintf(stderr, "folio article %s: missing %s\n", words[0], subcommands[i].missing);
+            return -1;
+        }
+        if (n - 1 > subcommands[i].max_words) {
+            fprintf(stderr, "folio article %s: unexpected argument '%s'\n%s", words[0],
+                    words[1 + subcommands[i].max_words], usage);
+            return -1;
+        }
+        return i;
+    }
+    fprintf(stderr, "folio article: unknown subcommand or argument '%s'\n%s", words[0], usage);
+    return -1;
+}
+
 int cmd_article(int argc, char **argv)
 {
     struct config cfg;
@@ -112,24 +225,21 @@ int cmd_article(int argc, char **argv)
     int rc = cli_parse(&cfg, argc, argv, NULL, words, 256, &n, usage);
     if (rc)
         return rc < 0 ? 0 : rc;
-    bool import = n >= 1 && strcmp(words[0], "import") == 0;
-    bool list = n == 1 && strcmp(words[0], "list") == 0;
-    if (!import && !list) {
-        if (n == 0)
-            fprintf(stderr, "folio article: missing subcommand\n%s", usage);
-        else
-            fprintf(stderr, "folio article: unknown subcommand or argument '%s'\n%s",
-                    strcmp(words[0], "list") == 0 && n > 1 ? words[1] : words[0], usage);
+    int sub = find_subcommand(words, n);
+    if (sub < 0)
         return EXIT_USAGE;
-    }
-    if (import && n == 1) {
-        fprintf(stderr, "folio article import: missing FILE\n");
-        return EXIT_USAGE;
-    }
     struct store *s = cli_open_store(&cfg, true);
     if (!s)
         return 1;
-    rc = import ? article_import(s, words + 1, n - 1) : article_list(s);
+    const char *name = subcommands[sub].name;
+    if (strcmp(name, "import") == 0)
+        rc = article_import(s, words + 1, n - 1);
+    else if (strcmp(name, "list") == 0)
+        rc = article_list(s);
+    else if (strcmp(name, "delete") == 0)
+        rc = article_delete(s, words[1]);
+    else
+        rc = article_set_status(s, words[1], strcmp(name, "publish") == 0 ? "published" : "draft");
     store_close(s);
     return rc;
 }

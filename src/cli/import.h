@@ -7,7 +7,7 @@
 
 struct store;
 
-/* Imports one article file; prints "slug: created|updated" (or "kept" when
+/* Imports one article file; prints "slug: created|updated (STATUS)" (or "kept" when
  * keep_existing and the slug is already stored: nothing is changed), or
  * "FILE:LINE: reason" on stderr. Returns 0 or 1. */
 int import_article_file(struct store *s, const char *path, bool keep_existing);

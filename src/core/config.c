@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,6 +111,87 @@ static bool in_list(const char *const *list, const char *name)
     return false;
 }
 
+int config_option_words(const char *arg)
+{
+    if (strncmp(arg, "--", 2) != 0)
+        return 0;
+    const char *name = arg + 2, *eq = strchr(name, '=');
+    const struct option_def *o = find_option(name, eq ? (size_t)(eq - name) : strlen(name));
+    if (!o)
+        return 0;
+    return eq || o->type == OPT_FLAG ? 1 : 2;
+}
+
+/* Levenshtein distance, or SIZE_MAX for names too long to be options. */
+static size_t edit_distance(const char *a, size_t alen, const char *b)
+{
+    size_t blen = strlen(b), row[64];
+    if (alen >= 64 || blen >= 64)
+        return SIZE_MAX;
+    for (size_t j = 0; j <= blen; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= alen; i++) {
+        size_t diagonal = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= blen; j++) {
+            size_t above = row[j];
+            size_t best = diagonal + (a[i - 1] != b[j - 1]);
+            if (row[j] + 1 < best)
+                best = row[j] + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            row[j] = best;
+            diagonal = above;
+        }
+    }
+    return row[blen];
+}
+
+/* Names people reach for that are spelt differently here. */
+static const struct { const char *said, *meant; } option_aliases[] = {
+    { "port", "listen" }, { "bind", "listen" }, { "host", "listen" }, { "address", "listen" },
+    { "database", "db" }, { "workers", "threads" }, { "title", "site-title" },
+};
+
+static bool takes(const char *option, const char *const *allowed, bool any_command)
+{
+    return any_command || in_list(common_options, option) || in_list(allowed, option);
+}
+
+const char *config_option_suggestion(const char *name, size_t len, const char *const *allowed,
+                                     bool any_command)
+{
+    for (size_t i = 0; i < sizeof option_aliases / sizeof option_aliases[0]; i++)
+        if (strlen(option_aliases[i].said) == len && strncmp(option_aliases[i].said, name, len) == 0)
+            return takes(option_aliases[i].meant, allowed, any_command) ? option_aliases[i].meant
+                                                                        : NULL;
+    const char *best = NULL;
+    size_t best_distance = SIZE_MAX;
+    size_t limit = len < 4 ? 1 : 2;  /* a short name is close to too much */
+    for (size_t i = 0; i < sizeof options / sizeof options[0]; i++) {
+        const char *candidate = options[i].name;
+        if (!takes(candidate, allowed, any_command))
+            continue;
+        size_t d = edit_distance(name, len, candidate);
+        if (len >= 3 && strncmp(candidate, name, len) == 0 && d > 1)
+            d = 1;  /* the start of a longer name: --min-submit */
+        if (d <= limit && d < best_distance)
+            best = candidate, best_distance = d;
+    }
+    return best;
+}
+
+/* "unknown option '--x'", with what it was probably meant to be. */
+static void unknown_option(const char *name, size_t len, const char *const *allowed)
+{
+    const char *meant = config_option_suggestion(name, len, allowed, false);
+    if (meant)
+        fprintf(stderr, "folio: unknown option '--%.*s'; did you mean '--%s'?\n", (int)len, name,
+                meant);
+    else
+        fprintf(stderr, "folio: unknown option '--%.*s'\n", (int)len, name);
+}
+
 /* Stores one option's value; `where` names its origin for messages. */
 static int set_option(struct config *cfg, const struct option_def *o, const char *value,
                       const char *where)
@@ -203,7 +285,9 @@ static int config_line(struct config *cfg, const char *path, int lineno, char *l
     char *key = trim(s), *value = trim(eq + 1);
     const struct option_def *o = find_option(key, strlen(key));
     if (!o || strcmp(key, "config") == 0) {
-        fprintf(stderr, "folio: %s:%d: unknown key '%.100s'\n", path, lineno, key);
+        const char *meant = o ? NULL : config_option_suggestion(key, strlen(key), NULL, true);
+        fprintf(stderr, "folio: %s:%d: unknown key '%.100s'%s%s%s\n", path, lineno, key,
+                meant ? "; did you mean '" : "", meant ? meant : "", meant ? "'?" : "");
         return 2;
     }
     size_t at_len = strlen(path) + 16;
@@ -306,8 +390,12 @@ int config_parse(struct config *cfg, int argc, char **argv, const char *const *a
         const char *name = arg + 2, *eq = strchr(name, '=');
         size_t name_len = eq ? (size_t)(eq - name) : strlen(name);
         const struct option_def *o = find_option(name, name_len);
-        if (!o || !(in_list(common_options, o->name) || in_list(allowed, o->name))) {
-            fprintf(stderr, "folio: unknown option '--%.*s'\n", (int)name_len, name);
+        if (o && !(in_list(common_options, o->name) || in_list(allowed, o->name))) {
+            fprintf(stderr, "folio: this command does not take --%s\n", o->name);
+            return 2;
+        }
+        if (!o) {
+            unknown_option(name, name_len, allowed);
             return 2;
         }
         const char *value = eq ? eq + 1 : NULL;

@@ -4,6 +4,7 @@
 #define FOLIO_CONFIG_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 enum moderation_mode { MODERATION_ALL, MODERATION_FIRST };
 
@@ -49,6 +50,17 @@ int config_default_threads(bool fcgi);
  * option names this command takes (the common ones are always allowed). */
 int config_parse(struct config *cfg, int argc, char **argv, const char *const *allowed,
                  const char **words, int max_words, int *word_count, bool *help);
+
+/* How many words of argv "--name" or "--name=value" takes (1 or 2), or 0
+ * when no command has such an option. */
+int config_option_words(const char *arg);
+
+/* The option that an unknown --NAME (len bytes) was most likely meant to be:
+ * a common synonym (--port: listen) or a near spelling (--dbb: db), among
+ * the common options and `allowed` (or any command's, before the command is
+ * known); NULL when none is close. */
+const char *config_option_suggestion(const char *name, size_t len, const char *const *allowed,
+                                     bool any_command);
 
 /* Fills in www_dir and sql_dir when not given: next to the installed binary,
  * the source tree the binary was built from, or the install prefix. */

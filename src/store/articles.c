@@ -21,6 +21,7 @@ enum {
     A_TAG_ADD,
     A_DELETE,
     A_TOUCH,
+    A_SET_STATUS,
     A_PAGE,
 };
 
@@ -70,6 +71,8 @@ static const char *const article_sql[] = {
     [A_DELETE] = "DELETE FROM articles WHERE slug = :slug",
     [A_TOUCH] = "UPDATE articles SET updated_at = max(updated_at, :now), version = version + 1 "
                 "WHERE id = :id",
+    [A_SET_STATUS] = "UPDATE articles SET status = :status, updated_at = :now, "
+                     "version = version + 1 WHERE slug = :slug",
     /* The JSON API's keyset paging: by id, one status, or all for ''. */
     [A_PAGE] = "SELECT " ARTICLE_COLUMNS "FROM articles a "
                "WHERE a.id > :after AND (:status = '' OR a.status = :status) "
@@ -325,6 +328,18 @@ int store_article_delete(struct store *s, const char *slug)
 {
     sqlite3_stmt *st = stmt(s, A_DELETE);
     if (!st || !db_bind_text(st, ":slug", slug))
+        return STORE_ERROR;
+    int rc = db_exec_stmt(s, st);
+    if (rc != STORE_OK)
+        return rc;
+    return sqlite3_changes(s->db) ? STORE_OK : STORE_NOT_FOUND;
+}
+
+int store_article_set_status(struct store *s, const char *slug, const char *status)
+{
+    sqlite3_stmt *st = stmt(s, A_SET_STATUS);
+    if (!st || !db_bind_text(st, ":slug", slug) || !db_bind_text(st, ":status", status) ||
+        !db_bind_int(st, ":now", (int64_t)time(NULL)))
         return STORE_ERROR;
     int rc = db_exec_stmt(s, st);
     if (rc != STORE_OK)

@@ -106,6 +106,9 @@ int store_articles_all(struct store *s, struct arena *a, struct article_list *ou
  * unless one is open. *created tells which. */
 int store_article_save(struct store *s, const struct article_input *in, bool *created);
 int store_article_delete(struct store *s, const char *slug);
+/* Sets the status ("draft" or "published") and nothing else; the article
+ * keeps its date. STORE_NOT_FOUND for an unknown slug. */
+int store_article_set_status(struct store *s, const char *slug, const char *status);
 /* Marks an article changed (a comment on it was approved or withdrawn). */
 int store_article_touch(struct store *s, int64_t article_id);
 /* What the page cache checks (versions.c): a published article's id and

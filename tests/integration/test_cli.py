@@ -2,6 +2,7 @@
 
 import os
 import re
+import socket
 import shutil
 import sqlite3
 import subprocess
@@ -401,9 +402,6 @@ class BackupTest(CliCase):
         self.fails(2, "backup", "--db", self.db)
 
 
-if __name__ == "__main__":
-    unittest.main()
-
 
 class ConfigFileTest(CliCase):
     """--config FILE: every long option is a key; the command line wins."""
@@ -454,3 +452,286 @@ class ConfigFileTest(CliCase):
         self.assertIn(self.tmp, r.stderr)
         self.assertIn("directory", r.stderr)
         self.assertFalse(os.path.exists(self.db), "the command went on without its config")
+
+class OptionsBeforeCommandTest(CliCase):
+    """Options may stand before the command, as git takes them; a near miss
+    is named."""
+
+    def test_common_options_before_the_command(self):
+        self.ok("--db", self.db, "init", "--demo")
+        self.assertIn("harbour-bridge-reopens", self.listing())
+        r = self.ok("--db=" + self.db, "article", "list")
+        self.line_for(r.stdout, "harbour-bridge-reopens")
+        r = self.ok("--www", harness.www_dir(), "--db", self.db, "article", "list")
+        self.line_for(r.stdout, "harbour-bridge-reopens")
+        conf = self.write("folio.ini", "db = %s\n" % self.db)
+        r = self.ok("--config", conf, "article", "list")
+        self.line_for(r.stdout, "harbour-bridge-reopens")
+
+    def test_words_after_double_dash_stay_words(self):
+        self.init()
+        path = self.write("-dashed.md", """
+            ---
+            title: Dashed file name
+            ---
+            Body.
+            """)
+        r = self.ok("--db", self.db, "article", "import", "--", path)
+        self.line_for(r.stdout, "dashed-file-name")
+
+    def test_an_option_this_command_lacks_is_named(self):
+        r = self.fails(2, "--listen", "127.0.0.1:1", "article", "list", "--db", self.db)
+        self.assertIn("--listen", r.stderr)
+        self.assertNotIn("unknown command", r.stderr)
+        self.assertFalse(os.path.exists(self.db))
+
+    def test_missing_command_after_options(self):
+        r = self.fails(2, "--db", self.db)
+        self.assertIn("missing command", r.stderr)
+        self.assertFalse(os.path.exists(self.db))
+
+    def test_did_you_mean(self):
+        cases = [
+            (["--port", "8081", "serve"], "--port", "--listen"),
+            (["serve", "--port", "8081"], "--port", "--listen"),
+            (["--dbb", self.db, "article", "list"], "--dbb", "--db"),
+            (["article", "list", "--dbb", self.db], "--dbb", "--db"),
+            (["serve", "--thread", "4"], "--thread", "--threads"),
+            (["serve", "--min-submit", "2"], "--min-submit", "--min-submit-seconds"),
+        ]
+        for args, said, meant in cases:
+            with self.subTest(args=args):
+                r = self.fails(2, *args, timeout=10)
+                self.assertIn("'%s'" % said, r.stderr)
+                self.assertIn("did you mean '%s'?" % meant, r.stderr)
+        r = self.fails(2, "--frobnicate", "article", "list", timeout=10)
+        self.assertIn("--frobnicate", r.stderr)
+        self.assertNotIn("did you mean", r.stderr)
+        # Only an option the command takes is suggested.
+        r = self.fails(2, "article", "list", "--port", "1", "--db", self.db, timeout=10)
+        self.assertNotIn("did you mean", r.stderr)
+
+    def test_config_key_did_you_mean(self):
+        conf = self.write("typo.ini", "port = 127.0.0.1:8081\n")
+        r = self.fails(2, "serve", "--config", conf, "--db", self.db, timeout=10)
+        self.assertIn("%s:1" % conf, r.stderr)
+        self.assertIn("did you mean 'listen'?", r.stderr)
+
+
+def article_text(title, slug, status=None, tags=None, author=None, source=None):
+    lines = ["---", "title: " + title, "slug: " + slug]
+    for key, value in (("status", status), ("tags", tags), ("author", author), ("source", source)):
+        if value is not None:
+            lines.append("%s: %s" % (key, value))
+    return "\n".join(lines + ["---", "Body.", ""])
+
+
+class ImportStatusTest(CliCase):
+    def setUp(self):
+        super().setUp()
+        self.init()
+
+    def test_each_line_says_the_status(self):
+        draft = self.write("draft.md", article_text("A draft", "a-draft"))
+        public = self.write("public.md", article_text("In print", "in-print", status="published"))
+        r = self.ok("article", "import", "--db", self.db, draft, public)
+        self.assertEqual(self.line_for(r.stdout, "a-draft"), "a-draft: created (draft)")
+        self.assertEqual(self.line_for(r.stdout, "in-print"), "in-print: created (published)")
+        r = self.ok("article", "import", "--db", self.db, draft)
+        self.assertEqual(r.stdout.strip(), "a-draft: updated (draft)")
+
+
+class ArticleRulesTest(CliCase):
+    """`folio article import` refuses what the API's PUT refuses (docs/api.md:
+    title one line of 1 to 300 characters, author 200, source 300, at most 50
+    tags of 1 to 100 characters with a letter or digit)."""
+
+    def setUp(self):
+        super().setUp()
+        self.init()
+
+    def refused(self, field, **fields):
+        fields.setdefault("title", "A fine title")
+        fields.setdefault("slug", "refused-story")
+        path = self.write("refused.md", "")
+        with open(path, "w", encoding="utf-8", newline="") as f:
+            f.write(article_text(**fields))
+        r = self.fails(1, "article", "import", "--db", self.db, path)
+        self.assertIn("refused.md", r.stderr)
+        self.assertIn(": %s: " % field, r.stderr)
+        self.assertNotIn(fields["slug"], self.listing())
+        return r
+
+    def accepted(self, **fields):
+        fields.setdefault("slug", "accepted-story")
+        path = self.write("accepted.md", "")
+        with open(path, "w", encoding="utf-8", newline="") as f:
+            f.write(article_text(**fields))
+        self.ok("article", "import", "--db", self.db, path)
+        con = sqlite3.connect(self.db)
+        try:
+            return con.execute("SELECT title, tags FROM articles WHERE slug = ?",
+                               (fields["slug"],)).fetchone()
+        finally:
+            con.close()
+
+    def test_title(self):
+        self.refused("title", title="x" * 301)
+        self.refused("title", title="Bell\x07 rings")
+        self.refused("title", title="Tab\tin the middle")
+        self.refused("title", title="Delete\x7f")
+        self.assertEqual(self.accepted(title="é" * 300)[0], "é" * 300)
+
+    def test_author_and_source(self):
+        self.refused("author", author="a" * 201)
+        self.refused("author", author="Esc\x1b[31m")
+        self.refused("source", source="s" * 301)
+        self.refused("source", source="Nul\x01byte")
+        self.accepted(title="Fine", author="a" * 200, source="s" * 300)
+
+    def test_tags(self):
+        self.refused("tags", tags=", ".join("t%d" % i for i in range(51)))
+        self.refused("tags", tags="city, " + "t" * 101)
+        self.refused("tags", tags="city, !!!")
+        self.refused("tags", tags="city, bell\x07")
+        fifty = ", ".join("t%d" % i for i in range(50))
+        self.assertEqual(self.accepted(title="Fifty", tags=fifty)[1], fifty)
+
+    def test_tags_stored_as_the_api_stores_them(self):
+        # Trimmed, each once by its slug, empty items dropped: "a, b".
+        row = self.accepted(title="Tags", tags=" City ,transport,, city,  North Korea ")
+        self.assertEqual(row[1], "City, transport, North Korea")
+
+
+class PublishTest(CliCase):
+    """folio article publish|unpublish|delete SLUG, seen by a reader on both
+    fronts."""
+
+    def test_usage(self):
+        self.init()
+        for sub in ("publish", "unpublish", "delete"):
+            with self.subTest(sub=sub):
+                r = self.fails(2, "article", sub, "--db", self.db)
+                self.assertIn("SLUG", r.stderr)
+                r = self.fails(2, "article", sub, "one", "two", "--db", self.db)
+                self.assertIn("two", r.stderr)
+                r = self.fails(1, "article", sub, "no-such-story", "--db", self.db)
+                self.assertIn("no-such-story", r.stderr)
+                self.assertEqual(r.stdout, "")
+                r = self.fails(1, "article", sub, "Not A Slug", "--db", self.db)
+                self.assertIn("Not A Slug", r.stderr)
+
+    def test_publish_unpublish_delete(self):
+        path = self.write("story.md", article_text("Ferry timetable changes", "ferry-timetable",
+                                                   tags="transport"))
+        for front in ("http", "fcgi"):
+            with self.subTest(front=front):
+                server = harness.FolioServer(front=front, fixtures=[], name="publish")
+                server.start()
+                try:
+                    self.check_lifecycle(server, path)
+                finally:
+                    server.stop()
+
+    def check_lifecycle(self, server, path):
+        page = "/articles/ferry-timetable"
+        r = self.ok("article", "import", path, "--db", server.db)
+        self.assertEqual(r.stdout.strip(), "ferry-timetable: created (draft)")
+        self.assertEqual(server.request("GET", page).status, 404)
+
+        r = self.ok("article", "publish", "ferry-timetable", "--db", server.db)
+        self.assertEqual(r.stdout.strip(), "ferry-timetable: published")
+        self.assertEqual(server.request("GET", page).status, 200)
+        self.assertIn("Ferry timetable changes", server.request("GET", "/").text)
+        self.assertIn("published", self.line_for(
+            self.ok("article", "list", "--db", server.db).stdout, "ferry-timetable"))
+
+        r = self.ok("article", "unpublish", "ferry-timetable", "--db", server.db)
+        self.assertEqual(r.stdout.strip(), "ferry-timetable: draft")
+        self.assertEqual(server.request("GET", page).status, 404)
+        self.assertNotIn("Ferry timetable changes", server.request("GET", "/").text)
+
+        self.ok("article", "publish", "ferry-timetable", "--db", server.db)
+        self.assertEqual(server.request("GET", page).status, 200)
+        r = self.ok("article", "delete", "ferry-timetable", "--db", server.db)
+        self.assertEqual(r.stdout.strip(), "ferry-timetable: deleted")
+        self.assertEqual(server.request("GET", page).status, 404)
+        self.assertNotIn("ferry-timetable", self.ok("article", "list", "--db", server.db).stdout)
+
+
+SETUP_SH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts",
+                        "setup.sh")
+
+
+class SetupServeTest(CliCase):
+    """scripts/setup.sh serve checks FOLIO_LISTEN before it installs, builds or
+    creates anything."""
+
+    def setup_serve(self, listen):
+        env = dict(os.environ, FOLIO_LISTEN=listen, FOLIO_DB=self.db)
+        return subprocess.run(["bash", SETUP_SH, "serve"], env=env, capture_output=True,
+                              text=True, timeout=30, stdin=subprocess.DEVNULL)
+
+    def test_busy_port_is_refused_first(self):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            s.listen(1)
+            listen = "127.0.0.1:%d" % s.getsockname()[1]
+            r = self.setup_serve(listen)
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertIn("%s is already in use" % listen, r.stderr)
+        self.assertIn("FOLIO_LISTEN", r.stderr)
+        self.assertNotIn("setup: installing", r.stdout + r.stderr)
+        self.assertFalse(os.path.exists(self.db), "the database was created")
+
+    def test_malformed_listen_is_refused(self):
+        for listen in ("8080", "127.0.0.1:http", "127.0.0.1:70000", ":8080"):
+            with self.subTest(listen=listen):
+                r = self.setup_serve(listen)
+                self.assertEqual(r.returncode, 2, r.stdout + r.stderr)
+                self.assertIn("FOLIO_LISTEN=%s" % listen, r.stderr)
+                self.assertFalse(os.path.exists(self.db))
+
+
+
+DOC_NGINX = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs",
+                         "nginx.conf")
+
+
+def doc_static_location():
+    """docs/nginx.conf's `location /static/ { ... }` block, as written."""
+    with open(DOC_NGINX, encoding="utf-8") as f:
+        text = f.read()
+    m = re.search(r"^(\s*)location /static/ \{\n.*?^\1\}\n", text, re.M | re.S)
+    if not m:
+        raise AssertionError("docs/nginx.conf has no 'location /static/ {' block")
+    return m.group(0)
+
+
+class DocStaticServer(harness.FolioServer):
+    """nginx with docs/nginx.conf's /static/ block (and its root) in place of
+    the harness's own."""
+
+    def nginx_conf(self):
+        conf = super().nginx_conf()
+        ours = re.search(r"        location /static/ \{\n.*?\n        \}\n", conf, re.S)
+        block = "        root %s;\n%s" % (self.www.rstrip("/"), doc_static_location())
+        return conf[:ours.start()] + block + conf[ours.end():]
+
+
+class DocNginxStaticTest(unittest.TestCase):
+    def test_one_cache_control_on_static_files(self):
+        server = DocStaticServer(front="fcgi", fixtures=[], name="static")
+        server.start()
+        try:
+            r = server.request("GET", "/static/folio.css")
+            self.assertEqual(r.status, 200)
+            self.assertEqual(r.headers.get_all("Cache-Control"), ["max-age=2592000"])
+            self.assertIsNotNone(r.headers.get("Expires"))
+            self.assertEqual(r.headers.get_all("X-Content-Type-Options"), ["nosniff"])
+        finally:
+            server.stop()
+
+
+if __name__ == "__main__":
+    unittest.main()
