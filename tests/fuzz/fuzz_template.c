@@ -128,12 +128,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!set && err[0] == '\0')
         abort();
     if (set) {
+        /* Each template of the set is a page someone may render. A render
+         * that hits the engine's bound on work returns false; what it wrote
+         * until then must still be escaped. */
         struct arena a = {0};
         struct tval *data_root = values(&a);
         for (size_t i = 0; i < count; i++) {
             struct buf out = {0};
-            if (!tmpl_render(set, names[i], data_root, &out))
+            if (!tmpl_exists(set, names[i]))
                 abort();
+            (void)tmpl_render(set, names[i], data_root, &out);
             if (!out.failed)
                 check_output(&out);
             buf_free(&out);
