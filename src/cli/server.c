@@ -25,7 +25,8 @@ static const char *const server_options[] = {
     "  --comment-rate N         comments per address per 10 minutes (default 5; 0 off)\n" \
     "  --min-submit-seconds N   the form's minimum time on the page (default 3)\n"       \
     "  --trusted-proxy ADDR     believe X-Forwarded-For from this peer only\n"           \
-    "  --access-log FILE|-|off  one line per request, combined format (default -: stderr)\n" \
+    "  --access-log FILE|-|off  a line per request, combined format (default: serve -,\n" \
+    "                           i.e. stderr; fcgi off)\n"                              \
     "  --db PATH  --config FILE  --www DIR\n"
 
 static const char serve_usage[] =
