@@ -618,7 +618,7 @@ static int writers_start(struct http_server *srv, size_t count)
     return 0;
 }
 
-/* Lets the writers finish what is queued, then joins them. */
+/* Lets the writers finish what is queued, then joins them; again, nothing. */
 static void writers_stop(struct writers *wr)
 {
     pthread_mutex_lock(&wr->lock);
@@ -628,6 +628,8 @@ static void writers_stop(struct writers *wr)
     for (size_t i = 0; i < wr->started; i++)
         pthread_join(wr->tids[i], NULL);
     free(wr->tids);
+    wr->tids = NULL;
+    wr->started = 0;
 }
 
 /* MHD's access handler: called once when the headers are in (MHD answers
@@ -762,6 +764,10 @@ static void stop_daemon(struct http_server *srv, struct MHD_Daemon *daemon)
     const struct timespec tick = { 0, 20 * 1000 * 1000 };
     for (int i = 0; i < STOP_GRACE_S * 50 && atomic_load(&srv->in_flight) > 0; i++)
         nanosleep(&tick, NULL);
+    /* A request still with a writer has its connection suspended, and its
+     * exchange would be freed under the writer by MHD_stop_daemon: the
+     * writers finish (and resume their connections) first. */
+    writers_stop(&srv->writers);
     MHD_stop_daemon(daemon);
 }
 
