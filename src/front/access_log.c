@@ -1,19 +1,121 @@
-/* access_log: the combined log format, one write(2) per line. */
+/* access_log: the combined log format, buffered per thread.
+ *
+ * A write(2) per request cost 3-4 µs of CPU, a fifth of a cached page's
+ * whole cost. Each thread fills a buffer of its own instead (no lock taken
+ * by another thread but the flusher's, once a second), and writes it when
+ * the next line would not fit, or when the flusher thread finds it
+ * non-empty: a line reaches the log within about a second, as with nginx's
+ * `access_log ... buffer=4k flush=1s`. A buffer holds whole lines and is at
+ * most PIPE_BUF bytes, so one write is atomic even on a pipe (journald):
+ * lines of several threads never interleave. */
 #include "front/access_log.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "core/log.h"
 
-#define LINE_MAX_BYTES 4096
-#define FIELD_MAX_BYTES 1024    /* a longer target, referer or agent is cut */
+#define BUFFER_BYTES PIPE_BUF   /* 4096 on Linux: one write of it is atomic */
+#define LINE_MAX_BYTES 2048
+#define FIELD_MAX_BYTES 512     /* a longer target, referer or agent is cut */
+#define FLUSH_EVERY_S 1
+
+struct thread_buffer {
+    pthread_mutex_t lock;       /* its thread, and the flusher */
+    char data[BUFFER_BYTES];
+    size_t len;
+    struct thread_buffer *next;
+};
 
 static int log_fd = -1;         /* set once before the threads start */
 static bool log_owned;
+
+static struct {
+    pthread_mutex_t lock;       /* guards the list and `stopping` */
+    pthread_cond_t stop;
+    struct thread_buffer *all;
+    bool stopping, flushing;
+    pthread_t flusher;
+} buffers = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, false, false, 0 };
+
+static _Thread_local struct thread_buffer *mine;
+
+/* Writes b out (its lock held). A full disk or a closed stderr must not
+ * stop the answers: what cannot be written is dropped. */
+static void flush_locked(struct thread_buffer *b)
+{
+    size_t done = 0;
+    while (done < b->len) {
+        ssize_t n = write(log_fd, b->data + done, b->len - done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        done += (size_t)n;
+    }
+    b->len = 0;
+}
+
+static void flush_all(void)
+{
+    for (struct thread_buffer *b = buffers.all; b; b = b->next) {
+        pthread_mutex_lock(&b->lock);
+        if (b->len)
+            flush_locked(b);
+        pthread_mutex_unlock(&b->lock);
+    }
+}
+
+static void *flusher_main(void *arg)
+{
+    (void)arg;
+    pthread_mutex_lock(&buffers.lock);
+    while (!buffers.stopping) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += FLUSH_EVERY_S;
+        pthread_cond_timedwait(&buffers.stop, &buffers.lock, &until);
+        flush_all();
+    }
+    pthread_mutex_unlock(&buffers.lock);
+    return NULL;
+}
+
+/* The calling thread's buffer, made on its first line; NULL when out of
+ * memory (the line is then written alone). */
+static struct thread_buffer *my_buffer(void)
+{
+    if (mine)
+        return mine;
+    struct thread_buffer *b = calloc(1, sizeof *b);
+    if (!b)
+        return NULL;
+    pthread_mutex_init(&b->lock, NULL);
+    pthread_mutex_lock(&buffers.lock);
+    b->next = buffers.all;
+    buffers.all = b;
+    pthread_mutex_unlock(&buffers.lock);
+    return mine = b;
+}
+
+static int start_flusher(void)
+{
+    buffers.stopping = false;
+    int err = pthread_create(&buffers.flusher, NULL, flusher_main, NULL);
+    if (err != 0) {
+        log_error("access log: cannot start a thread: %s", strerror(err));
+        return 1;
+    }
+    buffers.flushing = true;
+    return 0;
+}
 
 int access_log_open(const char *where, bool default_on)
 {
@@ -23,7 +125,7 @@ int access_log_open(const char *where, bool default_on)
         return 0;
     if (strcmp(where, "-") == 0) {
         log_fd = STDERR_FILENO;
-        return 0;
+        return start_flusher();
     }
     log_fd = open(where, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
     if (log_fd < 0) {
@@ -31,11 +133,30 @@ int access_log_open(const char *where, bool default_on)
         return 1;
     }
     log_owned = true;
-    return 0;
+    return start_flusher();
 }
 
 void access_log_close(void)
 {
+    if (buffers.flushing) {
+        pthread_mutex_lock(&buffers.lock);
+        buffers.stopping = true;
+        pthread_cond_signal(&buffers.stop);
+        pthread_mutex_unlock(&buffers.lock);
+        pthread_join(buffers.flusher, NULL);
+        buffers.flushing = false;
+    }
+    /* every thread that wrote has been joined: the buffers are ours */
+    struct thread_buffer *b = buffers.all;
+    buffers.all = NULL;
+    while (b) {
+        struct thread_buffer *next = b->next;
+        if (log_fd >= 0 && b->len)
+            flush_locked(b);
+        pthread_mutex_destroy(&b->lock);
+        free(b);
+        b = next;
+    }
     if (log_owned)
         close(log_fd);
     log_fd = -1;
@@ -135,9 +256,18 @@ void access_log_write(const struct access_entry *e)
     if (l.len == sizeof l.data)
         l.len--;
     l.data[l.len++] = '\n';
-    /* a full disk or a closed stderr must not stop the answer: drop it */
-    ssize_t n;
-    do
-        n = write(log_fd, l.data, l.len);
-    while (n < 0 && errno == EINTR);
+    struct thread_buffer *b = my_buffer();
+    struct thread_buffer alone = { .len = 0 };
+    if (!b) {
+        memcpy(alone.data, l.data, l.len);
+        alone.len = l.len;
+        flush_locked(&alone);
+        return;
+    }
+    pthread_mutex_lock(&b->lock);
+    if (b->len + l.len > sizeof b->data)
+        flush_locked(b);
+    memcpy(b->data + b->len, l.data, l.len);
+    b->len += l.len;
+    pthread_mutex_unlock(&b->lock);
 }

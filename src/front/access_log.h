@@ -18,15 +18,17 @@ struct access_entry {
 
 /* Opens the log named by --access-log: NULL for the front's default
  * (default_on: stderr; else off), "-" for stderr, "off", or a file, appended
- * to. Returns 0, or 1 after printing why. */
+ * to; starts the thread that flushes the buffers once a second. Returns 0,
+ * or 1 after printing why. */
 int access_log_open(const char *where, bool default_on);
+/* Writes what is buffered and stops; only once every thread that writes
+ * lines has been joined. */
 void access_log_close(void);
 
 /* True when lines are written; the fronts skip gathering an entry if not. */
 bool access_log_enabled(void);
 
-/* Writes one line with one write(2): lines from several threads never
- * interleave, and nothing waits in a buffer when the process dies. */
+/* Adds one line to the calling thread's buffer (see access_log.c). */
 void access_log_write(const struct access_entry *e);
 
 #endif
