@@ -171,8 +171,11 @@ static void add_comment(struct ctx *c, struct tval *list, const struct mod_comme
     tv_str(item, "body", cm->body);
     tv_str(item, "status", cm->status);
     tv_str(item, "previous_status", *m->previous_status ? m->previous_status : NULL);
-    if (cm->parent_id)
+    if (cm->parent_id) {
         tv_int(item, "parent", cm->parent_id);
+        tv_str(item, "parent_author", *m->parent_author ? m->parent_author : NULL);
+        tv_str(item, "parent_excerpt", *m->parent_excerpt ? m->parent_excerpt : NULL);
+    }
     tv_str(item, "article_title", m->article_title);
     tv_str(item, "article_slug", m->article_slug);
     tv_bool(item, "approved", strcmp(cm->status, "approved") == 0);
@@ -209,6 +212,18 @@ static void add_paging(struct ctx *c, struct tval *data, const struct view *v,
     }
 }
 
+/* "Tick all on this page" without script: the same page again with every
+ * box ticked (?tick=all), and the way back. */
+static void add_tick_all(struct ctx *c, struct tval *data, const struct view *v)
+{
+    const char *here = view_url(c, v);
+    bool all = form_get(&c->query, "tick") && strcmp(form_get(&c->query, "tick"), "all") == 0;
+    tv_bool(data, "all_ticked", all);
+    tv_str(data, "tick_all_url",
+           arena_printf(c->arena, "%s%stick=all", here, strchr(here, '?') ? "&" : "?"));
+    tv_str(data, "untick_url", here);
+}
+
 static int render_queue(struct ctx *c, const struct view *v, const int64_t counts[CS_COUNT],
                         const struct mod_comment_page *page)
 {
@@ -226,7 +241,9 @@ static int render_queue(struct ctx *c, const struct view *v, const int64_t count
         add_comment(c, list, &page->items[i]);
     tv_set(data, "comments", list);
     tv_bool(data, "empty", page->count == 0);
+    tv_bool(data, "skip_to_queue", page->count > 0);
     add_paging(c, data, v, page);
+    add_tick_all(c, data, v);
     return render_page(c, 200, "admin_queue", data);
 }
 

@@ -21,10 +21,17 @@ enum {
     M_COUNT_STMTS,
 };
 
-#define QUEUE_COLUMNS COMMENT_COLUMNS ", a.slug, a.title, coalesce(c.previous_status, '') "
+/* A reply's parent: its author and its first 120 characters on one line. */
+#define PARENT_EXCERPT                                                                      \
+    "coalesce(p.author, ''), coalesce(replace(replace(CASE WHEN length(p.body) > 120 "      \
+    "THEN substr(p.body, 1, 120) || '…' ELSE p.body END, char(13), ''), char(10), ' '), '') "
+#define QUEUE_COLUMNS \
+    COMMENT_COLUMNS ", a.slug, a.title, coalesce(c.previous_status, ''), " PARENT_EXCERPT
 /* CROSS JOIN keeps comments the outer loop, so the index comments_by_status
  * (status, id) walks in order and the LIMIT stops it early. */
-#define QUEUE_FROM "FROM comments c CROSS JOIN articles a WHERE a.id = c.article_id AND "
+#define QUEUE_FROM                                                                          \
+    "FROM comments c CROSS JOIN articles a LEFT JOIN comments p ON p.id = c.parent_id "     \
+    "WHERE a.id = c.article_id AND "
 
 #define LOG_COLUMNS                                                                         \
     "l.id, l.at, coalesce(l.editor_id, 0), coalesce(l.token_id, 0), l.actor, l.comment_id, " \
@@ -294,6 +301,8 @@ static void read_queue_item(struct arena *a, sqlite3_stmt *st, struct mod_commen
     out->article_slug = db_col_text(a, st, COMMENT_COLUMN_COUNT);
     out->article_title = db_col_text(a, st, COMMENT_COLUMN_COUNT + 1);
     out->previous_status = db_col_text(a, st, COMMENT_COLUMN_COUNT + 2);
+    out->parent_author = db_col_text(a, st, COMMENT_COLUMN_COUNT + 3);
+    out->parent_excerpt = db_col_text(a, st, COMMENT_COLUMN_COUNT + 4);
 }
 
 static void read_log_entry(struct arena *a, sqlite3_stmt *st, struct modlog_entry *out)

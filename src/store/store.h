@@ -225,6 +225,9 @@ struct mod_comment {
     struct comment c;
     const char *article_slug, *article_title;
     const char *previous_status;        /* "" when none */
+    /* a reply's parent: its author and the start of its text on one line
+     * ("" for a top-level comment, or when the parent is gone) */
+    const char *parent_author, *parent_excerpt;
 };
 struct mod_comment_page {
     struct mod_comment *items;

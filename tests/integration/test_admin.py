@@ -1047,6 +1047,129 @@ class FlashUndoTest(AdminCase):
         self.assertIsNone(self.undo_form(page))
 
 
+def focusables(root):
+    """The elements Tab stops at, in document order (no positive tabindex
+    is used in the admin area)."""
+    out = []
+    for n in root.iter():
+        if n.tag is None or n.get("tabindex") == "-1" or "disabled" in n.attrs:
+            continue
+        if ((n.tag == "a" and "href" in n.attrs) or n.tag in ("button", "select", "textarea")
+                or (n.tag == "input" and n.get("type") != "hidden")):
+            out.append(n)
+    return out
+
+
+class QueueScreenTest(AdminCase):
+    """Moderating 50 comments from one screen: tick all, the first Approve a
+    tab stop away, replies shown with their parent, no script needed."""
+    COUNT = 55
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        con = sqlite3.connect(cls.server.db, timeout=10)
+        aid = con.execute("SELECT id FROM articles WHERE slug = 'zeppelin-returns'").fetchone()[0]
+        now = int(time.time())
+        with con:
+            con.executemany(
+                "INSERT INTO comments (article_id, status, author, email, body, ip, created_at, "
+                "status_changed_at) VALUES (?, 'pending', ?, 'q@example.com', ?, '192.0.2.9', ?, ?)",
+                [(aid, "Q%d" % i, "queued %d" % i, now - 5000 + i, now) for i in range(cls.COUNT)])
+        con.close()
+
+    def setUp(self):
+        self.cookie, self.csrf = self.make_session("screen")
+
+    def pending_ids(self):
+        return [r[0] for r in self.db().execute(
+            "SELECT id FROM comments WHERE status = 'pending' ORDER BY id")]
+
+    def test_tick_all_on_this_page_without_script(self):
+        page = self.admin_get("/admin/", self.cookie).html()
+        link = [a for a in page.find_all("a") if a.norm_text() == "Tick all on this page"]
+        self.assertEqual(len(link), 1)
+        ticked = self.get(link[0].get("href"), headers=self.cookie_header(self.cookie),
+                          base=False)
+        self.assertStatus(ticked, 200)
+        root = ticked.html()
+        boxes = root.find_all("input", type="checkbox", form="bulk")
+        self.assertEqual(len(boxes), 50)
+        self.assertTrue(all("checked" in b.attrs for b in boxes))
+        self.assertTrue([a for a in root.find_all("a") if a.norm_text() == "Untick all"])
+        # What the browser sends for the bar's Approve: the bar's fields and
+        # every ticked box.
+        bulk = root.find("form", id="bulk")
+        fields = [(i.get("name"), i.get("value")) for i in bulk.find_all("input")]
+        fields += [("id", b.get("value")) for b in boxes] + [("action", "approve")]
+        first_fifty = self.pending_ids()[:50]
+        r = self.admin_post("/admin/comments", fields, self.cookie)
+        self.assertRedirectsTo(r, "/admin/")
+        self.assertEqual(self.flash_of(self.follow(r, self.cookie)), "50 comments approved.")
+        self.assertEqual([self.status_of(i) for i in first_fifty], ["approved"] * 50)
+        # and back to the queue, for the other tests
+        self.act(self.cookie, self.csrf, "unapprove", first_fifty)
+        self.assertEqual([self.status_of(i) for i in first_fifty], ["pending"] * 50)
+
+    def test_tick_all_keeps_the_view(self):
+        self.insert_comment(status="spam")
+        page = self.admin_get("/admin/?status=spam", self.cookie).html()
+        href = [a.get("href") for a in page.find_all("a")
+                if a.norm_text() == "Tick all on this page"][0]
+        q = urllib.parse.parse_qs(urllib.parse.urlsplit(href).query)
+        self.assertEqual(q, {"status": ["spam"], "tick": ["all"]})
+
+    def test_first_approve_is_two_tab_stops_away(self):
+        root = self.admin_get("/admin/", self.cookie).html()
+        stops = focusables(root)
+        skip = stops[0]
+        self.assertEqual(skip.tag, "a")
+        self.assertTrue(skip.get("href").startswith("#"), skip.get("href"))
+        target = root.find(id=skip.get("href")[1:])
+        self.assertIsNotNone(target, "the skip link leads nowhere")
+        after = [n for n in stops if n.is_inside(target)]
+        first = root.find("li", class_="admin-comment")
+        self.assertTrue(after[0].tag == "button" and after[0].get("value") == "approve"
+                        and after[0].is_inside(first), after[0])
+        # In each row the buttons come before the rest.
+        row_stops = [n for n in stops if n.is_inside(first)]
+        self.assertEqual([n.get("value") for n in row_stops[:3]], ["approve", "spam", "trash"])
+
+    def test_works_without_script_and_the_script_is_optional(self):
+        r = self.admin_get("/admin/", self.cookie)
+        scripts = r.html().find_all("script")
+        self.assertTrue(all(s.get("src") for s in scripts), "inline script")
+        for s in scripts:
+            js = self.get(s.get("src"), base=False)
+            self.assertStatus(js, 200)
+            self.assertIn("javascript", js.header("Content-Type"))
+            self.assertLess(len(js.body), 4096, "keep the script small")
+
+    def test_a_reply_shows_its_parent_in_context(self):
+        long_text = "First line of the parent\n" + "word " * 40 + "END-NOT-SHOWN"
+        parent = self.insert_comment(status="approved", author="Parent <Person>",
+                                     body=long_text)
+        reply = self.insert_comment(body="I disagree")
+        self.execute("UPDATE comments SET parent_id = ? WHERE id = ?", parent, reply)
+        page = self.admin_get("/admin/?status=pending&after=%d" % (reply - 1), self.cookie)
+        item = page.html().find(id="comment-%d" % reply)
+        link = item.find("a", class_="admin-parent")
+        self.assertIsNotNone(link, item.norm_text())
+        self.assertEqual(link.get("href"),
+                         self.server.path("/articles/harbour-bridge-reopens#comment-%d" % parent))
+        self.assertIn("Parent <Person>", link.norm_text())
+        self.assertIn("#%d" % parent, link.norm_text())
+        excerpt = item.find("q").norm_text()
+        self.assertTrue(excerpt.startswith("First line of the parent word word"), excerpt)
+        self.assertTrue(excerpt.endswith("\u2026"), excerpt)
+        self.assertNotIn("END-NOT-SHOWN", item.norm_text())
+        self.assertNotIn("\n", item.find("q").text())
+        self.assertNotIn("<Person>", page.text)
+        # The link leads to the comment on the article page.
+        article = self.get("/articles/harbour-bridge-reopens")
+        self.assertIsNotNone(article.html().find(id="comment-%d" % parent))
+
+
 class PagingTest(AdminCase):
     """Keyset paging: 120 pending comments in 50s, no duplicates, no gaps."""
     COUNT = 120
