@@ -218,18 +218,20 @@ class EmptyDatabaseFileTest(unittest.TestCase):
 
 
 class AnyAnswerServer(harness.FolioServer):
-    """Ready once /healthz answers at all (the database is damaged)."""
+    """Ready once folio answers /healthz at all (the database is damaged);
+    nginx's own 502 while folio starts does not count."""
 
     def _wait_ready(self):
         deadline = time.monotonic() + harness.START_TIMEOUT
         while True:
             try:
-                self.request("GET", "/healthz", timeout=1.0)
-                return
+                if self.request("GET", "/healthz", timeout=1.0).status not in (502, 504):
+                    return
             except (OSError, http.client.HTTPException):
-                if time.monotonic() > deadline or self.folio.poll() is not None:
-                    raise RuntimeError("folio did not answer\n" + self.logs())
-                time.sleep(harness.POLL_INTERVAL)
+                pass
+            if time.monotonic() > deadline or self.folio.poll() is not None:
+                raise RuntimeError("folio did not answer\n" + self.logs())
+            time.sleep(harness.POLL_INTERVAL)
 
     def prepare_db(self):
         super().prepare_db()
