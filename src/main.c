@@ -20,6 +20,8 @@ static const struct {
     { "token", cmd_token, "add NAME | list | revoke ID: API tokens" },
     { "backup", cmd_backup, "DEST: a consistent copy of the live database" },
     { "import", cmd_import, "wordpress FILE.xml [--dry-run]: move in from WordPress" },
+    { "export", cmd_export, "wordpress [--output FILE]: every article and comment as WXR" },
+    { "privacy", cmd_privacy, "export EMAIL | erase EMAIL: a commenter's data" },
 };
 
 static void usage(FILE *out)

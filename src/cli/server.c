@@ -9,7 +9,7 @@
 static const char *const server_options[] = {
     "listen", "threads", "base-path", "base-url", "site-title", "moderation", "max-links",
     "moderation-keys", "disallowed-keys", "comment-rate", "min-submit-seconds",
-    "trusted-proxy", "socket", "access-log", NULL,
+    "trusted-proxy", "socket", "access-log", "retain-addresses", NULL,
 };
 
 #define SERVER_OPTIONS_HELP                                                              \
@@ -27,6 +27,8 @@ static const char *const server_options[] = {
     "  --trusted-proxy ADDR     believe X-Forwarded-For from this peer only\n"           \
     "  --access-log FILE|-|off  a line per request, combined format (default: serve -,\n" \
     "                           i.e. stderr; fcgi off)\n"                              \
+    "  --retain-addresses DAYS  commenters' addresses kept this long (default 30;\n"     \
+    "                           0 never, -1 forever)\n"                                  \
     "  --db PATH  --config FILE  --www DIR\n"
 
 static const char serve_usage[] =

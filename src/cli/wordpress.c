@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "admin/export.h"
 #include "cli/cli.h"
 #include "core/buf.h"
 #include "core/form.h"
@@ -392,5 +393,54 @@ int cmd_import(int argc, char **argv)
     buf_free(&im.html);
     buf_free(&im.title);
     buf_free(&im.text);
+    return rc;
+}
+
+/* ---- folio export wordpress ---- */
+
+static const char export_usage[] =
+    "usage: folio export wordpress [--output FILE] [--base-url URL] [--db PATH]\n"
+    "Writes every article and comment as a WordPress export (WXR 1.2), which WordPress's\n"
+    "importer (Tools > Import > WordPress) and `folio import wordpress` read. Links use\n"
+    "--base-url (default http://localhost). Without --output, the file goes to stdout.\n";
+
+static const char *const export_options[] = { "output", "base-url", "site-title", NULL };
+
+static int write_to_file(void *ctx, const char *data, size_t len)
+{
+    return fwrite(data, 1, len, ctx) == len ? 0 : 1;
+}
+
+int cmd_export(int argc, char **argv)
+{
+    struct config cfg;
+    const char *words[4];
+    int n;
+    int rc = cli_parse(&cfg, argc, argv, export_options, words, 4, &n, export_usage);
+    if (rc)
+        return rc < 0 ? 0 : rc;
+    if (n != 1 || strcmp(words[0], "wordpress") != 0) {
+        fprintf(stderr, "folio export: %s\n%s",
+                n == 0 ? "missing format (wordpress)" : "unknown format or extra argument",
+                export_usage);
+        return EXIT_USAGE;
+    }
+    struct store *s = cli_open_store(&cfg, false);
+    if (!s)
+        return 1;
+    FILE *out = cfg.output ? fopen(cfg.output, "w") : stdout;
+    if (!out) {
+        fprintf(stderr, "folio: %s: cannot be written\n", cfg.output);
+        store_close(s);
+        return 1;
+    }
+    const char *site = *cfg.base_url ? cfg.base_url : "http://localhost";
+    rc = export_wordpress(s, cfg.site_title, site, write_to_file, out) == STORE_OK ? 0 : 1;
+    if ((cfg.output ? fclose(out) : fflush(out)) != 0)
+        rc = 1;
+    if (rc)
+        fprintf(stderr, "folio: the export %s%s failed\n", cfg.output ? "to " : "",
+                cfg.output ? cfg.output : "");
+    store_close(s);
     return rc;
 }

@@ -56,6 +56,9 @@ static const struct route routes[] = {
     { M_GET, "/admin/api/articles/{}", api_article_get, R_TOKEN | R_JSON },
     { M_PUT, "/admin/api/articles/{}", api_article_put, R_TOKEN | R_JSON },
     { M_DELETE, "/admin/api/articles/{}", api_article_delete, R_TOKEN | R_JSON },
+    { M_GET, "/admin/api/privacy", api_privacy_get, R_TOKEN | R_JSON },
+    { M_POST, "/admin/api/privacy/erase", api_privacy_erase, R_TOKEN | R_JSON },
+    { M_GET, "/admin/api/export/wordpress", api_export_wordpress, R_TOKEN | R_JSON },
 };
 
 static unsigned method_bit(const char *m)

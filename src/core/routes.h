@@ -42,5 +42,8 @@ int api_articles_list(struct ctx *c);
 int api_article_get(struct ctx *c);
 int api_article_put(struct ctx *c);
 int api_article_delete(struct ctx *c);
+int api_privacy_get(struct ctx *c);
+int api_privacy_erase(struct ctx *c);
+int api_export_wordpress(struct ctx *c);
 
 #endif

@@ -50,4 +50,27 @@ int wxr_read(const char *path, const char *data, size_t len, const struct wxr_ha
  * is WordPress's "0000-00-00 00:00:00"). */
 bool wxr_parse_date(const char *s, int64_t *out);
 
+/* ---- writing (wxr_write.c): WXR 1.2 as WordPress's importer reads it ---- */
+
+#include "core/buf.h"
+
+/* The channel's opening: title, site, and the authors (display names; each
+ * gets a login made from its name, which items' creators use too). */
+void wxr_write_head(struct buf *out, const char *title, const char *site_url,
+                    const char *const *authors, size_t author_count);
+/* An item's opening and every field but its comments. p->status is
+ * WordPress's ("publish", "draft"); p->tags the names, ", "-joined;
+ * p->date_gmt is ignored in favour of `published_at`. */
+void wxr_write_item(struct buf *out, const struct wxr_post *p, int64_t published_at);
+/* A comment; c->approved is WordPress's ("1", "0", "spam", "trash"). */
+void wxr_write_comment(struct buf *out, const struct wxr_comment *c, int64_t created_at);
+void wxr_write_item_end(struct buf *out);
+void wxr_write_tail(struct buf *out);
+/* Text as CDATA: "]]>" split as WordPress splits it, and the characters
+ * XML 1.0 cannot hold left out. */
+void wxr_write_cdata(struct buf *out, const char *s);
+/* An author's login, made from the display name: lower-case ASCII letters,
+ * digits and hyphens ("folio" when none is left). */
+void wxr_author_login(struct buf *out, const char *name);
+
 #endif

@@ -2,6 +2,7 @@
  * FastCGI parameters into a struct request. The only file that includes
  * fcgiapp.h. */
 #include "front/front.h"
+#include "pages/retention.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -483,6 +484,7 @@ static void serve(struct fcgi_thread *t)
     else
         plain_error(&t->resp, status);
     log_access(t, &req, write_response(t, req.method));
+    retention_after_request(t->w);
 }
 
 /* ---- threads ---- */

@@ -9,6 +9,7 @@
  * thread, which runs the handler (group commit batches as many comments as
  * there are writers waiting) and resumes the connection with the answer. */
 #include "front/front.h"
+#include "pages/retention.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -538,6 +539,7 @@ static struct MHD_Response *answer(struct http_server *srv, struct MHD_Connectio
     if (t) {
         arena_reset(&t->w->arena);
         resp_reset(resp);
+        retention_after_request(t->w);
     }
     buf_free(&fallback.body);
     return r;

@@ -3,6 +3,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <sodium.h>
+
 #include "core/comment_format.h"
 #include "core/escape.h"
 #include "core/routes.h"
@@ -224,20 +226,40 @@ static const char *header_text(struct arena *a, const char *s, size_t max)
     return out ? out : "";
 }
 
+/* The address as stored. Under --retain-addresses 0 it is never kept: a
+ * keyed hash stands in for it, which the rate limit can still compare
+ * (the same client gives the same hash) but nobody can turn back into the
+ * address. */
+static const char *stored_address(struct ctx *c, const char *ip)
+{
+    if (c->app->cfg.retain_addresses != 0 || !*ip)
+        return ip;
+    unsigned char h[8];
+    crypto_generichash(h, sizeof h, (const unsigned char *)ip, strlen(ip), c->app->secret,
+                       sizeof c->app->secret);
+    char hex[2 * sizeof h + 1];
+    sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+    return arena_printf(c->arena, "hash:%s", hex);
+}
+
 static int store_submission(struct ctx *c, const struct article *a, const struct submission *s,
                             struct comment_post_result *res)
 {
+    const char *ip = header_text(c->arena, c->req->client_addr, ADDRESS_MAX);
+    bool keep = c->app->cfg.retain_addresses != 0;
     struct comment_post p = {
         .c = { .article_id = a->id, .parent_id = s->parent, .author = s->author,
                .email = s->email, .url = s->url, .body = s->body,
-               .ip = header_text(c->arena, c->req->client_addr, ADDRESS_MAX),
-               .user_agent = header_text(c->arena, req_header(c->req, "user-agent"),
-                                         USER_AGENT_MAX),
+               .ip = stored_address(c, ip),
+               .user_agent = keep ? header_text(c->arena, req_header(c->req, "user-agent"),
+                                                USER_AGENT_MAX)
+                                  : "",
                .created_at = s->created_at },
         .rate_limit = c->app->cfg.comment_rate,
         .rate_window = RATE_WINDOW,
     };
-    p.c.status = initial_status(c, s, p.c.ip, &p.approve_known);
+    /* moderation keys see the address itself */
+    p.c.status = initial_status(c, s, ip, &p.approve_known);
     return store_comment_post(c->store, &p, res);
 }
 

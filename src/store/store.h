@@ -413,5 +413,25 @@ int store_wp_resolve_parents(struct store *s, const char *site);
 int store_old_address_add(struct store *s, const char *path, int64_t article_id);
 /* The slug of the published article an old address leads to; STORE_NOT_FOUND. */
 int store_old_address_find(struct store *s, struct arena *a, const char *path, const char **slug);
+/* Every comment of an article, whatever its status, oldest id first. */
+int store_article_comments(struct store *s, struct arena *a, int64_t article_id,
+                           struct comment_list *out);
+/* ---- privacy (wordpress.c) ---- */
+
+/* Every comment made with this email (case-insensitive), any status, with
+ * its article, oldest first. */
+int store_comments_by_email(struct store *s, struct arena *a, const char *email,
+                            struct comment_view_list *out);
+/* The commenter's comments keep their text and status but become
+ * "Anonymous" with no email, url, address or user agent; the pages showing
+ * them change. One transaction; *count says how many comments. */
+int store_commenter_erase(struct store *s, const char *email, int64_t *count);
+/* Blanks the address and user agent of at most `limit` comments made
+ * before `before` (Unix seconds); *count says how many. */
+int store_blank_addresses(struct store *s, int64_t before, int limit, int64_t *count);
+
+/* The articles' authors, each once, at most `max`. */
+int store_article_authors(struct store *s, struct arena *a, size_t max, const char ***names,
+                          size_t *count);
 
 #endif

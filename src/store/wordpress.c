@@ -19,6 +19,12 @@ enum {
     W_RESOLVE_PARENTS,
     W_ADDRESS_ADD,
     W_ADDRESS_FIND,
+    W_ARTICLE_COMMENTS,
+    W_AUTHORS,
+    W_PRIVACY_COMMENTS,
+    W_PRIVACY_TOUCH,
+    W_PRIVACY_ERASE,
+    W_BLANK_ADDRESSES,
     W_COUNT
 };
 
@@ -61,6 +67,24 @@ static const char *const wp_sql[] = {
     [W_ADDRESS_ADD] = "INSERT OR IGNORE INTO old_addresses (path, article_id) VALUES (:path, :id)",
     [W_ADDRESS_FIND] = "SELECT a.slug FROM old_addresses o JOIN articles a ON a.id = o.article_id "
                        "WHERE o.path = :path AND a.status = 'published'",
+
+    [W_ARTICLE_COMMENTS] = "SELECT " COMMENT_COLUMNS "FROM comments c "
+                           "WHERE c.article_id = :article ORDER BY c.id",
+    [W_AUTHORS] = "SELECT DISTINCT author FROM articles ORDER BY author LIMIT :limit",
+    /* The collation matches comments_by_email_any (sql/012). */
+    [W_PRIVACY_COMMENTS] = "SELECT " COMMENT_COLUMNS ", a.slug, a.title FROM comments c "
+                           "JOIN articles a ON a.id = c.article_id "
+                           "WHERE c.email = :email COLLATE NOCASE ORDER BY c.id",
+    /* Pages that show the commenter's approved comments change. */
+    [W_PRIVACY_TOUCH] = "UPDATE articles SET updated_at = max(updated_at, :now), "
+                        "version = version + 1 WHERE id IN (SELECT article_id FROM comments "
+                        "WHERE email = :email COLLATE NOCASE AND status = 'approved')",
+    [W_PRIVACY_ERASE] = "UPDATE comments SET author = 'Anonymous', email = '', url = '', "
+                        "ip = '', user_agent = '' WHERE email = :email COLLATE NOCASE",
+    /* Walks comments_with_address (sql/012): only rows that still hold one. */
+    [W_BLANK_ADDRESSES] = "UPDATE comments SET ip = '', user_agent = '' WHERE id IN ("
+                          "SELECT id FROM comments WHERE created_at < :before "
+                          "AND (ip <> '' OR user_agent <> '') LIMIT :limit)",
 };
 
 static sqlite3_stmt *stmt(struct store *s, int id)
@@ -243,4 +267,91 @@ int store_old_address_find(struct store *s, struct arena *a, const char *path, c
     if (rc == SQLITE_ROW)
         return STORE_OK;
     return rc == SQLITE_DONE ? STORE_NOT_FOUND : db_error(s, "looking up an old address");
+}
+
+static void read_comment_row(struct arena *a, sqlite3_stmt *st, void *item)
+{
+    db_read_comment(a, st, item);
+}
+
+int store_article_comments(struct store *s, struct arena *a, int64_t article_id,
+                           struct comment_list *out)
+{
+    sqlite3_stmt *st = stmt(s, W_ARTICLE_COMMENTS);
+    if (!st || !db_bind_int(st, ":article", article_id))
+        return STORE_ERROR;
+    void *items;
+    int rc = db_collect(s, a, st, sizeof *out->items, 0, read_comment_row, &items, &out->count,
+                        "reading an article's comments");
+    out->items = items;
+    return rc;
+}
+
+static void read_text_row(struct arena *a, sqlite3_stmt *st, void *item)
+{
+    *(const char **)item = db_col_text(a, st, 0);
+}
+
+int store_article_authors(struct store *s, struct arena *a, size_t max, const char ***names,
+                          size_t *count)
+{
+    sqlite3_stmt *st = stmt(s, W_AUTHORS);
+    if (!st || !db_bind_int(st, ":limit", (int64_t)max))
+        return STORE_ERROR;
+    void *items;
+    int rc = db_collect(s, a, st, sizeof **names, max, read_text_row, &items, count,
+                        "reading the authors");
+    *names = items;
+    return rc;
+}
+
+static void read_view_row(struct arena *a, sqlite3_stmt *st, void *item)
+{
+    struct comment_view *v = item;
+    db_read_comment(a, st, &v->c);
+    v->article_slug = db_col_text(a, st, COMMENT_COLUMN_COUNT);
+    v->article_title = db_col_text(a, st, COMMENT_COLUMN_COUNT + 1);
+}
+
+int store_comments_by_email(struct store *s, struct arena *a, const char *email,
+                            struct comment_view_list *out)
+{
+    sqlite3_stmt *st = stmt(s, W_PRIVACY_COMMENTS);
+    if (!st || !db_bind_text(st, ":email", email))
+        return STORE_ERROR;
+    void *items;
+    int rc = db_collect(s, a, st, sizeof *out->items, 0, read_view_row, &items, &out->count,
+                        "reading a commenter's comments");
+    out->items = items;
+    return rc;
+}
+
+int store_commenter_erase(struct store *s, const char *email, int64_t *count)
+{
+    if (store_begin(s) != STORE_OK)
+        return STORE_ERROR;
+    sqlite3_stmt *st = stmt(s, W_PRIVACY_TOUCH);
+    int rc = st && db_bind_text(st, ":email", email) &&
+                     db_bind_int(st, ":now", (int64_t)time(NULL))
+                 ? db_exec_stmt(s, st)
+                 : STORE_ERROR;
+    if (rc == STORE_OK) {
+        st = stmt(s, W_PRIVACY_ERASE);
+        rc = st && db_bind_text(st, ":email", email) ? db_exec_stmt(s, st) : STORE_ERROR;
+        *count = sqlite3_changes(s->db);
+    }
+    if (rc == STORE_OK)
+        return store_commit(s);
+    store_rollback(s);
+    return STORE_ERROR;
+}
+
+int store_blank_addresses(struct store *s, int64_t before, int limit, int64_t *count)
+{
+    sqlite3_stmt *st = stmt(s, W_BLANK_ADDRESSES);
+    if (!st || !db_bind_int(st, ":before", before) || !db_bind_int(st, ":limit", limit))
+        return STORE_ERROR;
+    int rc = db_exec_stmt(s, st);
+    *count = rc == STORE_OK ? sqlite3_changes(s->db) : 0;
+    return rc;
 }

@@ -12,6 +12,10 @@ import tempfile
 import unittest
 import xml.etree.ElementTree as ET
 
+import json
+import time
+
+import comments_client
 import harness
 
 WXR_DIR = os.path.join(harness.FIXTURES_DIR, "wxr")
@@ -115,6 +119,16 @@ def rows(db, sql, *args):
         con.close()
 
 
+class ImportingServer(harness.FolioServer):
+    """A folio whose database holds the two fixture exports before it starts
+    (as a site moving in would run it)."""
+
+    def prepare_db(self):
+        super().prepare_db()
+        self.first = harness.run_folio(["import", "wordpress", HARBOUR], db=self.db)
+        self.first_quay = harness.run_folio(["import", "wordpress", QUAY], db=self.db)
+
+
 class ImportedSite(harness.FolioTestCase):
     """A server whose database holds the two fixture exports, imported once."""
 
@@ -122,11 +136,13 @@ class ImportedSite(harness.FolioTestCase):
 
     @classmethod
     def setUpClass(cls):
-        super().setUpClass()
         cls.harbour = Export(HARBOUR)
         cls.quay = Export(QUAY)
-        cls.first = harness.run_folio(["import", "wordpress", HARBOUR], db=cls.server.db)
-        cls.first_quay = harness.run_folio(["import", "wordpress", QUAY], db=cls.server.db)
+        cls.server = ImportingServer(front=cls.front, fixtures=[], server_args=cls.server_args,
+                                     name=cls.__name__)
+        cls.addClassCleanup(cls.server.stop)
+        cls.server.start()
+        cls.first, cls.first_quay = cls.server.first, cls.server.first_quay
 
     def slug_of(self, site, wp_id):
         r = rows(self.server.db, "SELECT a.slug FROM wp_posts m JOIN articles a "
@@ -144,6 +160,7 @@ class ImportedSite(harness.FolioTestCase):
 
 
 class ImportTest(ImportedSite):
+    server_args = ["--retain-addresses", "-1"]     # the fixture's addresses are old
     def test_summary_counts_what_the_file_holds(self):
         self.assertEqual(self.first.returncode, 0, self.first.stderr)
         out, x = self.first.stdout, self.harbour
@@ -353,6 +370,173 @@ class OldAddressesTest(ImportedSite):
     def test_front_page_without_p_is_the_list(self):
         self.get_ok("/")
         self.get_ok("/?p=999999")
+
+
+ARTICLE_FIELDS = "a.slug, a.title, a.author, a.body_html, a.tags, a.status, a.published_at, " \
+                 "a.comments_open"
+COMMENT_FIELDS = ("SELECT a.slug, c.status, c.author, c.email, c.url, c.ip, c.created_at, c.body, "
+                  "coalesce((SELECT p.created_at || ' ' || p.author FROM comments p "
+                  "WHERE p.id = c.parent_id), '') FROM comments c JOIN articles a "
+                  "ON a.id = c.article_id ORDER BY 1, 7, 3, 8")
+
+
+class ExportTest(ImportedSite):
+    """folio export wordpress: WXR 1.2 that folio re-imports to the same site."""
+
+    def site_rows(self, db):
+        return (rows(db, "SELECT %s FROM articles a ORDER BY a.slug" % ARTICLE_FIELDS),
+                rows(db, COMMENT_FIELDS))
+
+    def test_round_trip_gives_the_same_articles_and_comments(self):
+        tmp = tempfile.mkdtemp(prefix="folio-wp-rt-")
+        self.addCleanup(shutil.rmtree, tmp, True)
+        out = os.path.join(tmp, "export.xml")
+        r = harness.run_folio(["export", "wordpress", "--output", out,
+                               "--base-url", "https://folio.example"], db=self.server.db)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        wxr = Export(out)       # Python's parser reads it: well-formed, WXR 1.2
+        self.assertEqual(wxr.root.find("channel").findtext(wp_namespace(out) + "wxr_version"),
+                         "1.2")
+        (articles, comments) = self.site_rows(self.server.db)
+        self.assertEqual(len(wxr.posts), len(articles))
+        self.assertEqual(len(wxr.comments), len(comments))
+        fresh = os.path.join(tmp, "again.db")
+        r = harness.run_folio(["import", "wordpress", out], db=fresh)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(self.site_rows(fresh), self.site_rows(self.server.db))
+
+    def test_export_to_stdout_and_through_the_api(self):
+        r = harness.run_folio(["export", "wordpress"], db=self.server.db)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertTrue(r.stdout.startswith("<?xml"))
+        ET.fromstring(r.stdout.encode())
+        token = harness.run_folio(["token", "add", "exporter"], db=self.server.db).stdout.strip()
+        api = self.get("/admin/api/export/wordpress",
+                       headers={"Authorization": "Bearer " + token})
+        self.assertStatus(api, 200)
+        self.assertTrue(api.header("Content-Type").startswith("application/xml"))
+        doc = ET.fromstring(api.body)
+        self.assertEqual(len(doc.find("channel").findall("item")),
+                         rows(self.server.db, "SELECT count(*) FROM articles")[0][0])
+        self.assertStatus(self.get("/admin/api/export/wordpress"), 401)
+
+
+class PrivacyTest(ImportedSite, comments_client.CommentClient):
+    server_args = ["--trusted-proxy", "127.0.0.1", "--min-submit-seconds", "0",
+                   "--retain-addresses", "-1"]
+
+    def api(self, method, path, body=None):
+        if not hasattr(type(self), "token"):
+            type(self).token = harness.run_folio(["token", "add", "privacy"],
+                                                 db=self.server.db).stdout.strip()
+        headers = {"Authorization": "Bearer " + self.token}
+        if body is not None:
+            headers["Content-Type"] = "application/json"
+            body = json.dumps(body).encode()
+        return self.request(method, "/admin/api" + path, body=body, headers=headers)
+
+    def test_export_lists_every_comment_of_the_email(self):
+        c = next(c for c in self.harbour.comments if c["status"] == "spam")
+        r = harness.run_folio(["privacy", "export", c["email"].upper()], db=self.server.db)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        doc = json.loads(r.stdout)
+        want = [x for x in self.harbour.comments if x["email"].lower() == c["email"].lower()]
+        self.assertEqual(len(doc["comments"]), len(want))
+        got = doc["comments"][0]
+        self.assertEqual(got["status"], "spam")
+        self.assertEqual(got["ip"], c["ip"])
+        self.assertEqual(got["email"], c["email"])
+        self.assertEqual(set(got), {"id", "article", "parent", "author", "email", "url", "body",
+                                    "status", "created_at", "ip", "user_agent"})
+        api = self.api("GET", "/privacy?email=" + c["email"])
+        self.assertStatus(api, 200)
+        self.assertEqual(json.loads(api.body)["comments"], doc["comments"])
+        self.assertStatus(self.api("GET", "/privacy?email=nobody"), 422)
+
+    def test_erase_keeps_the_text_and_anonymises_the_rest(self):
+        c = next(c for c in self.harbour.comments
+                 if c["status"] == "approved" and c["parent"] == 0)
+        cid = self.comment_row(self.harbour.site, c["id"])[0]
+        slug = self.slug_of(self.harbour.site, c["post"])
+        self.assertIn(c["author"], self.get_ok("/articles/" + slug).text)
+        r = harness.run_folio(["privacy", "erase", c["email"]], db=self.server.db)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        n = sum(1 for x in self.harbour.comments if x["email"] == c["email"])
+        self.assertIn("%d comment" % n, r.stdout)
+        row = rows(self.server.db, "SELECT author, email, url, ip, user_agent, body, status "
+                   "FROM comments WHERE id = ?", cid)[0]
+        self.assertEqual(row[:5], ("Anonymous", "", "", "", ""))
+        self.assertTrue(row[5])
+        self.assertEqual(row[6], "approved")
+        page = self.get_ok("/articles/" + slug).html()
+        node = page.find(id="comment-%d" % cid)
+        self.assertIn("Anonymous", node.norm_text())
+        self.assertNotIn(c["author"], page.norm_text())
+
+    def test_erase_through_the_api(self):
+        c = next(c for c in self.harbour.comments if c["status"] == "pending")
+        r = self.api("POST", "/privacy/erase", {"email": c["email"]})
+        self.assertStatus(r, 200)
+        self.assertEqual(json.loads(r.body), {"erased": 1})
+        self.assertEqual(json.loads(self.api("GET", "/privacy?email=" + c["email"]).body)
+                         ["comments"], [])
+        self.assertStatus(self.api("POST", "/privacy/erase", {"email": ""}), 422)
+        self.assertStatus(self.request("POST", "/admin/api/privacy/erase", body=b"{}",
+                                       headers={"Content-Type": "application/json"}), 401)
+
+    def test_usage(self):
+        self.assertEqual(harness.run_folio(["privacy", "export"], db=self.server.db).returncode, 2)
+        self.assertEqual(harness.run_folio(["privacy", "erase", "x"],
+                                           db=self.server.db).returncode, 2)
+
+
+class RetentionTest(ImportedSite, comments_client.CommentClient):
+    """--retain-addresses 30 (the default): the running server blanks the
+    addresses of comments older than that, by itself."""
+    server_args = ["--trusted-proxy", "127.0.0.1", "--min-submit-seconds", "0",
+                   "--comment-rate", "2"]
+
+    def test_old_addresses_go_new_ones_stay_and_the_rate_limit_holds(self):
+        old = [c for c in self.harbour.comments if c["ip"]]
+        self.assertTrue(old)
+        slug = self.slug_of(self.harbour.site, self.harbour.posts[0]["id"])
+        addr = comments_client.fresh_address()
+        first = self.post(slug, addr=addr)
+        self.assertStatus(first, 303)
+        new_id = self.posted_id(first)
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            left = rows(self.server.db, "SELECT count(*) FROM comments WHERE ip <> '' "
+                        "AND created_at < strftime('%s', 'now') - 30 * 86400")[0][0]
+            if left == 0:
+                break
+            self.get("/")
+            time.sleep(0.2)
+        self.assertEqual(left, 0, "old addresses were not blanked by the server")
+        self.assertEqual(rows(self.server.db, "SELECT ip FROM comments WHERE id = ?", new_id)[0][0],
+                         addr)
+        self.assertStatus(self.post(slug, addr=addr), 303)
+        self.assertStatus(self.post(slug, addr=addr), 429)
+
+
+class NoAddressesKeptTest(ImportedSite, comments_client.CommentClient):
+    """--retain-addresses 0: the address is never stored, and the rate limit
+    still counts a client's comments."""
+    server_args = ["--trusted-proxy", "127.0.0.1", "--min-submit-seconds", "0",
+                   "--comment-rate", "2", "--retain-addresses", "0"]
+
+    def test_address_never_stored_rate_limit_holds(self):
+        slug = self.slug_of(self.harbour.site, self.harbour.posts[0]["id"])
+        addr = comments_client.fresh_address()
+        r = self.post(slug, addr=addr, headers={"User-Agent": "TestBrowser/1.0"})
+        cid = self.posted_id(r)
+        ip, agent = rows(self.server.db, "SELECT ip, user_agent FROM comments WHERE id = ?",
+                         cid)[0]
+        self.assertNotIn(addr, ip)
+        self.assertEqual(agent, "")
+        self.assertStatus(self.post(slug, addr=addr), 303)
+        self.assertStatus(self.post(slug, addr=addr), 429)
+        self.assertStatus(self.post(slug, addr=comments_client.fresh_address()), 303)
 
 
 class RefusedImportTest(unittest.TestCase):
