@@ -206,6 +206,39 @@ async function scenario(server, reader, editor, text) {
     check(await page.locator(`#comment-${commentId}`).count() === 0, 'still in the queue');
   });
 
+  await step('Undo puts it back in the queue; the message is shown once', async () => {
+    const { page } = editor;
+    await Promise.all([page.waitForNavigation(), page.locator('button[value=undo]').click()]);
+    const flash = await page.locator('[role=status]').innerText();
+    check(flash.trim() === '1 comment put back as they were.', `message after Undo: ${flash}`);
+    check(await page.locator(`#comment-${commentId}`).count() === 1, 'not back in the queue');
+    await page.reload();
+    check(await page.locator('[role=status]').count() === 0, 'the message came back on reload');
+  });
+
+  await step('Tick all ticks in place; skip link, Tab, Enter approves', async () => {
+    const { page } = editor;
+    const url = page.url();
+    await page.locator('.admin-tick-all').click();
+    const boxes = page.locator('input[type=checkbox][form=bulk]');
+    check(page.url() === url && await boxes.count() > 0, 'Tick all loaded a page');
+    for (let i = 0; i < await boxes.count(); i++)
+      check(await boxes.nth(i).isChecked(), 'a box is not ticked');
+    await page.locator('.admin-tick-all').click();
+    check(!(await boxes.first().isChecked()), 'Untick all left a box ticked');
+    await page.goto(url);
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Tab');
+    const focused = await page.evaluate(() => document.activeElement.value);
+    check(focused === 'approve', `two stops in, the focus is on ${focused}`);
+    const first = await page.locator('.admin-comment').first().getAttribute('id');
+    check(first === `comment-${commentId}`, `the first comment is ${first}`);
+    await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
+    const flash = await page.locator('[role=status]').innerText();
+    check(flash.trim() === '1 comment approved.', `message after approving: ${flash}`);
+  });
+
   await step("the reader's page shows it, approved", async () => {
     const { page } = reader;
     await page.goto(article);
