@@ -212,6 +212,10 @@ static int on_post(void *ctx, const struct wxr_post *p)
         tally_add(&im->skipped_posts, *p->status ? p->status : "no status");
         return 0;
     }
+    if (p->id <= 0) {       /* nothing to know it by when it comes again */
+        tally_add(&im->skipped_posts, "no post_id");
+        return 0;
+    }
     buf_reset(&im->html);
     buf_reset(&im->title);
     if (!html_clean_post(&im->html, p->content, strlen(p->content)) ||
@@ -281,6 +285,10 @@ static int on_comment(void *ctx, const struct wxr_comment *c)
         tally_add(&im->skipped_comments, "on skipped posts");
         return 0;
     }
+    if (c->id <= 0) {
+        tally_add(&im->skipped_comments, "no comment_id");
+        return 0;
+    }
     buf_reset(&im->text);
     buf_reset(&im->title);
     if (!html_to_text(&im->text, c->content, strlen(c->content)) ||
@@ -338,7 +346,7 @@ static void print_summary(const struct importer *im, bool dry_run)
 /* Reads the whole file inside one transaction; commits unless dry_run. */
 static int run_import(struct importer *im, const char *path, bool dry_run)
 {
-    if (store_begin(im->s) != STORE_OK)
+    if (store_temp_on_disk(im->s) != STORE_OK || store_begin(im->s) != STORE_OK)
         return 1;
     struct wxr_handler h = { .ctx = im, .site = on_site, .post = on_post,
                              .comment = on_comment, .progress = on_progress };

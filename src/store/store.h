@@ -406,6 +406,10 @@ int store_wp_post_save(struct store *s, const char *site, int64_t wp_id,
  * in->created_at is also its status_changed_at. */
 int store_wp_comment_save(struct store *s, const char *site, int64_t wp_id, int64_t wp_parent,
                           const struct comment_input *in, bool *created);
+/* For one long transaction (an import): SQLite's temporary data (statement
+ * journals, sorting) goes to a file instead of memory, which in a
+ * transaction of a million rows grows with it; memory stays flat. */
+int store_temp_on_disk(struct store *s);
 /* Joins the site's imported replies to their parents. */
 int store_wp_resolve_parents(struct store *s, const char *site);
 /* An old address ("/2024/05/slug" or "/?p=12") of an article; the first

@@ -25,6 +25,7 @@ enum {
     W_PRIVACY_TOUCH,
     W_PRIVACY_ERASE,
     W_BLANK_ADDRESSES,
+    W_TEMP_ON_DISK,
     W_COUNT
 };
 
@@ -85,6 +86,10 @@ static const char *const wp_sql[] = {
     [W_BLANK_ADDRESSES] = "UPDATE comments SET ip = '', user_agent = '' WHERE id IN ("
                           "SELECT id FROM comments WHERE created_at < :before "
                           "AND (ip <> '' OR user_agent <> '') LIMIT :limit)",
+};
+
+static const char *const wp_pragma_sql[] = {
+    [0] = "PRAGMA temp_store = FILE",
 };
 
 static sqlite3_stmt *stmt(struct store *s, int id)
@@ -354,4 +359,10 @@ int store_blank_addresses(struct store *s, int64_t before, int limit, int64_t *c
     int rc = db_exec_stmt(s, st);
     *count = rc == STORE_OK ? sqlite3_changes(s->db) : 0;
     return rc;
+}
+
+int store_temp_on_disk(struct store *s)
+{
+    sqlite3_stmt *st = db_stmt(s, STMT_BASE_WORDPRESS + W_TEMP_ON_DISK, wp_pragma_sql[0]);
+    return st ? db_exec_stmt(s, st) : STORE_ERROR;
 }

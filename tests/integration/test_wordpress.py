@@ -564,6 +564,22 @@ class RefusedImportTest(unittest.TestCase):
         self.assertEqual(r.returncode, 1)
         self.assertIn("not a WordPress export", r.stderr)
 
+    def test_items_without_ids_are_skipped_not_merged(self):
+        path = os.path.join(self.tmp, "ids.xml")
+        with open(path, "w") as f:
+            f.write('<?xml version="1.0"?>\n<rss xmlns:wp="https://wordpress.org/export/1.1/">'
+                    '<channel><wp:wxr_version>1.1</wp:wxr_version>'
+                    '<item><title>A</title><post_id xmlns="https://wordpress.org/export/1.1/">2'
+                    '</post_id><wp:status>publish</wp:status></item>'
+                    '<item><title>B</title><wp:status>publish</wp:status></item>'
+                    '<item><title>C</title><wp:status>publish</wp:status></item>'
+                    '</channel></rss>\n')
+        r = harness.run_folio(["import", "wordpress", path], db=self.db)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(summary_numbers(summary_line(r.stdout, "skipped posts")),
+                         {"no post_id": 2})
+        self.assertEqual(rows(self.db, "SELECT title FROM articles"), [("A",)])
+
     def test_dry_run_stores_nothing_and_counts_the_same(self):
         dry = harness.run_folio(["import", "wordpress", HARBOUR, "--dry-run"], db=self.db)
         self.assertEqual(dry.returncode, 0, dry.stderr)
