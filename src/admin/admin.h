@@ -7,6 +7,19 @@
 
 #include "core/handler.h"
 
+/* ---- the handlers and guards app/router.c names ---- */
+int admin_login(struct ctx *c);
+int admin_logout(struct ctx *c);
+int admin_root(struct ctx *c);
+int admin_queue(struct ctx *c);
+int admin_comments_post(struct ctx *c);
+int admin_log(struct ctx *c);
+
+/* Guards the route table applies (auth.c): 0 lets the request through,
+ * else the status to answer. */
+int admin_check_session(struct ctx *c);
+int admin_check_csrf(struct ctx *c);
+
 #define ADMIN_PAGE_SIZE 50
 #define SESSION_COOKIE "folio_session"
 /* The one form field that may repeat in the admin area: the ticked comments. */

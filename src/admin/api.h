@@ -8,6 +8,22 @@
 #include "core/handler.h"
 #include "core/json.h"
 
+/* ---- the handlers and guard app/router.c names ---- */
+int api_comments_list(struct ctx *c);
+int api_comment_get(struct ctx *c);
+int api_comment_patch(struct ctx *c);
+int api_comment_delete(struct ctx *c);
+int api_articles_list(struct ctx *c);
+int api_article_get(struct ctx *c);
+int api_article_put(struct ctx *c);
+int api_article_delete(struct ctx *c);
+int api_privacy_get(struct ctx *c);
+int api_privacy_erase(struct ctx *c);
+int api_export_wordpress(struct ctx *c);
+
+/* The guard of every API route (api_auth.c): 0, or 401 answered. */
+int api_check_token(struct ctx *c);
+
 #define API_LIMIT_DEFAULT 50
 #define API_LIMIT_MAX 200
 

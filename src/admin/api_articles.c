@@ -6,7 +6,6 @@
 #include "admin/api.h"
 #include "core/article_rules.h"
 #include "core/markdown.h"
-#include "core/routes.h"
 #include "core/text.h"
 #include "store/store.h"
 

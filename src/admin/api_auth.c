@@ -4,7 +4,6 @@
 #include <time.h>
 
 #include "admin/api.h"
-#include "core/routes.h"
 #include "store/store.h"
 
 #define TOKEN_MAX_CHARS 200

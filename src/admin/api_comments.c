@@ -2,7 +2,6 @@
 #include <string.h>
 
 #include "admin/api.h"
-#include "core/routes.h"
 #include "store/store.h"
 
 static const char *const comment_statuses[] = { "pending", "approved", "spam", "trash", NULL };

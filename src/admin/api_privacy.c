@@ -7,7 +7,6 @@
 #include "admin/export.h"
 #include "admin/privacy.h"
 #include "core/log.h"
-#include "core/routes.h"
 #include "store/store.h"
 
 int api_privacy_get(struct ctx *c)

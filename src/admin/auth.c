@@ -8,7 +8,6 @@
 
 #include "admin/admin.h"
 #include "core/escape.h"
-#include "core/routes.h"
 #include "core/text.h"
 #include "store/store.h"
 

@@ -2,7 +2,6 @@
 #include <string.h>
 
 #include "admin/admin.h"
-#include "core/routes.h"
 #include "store/store.h"
 
 static const char *log_url(struct ctx *c, const char *key, int64_t id)

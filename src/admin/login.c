@@ -17,7 +17,6 @@
 #include "admin/admin.h"
 #include "admin/passwords.h"
 #include "core/log.h"
-#include "core/routes.h"
 #include "core/signed.h"
 #include "store/store.h"
 

@@ -4,7 +4,6 @@
 #include <string.h>
 
 #include "admin/admin.h"
-#include "core/routes.h"
 #include "store/store.h"
 
 /* What an action is called on a button and in the message after it. */

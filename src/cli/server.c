@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "core/app.h"
+#include "app/app.h"
 #include "front/front.h"
 
 static const char *const server_options[] = {

@@ -4,12 +4,36 @@
 #define FOLIO_HANDLER_H
 
 #include <stdbool.h>
+#include <stdatomic.h>
 #include <stdint.h>
 
-#include "core/app.h"
+#include "core/arena.h"
+#include "core/config.h"
 #include "core/form.h"
 #include "core/http.h"
 #include "core/template.h"
+
+/* The state shared by every request worker (read-only once serving starts)
+ * and each worker's own context; app/app.c makes them. */
+struct store;
+struct word_list;
+
+struct app {
+    struct config cfg;
+    struct tmpl_set *templates;
+    unsigned char secret[32];       /* signs form tokens and cookies; kept in the database */
+    struct word_list *moderation_keys;
+    struct word_list *disallowed_keys;
+    bool db_must_exist;             /* fcgi: a missing database is refused, not created */
+    atomic_int stopping;
+};
+
+/* One per request thread: nothing here is shared between threads. */
+struct worker {
+    struct app *app;
+    struct store *store;
+    struct arena arena;             /* everything a request allocates; reset after it */
+};
 
 #define ROUTE_MAX_PARAMS 4
 
@@ -30,6 +54,7 @@ struct ctx {
     const char *actor;                       /* the editor's or the token's name */
     const char *csrf_token;                  /* the session's, for the forms it renders */
     const char *error_message;               /* set by handlers for the error page */
+    const char *handler_file;                /* the route's handler, for the log of a 500 */
 };
 
 /* A handler returns the HTTP status; for a status >= 400 with an empty body

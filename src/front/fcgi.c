@@ -20,7 +20,7 @@
 
 #include <fcgiapp.h>
 
-#include "core/app.h"
+#include "app/app.h"
 #include "core/log.h"
 #include "front/access_log.h"
 #include "front/addr.h"

@@ -30,7 +30,7 @@
 
 #include <microhttpd.h>
 
-#include "core/app.h"
+#include "app/app.h"
 #include "core/log.h"
 #include "front/access_log.h"
 #include "front/addr.h"

@@ -3,9 +3,8 @@
 
 #include "core/comment_format.h"
 #include "core/escape.h"
-#include "core/page_cache.h"
+#include "pages/page_cache.h"
 #include "pages/comment_form.h"
-#include "core/routes.h"
 #include "pages/pages.h"
 
 #define MAX_OWN_PENDING 16

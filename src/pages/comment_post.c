@@ -7,7 +7,6 @@
 
 #include "core/comment_format.h"
 #include "core/escape.h"
-#include "core/routes.h"
 #include "core/signed.h"
 #include "core/text.h"
 #include "core/validate.h"

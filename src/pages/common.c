@@ -2,7 +2,6 @@
 #include <string.h>
 
 #include "core/text.h"
-#include "core/routes.h"
 #include "pages/pages.h"
 
 void set_dates(struct ctx *c, struct tval *obj, int64_t t)

@@ -4,7 +4,6 @@
 #include "core/comment_format.h"
 #include "core/escape.h"
 #include "core/text.h"
-#include "core/routes.h"
 #include "pages/pages.h"
 
 #define FEED_ARTICLES 20

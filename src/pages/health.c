@@ -1,7 +1,6 @@
 /* health: GET /healthz for load balancers and monitoring: 200 "ok" while the
  * database file is still the one opened, answers a read and passed its last
  * quick_check (see store_health); else 503 and the reason. */
-#include "core/routes.h"
 #include "pages/pages.h"
 
 int page_health(struct ctx *c)

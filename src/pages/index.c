@@ -1,9 +1,8 @@
 /* index: the front page, tag pages and search. */
 #include <string.h>
 
-#include "core/page_cache.h"
+#include "pages/page_cache.h"
 #include "core/text.h"
-#include "core/routes.h"
 #include "pages/pages.h"
 
 /* ?page=N, N >= 1; absent means 1. 0 when the value is not a page number. */

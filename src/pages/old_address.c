@@ -2,7 +2,6 @@
  * (their permalinks and /?p=ID) answer 301 to the article they became. */
 #include <string.h>
 
-#include "core/routes.h"
 #include "pages/pages.h"
 
 /* The key an old address is stored under (src/cli/wordpress.c): "/?p=ID"

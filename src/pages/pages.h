@@ -5,6 +5,22 @@
 #include "core/handler.h"
 #include "store/store.h"
 
+/* ---- the handlers app/router.c names ---- */
+int page_index(struct ctx *c);
+int page_tag(struct ctx *c);
+int page_search(struct ctx *c);
+int page_article(struct ctx *c);
+int page_comment_post(struct ctx *c);
+int page_comment_form_get(struct ctx *c);
+int page_comment_feed(struct ctx *c);
+int page_feed(struct ctx *c);
+int page_health(struct ctx *c);
+int page_static(struct ctx *c);
+/* A WordPress site's old address of an imported post: 301 to the article;
+ * 0 when the request is not one (src/pages/old_address.c). */
+int page_old_address(struct ctx *c);
+
+
 #define PAGE_SIZE 20
 #define MAX_PAGE 100000
 #define MAX_COMMENT_DEPTH 5

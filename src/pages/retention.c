@@ -5,7 +5,7 @@
 #include <stdatomic.h>
 #include <time.h>
 
-#include "core/app.h"
+#include "core/handler.h"
 #include "core/log.h"
 #include "store/store.h"
 

@@ -7,7 +7,6 @@
 #include <unistd.h>
 
 #include "core/file.h"
-#include "core/routes.h"
 #include "pages/pages.h"
 
 static const struct {

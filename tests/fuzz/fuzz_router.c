@@ -38,7 +38,7 @@
 
 #include <sodium.h>
 
-#include "core/app.h"
+#include "app/app.h"
 #include "core/markdown.h"
 #include "core/signed.h"
 #include "store/db.h"           /* the worker's connection: did a request write? */

@@ -1,4 +1,4 @@
-"""folio's in-memory page cache (src/core/page_cache.c), against a real folio
+"""folio's in-memory page cache (src/pages/page_cache.c), against a real folio
 on either front: repeated views are served from memory, yet never stale,
 also when another process changes the database; the form token stays
 fresh; readers with cookies of their own get their own page.

@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "core/app.h"
+#include "app/app.h"
 #include "core/signed.h"
 #include "store/store.h"
 

@@ -4,7 +4,7 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "core/app.h"
+#include "app/app.h"
 #include "store/store.h"
 
 static struct app app;

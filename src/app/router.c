@@ -4,11 +4,15 @@
 #include <string.h>
 #include <time.h>
 
+#include "app/app.h"
+
+#include "admin/admin.h"
+#include "admin/api.h"
 #include "core/handler.h"
-#include "core/log.h"
 #include "core/json.h"
-#include "core/routes.h"
+#include "core/log.h"
 #include "core/text.h"
+#include "pages/pages.h"
 #include "store/store.h"
 
 enum { M_GET = 1, M_POST = 2, M_PUT = 4, M_PATCH = 8, M_DELETE = 16 };
@@ -19,6 +23,7 @@ enum {
     R_SESSION = 2,      /* an editor's session: GET 303 to the login page, else 403 */
     R_CSRF = 4,         /* POST carries the session's csrf_token: else 403 */
     R_TOKEN = 8,        /* an API token: else 401 with WWW-Authenticate */
+    R_API = R_TOKEN | R_JSON,
 };
 
 struct route {
@@ -26,39 +31,42 @@ struct route {
     const char *pattern;    /* "{}" matches one segment, a final "*" the rest */
     handler_fn handler;
     unsigned flags;
+    const char *file;       /* where the handler is, under src/ (codecheck verifies it) */
 };
 
-/* Every route of the contract, readers' then editors'. */
+/* Every route of the contract, readers' then editors', with the file that
+ * holds each handler (its SQL is in the store function it calls, its
+ * template named in its render_page call; docs/design.md has the map). */
 static const struct route routes[] = {
-    { M_GET, "/", page_index, 0 },
-    { M_GET, "/articles/{}", page_article, 0 },
-    { M_POST, "/articles/{}/comments", page_comment_post, 0 },
-    { M_GET, "/articles/{}/comments", page_comment_form_get, 0 },
-    { M_GET, "/articles/{}/comments.atom", page_comment_feed, 0 },
-    { M_GET, "/tags/{}", page_tag, 0 },
-    { M_GET, "/search", page_search, 0 },
-    { M_GET, "/feed.atom", page_feed, 0 },
-    { M_GET, "/healthz", page_health, 0 },
-    { M_GET, "/static/*", page_static, 0 },
+    { M_GET, "/", page_index, 0, "pages/index.c" },
+    { M_GET, "/articles/{}", page_article, 0, "pages/article.c" },
+    { M_POST, "/articles/{}/comments", page_comment_post, 0, "pages/comment_post.c" },
+    { M_GET, "/articles/{}/comments", page_comment_form_get, 0, "pages/comment_post.c" },
+    { M_GET, "/articles/{}/comments.atom", page_comment_feed, 0, "pages/feed.c" },
+    { M_GET, "/tags/{}", page_tag, 0, "pages/index.c" },
+    { M_GET, "/search", page_search, 0, "pages/index.c" },
+    { M_GET, "/feed.atom", page_feed, 0, "pages/feed.c" },
+    { M_GET, "/healthz", page_health, 0, "pages/health.c" },
+    { M_GET, "/static/*", page_static, 0, "pages/static.c" },
     /* editors: HTML (src/admin/) */
-    { M_GET | M_POST, "/admin/login", admin_login, 0 },
-    { M_POST, "/admin/logout", admin_logout, R_SESSION | R_CSRF },
-    { M_GET, "/admin", admin_root, 0 },
-    { M_GET, "/admin/", admin_queue, R_SESSION },
-    { M_POST, "/admin/comments", admin_comments_post, R_SESSION | R_CSRF },
-    { M_GET, "/admin/log", admin_log, R_SESSION },
+    { M_GET | M_POST, "/admin/login", admin_login, 0, "admin/login.c" },
+    { M_POST, "/admin/logout", admin_logout, R_SESSION | R_CSRF, "admin/login.c" },
+    { M_GET, "/admin", admin_root, 0, "admin/login.c" },
+    { M_GET, "/admin/", admin_queue, R_SESSION, "admin/queue.c" },
+    { M_POST, "/admin/comments", admin_comments_post, R_SESSION | R_CSRF, "admin/queue.c" },
+    { M_GET, "/admin/log", admin_log, R_SESSION, "admin/log.c" },
     /* editors: JSON API (src/admin/api_*.c) */
-    { M_GET, "/admin/api/comments", api_comments_list, R_TOKEN | R_JSON },
-    { M_GET, "/admin/api/comments/{}", api_comment_get, R_TOKEN | R_JSON },
-    { M_PATCH, "/admin/api/comments/{}", api_comment_patch, R_TOKEN | R_JSON },
-    { M_DELETE, "/admin/api/comments/{}", api_comment_delete, R_TOKEN | R_JSON },
-    { M_GET, "/admin/api/articles", api_articles_list, R_TOKEN | R_JSON },
-    { M_GET, "/admin/api/articles/{}", api_article_get, R_TOKEN | R_JSON },
-    { M_PUT, "/admin/api/articles/{}", api_article_put, R_TOKEN | R_JSON },
-    { M_DELETE, "/admin/api/articles/{}", api_article_delete, R_TOKEN | R_JSON },
-    { M_GET, "/admin/api/privacy", api_privacy_get, R_TOKEN | R_JSON },
-    { M_POST, "/admin/api/privacy/erase", api_privacy_erase, R_TOKEN | R_JSON },
-    { M_GET, "/admin/api/export/wordpress", api_export_wordpress, R_TOKEN | R_JSON },
+    { M_GET, "/admin/api/comments", api_comments_list, R_API, "admin/api_comments.c" },
+    { M_GET, "/admin/api/comments/{}", api_comment_get, R_API, "admin/api_comments.c" },
+    { M_PATCH, "/admin/api/comments/{}", api_comment_patch, R_API, "admin/api_comments.c" },
+    { M_DELETE, "/admin/api/comments/{}", api_comment_delete, R_API, "admin/api_comments.c" },
+    { M_GET, "/admin/api/articles", api_articles_list, R_API, "admin/api_articles.c" },
+    { M_GET, "/admin/api/articles/{}", api_article_get, R_API, "admin/api_articles.c" },
+    { M_PUT, "/admin/api/articles/{}", api_article_put, R_API, "admin/api_articles.c" },
+    { M_DELETE, "/admin/api/articles/{}", api_article_delete, R_API, "admin/api_articles.c" },
+    { M_GET, "/admin/api/privacy", api_privacy_get, R_API, "admin/api_privacy.c" },
+    { M_POST, "/admin/api/privacy/erase", api_privacy_erase, R_API, "admin/api_privacy.c" },
+    { M_GET, "/admin/api/export/wordpress", api_export_wordpress, R_API, "admin/api_privacy.c" },
 };
 
 static unsigned method_bit(const char *m)
@@ -216,6 +224,7 @@ static int dispatch(struct ctx *c)
         allowed |= r->methods;
         if (!(r->methods & bit))
             continue;
+        c->handler_file = r->file;
         return run_route(c, r);
     }
     if (allowed) {
@@ -337,8 +346,9 @@ void folio_handle(struct worker *w, struct request *req, struct response *resp)
     if (status >= 400 && resp->body.len == 0 && !resp->file_path)
         render_error(&c, status);
     if (status >= 500)
-        log_error("%s %s: %d %s", req->method, req->target ? req->target : "?", status,
-                  c.error_message ? c.error_message : "");
+        log_error("%s %s: %d %s (%s)", req->method, req->target ? req->target : "?", status,
+                  c.error_message ? c.error_message : "",
+                  c.handler_file ? c.handler_file : "before any handler");
     if (resp->body.failed) {
         buf_reset(&resp->body);
         resp->status = 500;

@@ -1,5 +1,5 @@
 /* app: start-up of the shared state, and each worker's own context. */
-#include "core/app.h"
+#include "app/app.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -4,7 +4,8 @@
  * article's `version`, or the site's for lists, both kept in the database
  * and so also changed by other processes) and is served only while one
  * indexed lookup still finds that number. The article page's form token,
- * which changes every second, is put in fresh on each serve. */
+ * which changes every second, is put in fresh on each serve. The pages decide
+ * what is kept and for whom (page_cache.c); core/response_cache.c keeps it. */
 #ifndef FOLIO_PAGE_CACHE_H
 #define FOLIO_PAGE_CACHE_H
 
@@ -30,11 +31,5 @@ bool page_cache_list(struct ctx *c, struct page_slot *slot);
 /* Keeps the response the handler just rendered, when it may be shared.
  * Also sets the ETag a list page is served with, cached or not. */
 void page_cache_store(struct ctx *c, const struct page_slot *slot, int status);
-
-/* Entries, bytes held, hits and misses since start (for tests and docs). */
-struct page_cache_stats {
-    uint64_t entries, bytes, hits, misses;
-};
-void page_cache_stats(struct page_cache_stats *out);
 
 #endif

@@ -1,0 +1,2 @@
+/* A seeded mistake: a page header that drags SQLite in. */
+#include <sqlite3.h>

@@ -1,0 +1,2 @@
+/* The store's private header. */
+int db_nothing(void);
