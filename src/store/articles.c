@@ -7,83 +7,6 @@
 #include "core/text.h"
 #include "store/db.h"
 
-enum {
-    A_BY_SLUG,
-    A_PUBLISHED,
-    A_PUBLISHED_TAG,
-    A_TAG_NAME,
-    A_SEARCH,
-    A_ALL,
-    A_ID_BY_SLUG,
-    A_INSERT,
-    A_UPDATE,
-    A_TAGS_CLEAR,
-    A_TAG_ADD,
-    A_DELETE,
-    A_TOUCH,
-    A_SET_STATUS,
-    A_PAGE,
-};
-
-/* The columns read_article expects, in order. */
-#define ARTICLE_COLUMNS                                                                      \
-    "a.id, a.slug, a.title, a.author, a.body, a.body_html, a.tags, a.source, a.status, "      \
-    "a.published_at, a.updated_at, a.version, a.comments_open, "                              \
-    /* counts kept by triggers (sql/005): read by key, never counted */                    \
-    "coalesce((SELECT k.pending FROM article_comment_counts k WHERE k.article_id = a.id), 0), " \
-    "coalesce((SELECT k.approved FROM article_comment_counts k WHERE k.article_id = a.id), 0), " \
-    "coalesce((SELECT k.spam FROM article_comment_counts k WHERE k.article_id = a.id), 0), "  \
-    "coalesce((SELECT k.trash FROM article_comment_counts k WHERE k.article_id = a.id), 0) "
-
-static const char *const article_sql[] = {
-    [A_BY_SLUG] = "SELECT " ARTICLE_COLUMNS "FROM articles a "
-                  "WHERE a.slug = :slug AND (:any OR a.status = 'published')",
-    [A_PUBLISHED] = "SELECT " ARTICLE_COLUMNS "FROM articles a WHERE a.status = 'published' "
-                    "ORDER BY a.published_at DESC, a.id DESC LIMIT :limit OFFSET :offset",
-    [A_PUBLISHED_TAG] = "SELECT " ARTICLE_COLUMNS "FROM article_tags t "
-                        "JOIN articles a ON a.id = t.article_id "
-                        "WHERE t.slug = :tag AND a.status = 'published' "
-                        /* t.published_at is a copy of a's (sql/003): the
-                         * order comes from article_tags_by_date */
-                        "ORDER BY t.published_at DESC, t.article_id DESC "
-                        "LIMIT :limit OFFSET :offset",
-    /* A tag that only drafts carry is no tag to readers. */
-    [A_TAG_NAME] = "SELECT t.name FROM article_tags t JOIN articles a ON a.id = t.article_id "
-                   "WHERE t.slug = :tag AND a.status = 'published' LIMIT 1",
-    [A_SEARCH] = "SELECT " ARTICLE_COLUMNS "FROM articles_fts f "
-                 "JOIN articles a ON a.id = f.rowid "
-                 "WHERE articles_fts MATCH :query AND a.status = 'published' "
-                 "ORDER BY f.rank LIMIT :limit",
-    [A_ALL] = "SELECT " ARTICLE_COLUMNS "FROM articles a ORDER BY a.published_at DESC, a.id DESC",
-    [A_ID_BY_SLUG] = "SELECT id FROM articles WHERE slug = :slug",
-    [A_INSERT] = "INSERT INTO articles (slug, title, author, body, body_html, tags, source, "
-                 "status, published_at, updated_at, comments_open) "
-                 "VALUES (:slug, :title, :author, :body, :body_html, :tags, :source, :status, "
-                 ":published_at, :now, :comments_open)",
-    [A_UPDATE] = "UPDATE articles SET title = :title, author = :author, body = :body, "
-                 "body_html = :body_html, tags = :tags, source = :source, status = :status, "
-                 "published_at = :published_at, updated_at = :now, "
-                 "comments_open = :comments_open, body_format = 'markdown', "
-                 "version = version + 1 WHERE id = :id",
-    [A_TAGS_CLEAR] = "DELETE FROM article_tags WHERE article_id = :id",
-    [A_TAG_ADD] = "INSERT OR IGNORE INTO article_tags (slug, article_id, name) "
-                  "VALUES (:slug, :id, :name)",
-    [A_DELETE] = "DELETE FROM articles WHERE slug = :slug",
-    [A_TOUCH] = "UPDATE articles SET updated_at = max(updated_at, :now), version = version + 1 "
-                "WHERE id = :id",
-    [A_SET_STATUS] = "UPDATE articles SET status = :status, updated_at = :now, "
-                     "version = version + 1 WHERE slug = :slug",
-    /* The JSON API's keyset paging: by id, one status, or all for ''. */
-    [A_PAGE] = "SELECT " ARTICLE_COLUMNS "FROM articles a "
-               "WHERE a.id > :after AND (:status = '' OR a.status = :status) "
-               "ORDER BY a.id LIMIT :limit",
-};
-
-static sqlite3_stmt *stmt(struct store *s, int id)
-{
-    return db_stmt(s, STMT_BASE_ARTICLES + id, article_sql[id]);
-}
-
 static void read_article(struct arena *a, sqlite3_stmt *st, struct article *out)
 {
     out->id = sqlite3_column_int64(st, 0);
@@ -122,7 +45,7 @@ static int read_articles(struct store *s, struct arena *a, sqlite3_stmt *st,
 int store_article_by_slug(struct store *s, struct arena *a, const char *slug,
                           bool published_only, struct article *out)
 {
-    sqlite3_stmt *st = stmt(s, A_BY_SLUG);
+    sqlite3_stmt *st = db_stmt(s, STMT_ARTICLE_BY_SLUG);
     if (!st || !db_bind_text(st, ":slug", slug) || !db_bind_int(st, ":any", !published_only))
         return STORE_ERROR;
     int rc = sqlite3_step(st);
@@ -137,7 +60,7 @@ int store_article_by_slug(struct store *s, struct arena *a, const char *slug,
 int store_articles_published(struct store *s, struct arena *a, const char *tag_slug,
                              int64_t offset, int limit, struct article_list *out)
 {
-    sqlite3_stmt *st = stmt(s, tag_slug ? A_PUBLISHED_TAG : A_PUBLISHED);
+    sqlite3_stmt *st = db_stmt(s, tag_slug ? STMT_ARTICLE_PUBLISHED_TAG : STMT_ARTICLE_PUBLISHED);
     if (!st || !db_bind_int(st, ":limit", limit) || !db_bind_int(st, ":offset", offset) ||
         (tag_slug && !db_bind_text(st, ":tag", tag_slug)))
         return STORE_ERROR;
@@ -146,7 +69,7 @@ int store_articles_published(struct store *s, struct arena *a, const char *tag_s
 
 int store_tag_name(struct store *s, struct arena *a, const char *tag_slug, const char **name)
 {
-    sqlite3_stmt *st = stmt(s, A_TAG_NAME);
+    sqlite3_stmt *st = db_stmt(s, STMT_ARTICLE_TAG_NAME);
     if (!st || !db_bind_text(st, ":tag", tag_slug))
         return STORE_ERROR;
     int rc = sqlite3_step(st);
@@ -201,7 +124,7 @@ int store_articles_search(struct store *s, struct arena *a, const char *words, i
     const char *query = fts_query(a, words);
     if (!query)
         return STORE_OK;
-    sqlite3_stmt *st = stmt(s, A_SEARCH);
+    sqlite3_stmt *st = db_stmt(s, STMT_ARTICLE_SEARCH);
     if (!st || !db_bind_text(st, ":query", query) || !db_bind_int(st, ":limit", limit))
         return STORE_ERROR;
     return read_articles(s, a, st, out);
@@ -209,7 +132,7 @@ int store_articles_search(struct store *s, struct arena *a, const char *words, i
 
 int store_articles_all(struct store *s, struct arena *a, struct article_list *out)
 {
-    sqlite3_stmt *st = stmt(s, A_ALL);
+    sqlite3_stmt *st = db_stmt(s, STMT_ARTICLE_ALL);
     if (!st)
         return STORE_ERROR;
     return read_articles(s, a, st, out);
@@ -218,7 +141,7 @@ int store_articles_all(struct store *s, struct arena *a, struct article_list *ou
 int store_articles_page(struct store *s, struct arena *a, const char *status, int64_t after_id,
                         int limit, struct article_list *out)
 {
-    sqlite3_stmt *st = stmt(s, A_PAGE);
+    sqlite3_stmt *st = db_stmt(s, STMT_ARTICLE_PAGE);
     if (!st || !db_bind_text(st, ":status", status ? status : "") ||
         !db_bind_int(st, ":after", after_id) || !db_bind_int(st, ":limit", limit))
         return STORE_ERROR;
@@ -227,7 +150,7 @@ int store_articles_page(struct store *s, struct arena *a, const char *status, in
 
 static int64_t article_id_by_slug(struct store *s, const char *slug)
 {
-    sqlite3_stmt *st = stmt(s, A_ID_BY_SLUG);
+    sqlite3_stmt *st = db_stmt(s, STMT_ARTICLE_ID_BY_SLUG);
     if (!st || !db_bind_text(st, ":slug", slug))
         return -1;
     int64_t id = 0;
@@ -254,7 +177,7 @@ static bool bind_article(sqlite3_stmt *st, const struct article_input *in, int64
 
 int db_article_tags_save(struct store *s, int64_t id, const char *tags)
 {
-    sqlite3_stmt *st = stmt(s, A_TAGS_CLEAR);
+    sqlite3_stmt *st = db_stmt(s, STMT_ARTICLE_TAGS_CLEAR);
     if (!st || !db_bind_int(st, ":id", id) || db_exec_stmt(s, st) != STORE_OK)
         return STORE_ERROR;
     const char *p = tags ? tags : "";
@@ -272,7 +195,7 @@ int db_article_tags_save(struct store *s, int64_t id, const char *tags)
                 trimmed[--tl] = '\0';
             char *slug = slugify_dup(trimmed);
             if (slug && *slug) {
-                st = stmt(s, A_TAG_ADD);
+                st = db_stmt(s, STMT_ARTICLE_TAG_ADD);
                 if (!st || !db_bind_text(st, ":slug", slug) || !db_bind_int(st, ":id", id) ||
                     !db_bind_text(st, ":name", trimmed))
                     rc = STORE_ERROR;
@@ -298,7 +221,7 @@ static int save_in_transaction(struct store *s, const struct article_input *in, 
     if (id < 0)
         return STORE_ERROR;
     *created = id == 0;
-    sqlite3_stmt *st = stmt(s, id ? A_UPDATE : A_INSERT);
+    sqlite3_stmt *st = db_stmt(s, id ? STMT_ARTICLE_UPDATE : STMT_ARTICLE_INSERT);
     if (!st || !bind_article(st, in, now) ||
         (id ? !db_bind_int(st, ":id", id) : !db_bind_text(st, ":slug", in->slug)))
         return STORE_ERROR;
@@ -326,7 +249,7 @@ int store_article_save(struct store *s, const struct article_input *in, bool *cr
 
 int store_article_delete(struct store *s, const char *slug)
 {
-    sqlite3_stmt *st = stmt(s, A_DELETE);
+    sqlite3_stmt *st = db_stmt(s, STMT_ARTICLE_DELETE);
     if (!st || !db_bind_text(st, ":slug", slug))
         return STORE_ERROR;
     int rc = db_exec_stmt(s, st);
@@ -337,7 +260,7 @@ int store_article_delete(struct store *s, const char *slug)
 
 int store_article_set_status(struct store *s, const char *slug, const char *status)
 {
-    sqlite3_stmt *st = stmt(s, A_SET_STATUS);
+    sqlite3_stmt *st = db_stmt(s, STMT_ARTICLE_SET_STATUS);
     if (!st || !db_bind_text(st, ":slug", slug) || !db_bind_text(st, ":status", status) ||
         !db_bind_int(st, ":now", (int64_t)time(NULL)))
         return STORE_ERROR;
@@ -349,7 +272,7 @@ int store_article_set_status(struct store *s, const char *slug, const char *stat
 
 int store_article_touch(struct store *s, int64_t article_id)
 {
-    sqlite3_stmt *st = stmt(s, A_TOUCH);
+    sqlite3_stmt *st = db_stmt(s, STMT_ARTICLE_TOUCH);
     if (!st || !db_bind_int(st, ":id", article_id) || !db_bind_int(st, ":now", (int64_t)time(NULL)))
         return STORE_ERROR;
     return db_exec_stmt(s, st);

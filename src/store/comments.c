@@ -6,61 +6,6 @@
 #include "store/db.h"
 #include "store/group_commit.h"
 
-enum {
-    C_FOR_ARTICLE,
-    C_RECENT,
-    C_BY_ID,
-    C_INSERT,
-    C_RATE,
-    C_DUPLICATE,
-    C_PARENT_OK,
-    C_KNOWN,
-};
-
-static const char *const comment_sql[] = {
-    /* The approved comments and the reader's own held ones (pending, or spam
-     * that must look pending to them, so a bot cannot tell it was caught).
-     * The reader's ids come as a JSON array, so one prepared statement
-     * serves any number of them. Two index ranges, so the article's pending
-     * comments (thousands in a spam run) are never walked: approved ones by
-     * comments_by_article, the reader's own by id (the unary + keeps SQLite
-     * from the index on article and status). Ordered by created_at (column
-     * 11), then id. */
-    [C_FOR_ARTICLE] = "SELECT " COMMENT_COLUMNS "FROM comments c "
-                      "WHERE c.article_id = :article AND c.status = 'approved' "
-                      "UNION ALL "
-                      "SELECT " COMMENT_COLUMNS "FROM comments c "
-                      "WHERE c.id IN (SELECT value FROM json_each(:own)) "
-                      "AND +c.article_id = :article AND +c.status IN ('pending', 'spam') "
-                      "ORDER BY 11, 1",
-    [C_RECENT] = "SELECT " COMMENT_COLUMNS "FROM comments c "
-                 "WHERE c.article_id = :article AND c.status = 'approved' "
-                 "ORDER BY c.created_at DESC, c.id DESC LIMIT :limit",
-    [C_BY_ID] = "SELECT " COMMENT_COLUMNS "FROM comments c WHERE c.id = :id",
-    [C_INSERT] = "INSERT INTO comments (article_id, parent_id, status, author, email, url, body, "
-                 "ip, user_agent, created_at, status_changed_at) "
-                 "VALUES (:article, nullif(:parent, 0), :status, :author, :email, :url, :body, "
-                 ":ip, :user_agent, :now, :now)",
-    /* Comments of every status count against the rate: spam fills the
-     * database as much as anything else. */
-    [C_RATE] = "SELECT count(*), coalesce(min(created_at), 0) FROM comments "
-               "WHERE ip = :ip AND created_at > :since",
-    /* The email compared exactly, so that comments_by_email serves. */
-    [C_DUPLICATE] = "SELECT 1 FROM comments WHERE article_id = :article "
-                    "AND email = :email AND body = :body LIMIT 1",
-    [C_PARENT_OK] = "SELECT 1 FROM comments WHERE id = :id AND article_id = :article "
-                    "AND status = 'approved'",
-    /* The collation matches comments_by_commenter (sql/004), a partial
-     * index of approved comments. */
-    [C_KNOWN] = "SELECT 1 FROM comments WHERE status = 'approved' "
-                "AND email = :email COLLATE NOCASE AND author = :author LIMIT 1",
-};
-
-static sqlite3_stmt *stmt(struct store *s, int id)
-{
-    return db_stmt(s, STMT_BASE_COMMENTS + id, comment_sql[id]);
-}
-
 static void read_comment_row(struct arena *a, sqlite3_stmt *st, void *item)
 {
     db_read_comment(a, st, item);
@@ -84,7 +29,7 @@ int store_comments_for_article(struct store *s, struct arena *a, int64_t article
     for (size_t i = 0; i < own_count; i++)
         buf_printf(&ids, "%s%lld", i ? "," : "", (long long)own[i]);
     buf_putc(&ids, ']');
-    sqlite3_stmt *st = stmt(s, C_FOR_ARTICLE);
+    sqlite3_stmt *st = db_stmt(s, STMT_COMMENT_FOR_ARTICLE);
     bool ok = st && !ids.failed && db_bind_int(st, ":article", article_id) &&
               db_bind_text(st, ":own", buf_cstr(&ids));
     buf_free(&ids);
@@ -96,7 +41,7 @@ int store_comments_for_article(struct store *s, struct arena *a, int64_t article
 int store_comments_recent(struct store *s, struct arena *a, int64_t article_id, int limit,
                           struct comment_list *out)
 {
-    sqlite3_stmt *st = stmt(s, C_RECENT);
+    sqlite3_stmt *st = db_stmt(s, STMT_COMMENT_RECENT);
     if (!st || !db_bind_int(st, ":article", article_id) || !db_bind_int(st, ":limit", limit))
         return STORE_ERROR;
     return read_comments(s, a, st, out);
@@ -104,7 +49,7 @@ int store_comments_recent(struct store *s, struct arena *a, int64_t article_id, 
 
 int store_comment_by_id(struct store *s, struct arena *a, int64_t id, struct comment *out)
 {
-    sqlite3_stmt *st = stmt(s, C_BY_ID);
+    sqlite3_stmt *st = db_stmt(s, STMT_COMMENT_BY_ID);
     if (!st || !db_bind_int(st, ":id", id))
         return STORE_ERROR;
     int rc = sqlite3_step(st);
@@ -118,7 +63,7 @@ int store_comment_by_id(struct store *s, struct arena *a, int64_t id, struct com
 
 int store_comment_insert(struct store *s, const struct comment_input *in, int64_t *id)
 {
-    sqlite3_stmt *st = stmt(s, C_INSERT);
+    sqlite3_stmt *st = db_stmt(s, STMT_COMMENT_INSERT);
     if (!st || !db_bind_int(st, ":article", in->article_id) ||
         !db_bind_int(st, ":parent", in->parent_id) || !db_bind_text(st, ":status", in->status) ||
         !db_bind_text(st, ":author", in->author) || !db_bind_text(st, ":email", in->email) ||
@@ -148,7 +93,7 @@ static int query_exists(struct store *s, sqlite3_stmt *st, bool *yes)
 static int count_recent(struct store *s, const char *ip, int64_t since, int64_t *count,
                         int64_t *oldest)
 {
-    sqlite3_stmt *st = stmt(s, C_RATE);
+    sqlite3_stmt *st = db_stmt(s, STMT_COMMENT_RATE);
     if (!st || !db_bind_text(st, ":ip", ip) || !db_bind_int(st, ":since", since))
         return STORE_ERROR;
     int rc = sqlite3_step(st);
@@ -179,7 +124,7 @@ static int check_rate(struct store *s, const struct comment_post *in,
 static int check_duplicate(struct store *s, const struct comment_input *c,
                            struct comment_post_result *out)
 {
-    sqlite3_stmt *st = stmt(s, C_DUPLICATE);
+    sqlite3_stmt *st = db_stmt(s, STMT_COMMENT_DUPLICATE);
     bool dup = false;
     if (!st || !db_bind_int(st, ":article", c->article_id) ||
         !db_bind_text(st, ":email", c->email) || !db_bind_text(st, ":body", c->body))
@@ -195,7 +140,7 @@ static int check_parent(struct store *s, const struct comment_input *c,
 {
     if (c->parent_id == 0)
         return STORE_OK;
-    sqlite3_stmt *st = stmt(s, C_PARENT_OK);
+    sqlite3_stmt *st = db_stmt(s, STMT_COMMENT_PARENT_OK);
     bool ok = false;
     if (!st || !db_bind_int(st, ":id", c->parent_id) ||
         !db_bind_int(st, ":article", c->article_id))
@@ -208,7 +153,7 @@ static int check_parent(struct store *s, const struct comment_input *c,
 
 static int commenter_known(struct store *s, const struct comment_input *c, bool *known)
 {
-    sqlite3_stmt *st = stmt(s, C_KNOWN);
+    sqlite3_stmt *st = db_stmt(s, STMT_COMMENT_KNOWN);
     if (!st || !db_bind_text(st, ":author", c->author) || !db_bind_text(st, ":email", c->email))
         return STORE_ERROR;
     return query_exists(s, st, known);

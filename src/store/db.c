@@ -1,6 +1,7 @@
 /* db: opening the database, migrations, and the statement cache. */
 #include "store/db.h"
 
+#include <assert.h>
 #include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
@@ -25,20 +26,37 @@ static void note_error(struct store *s);
 static void mark_lost(const char *path, const char *why);
 static const char *pinned_problem(const struct store *s, enum store_file state);
 
-sqlite3_stmt *db_stmt(struct store *s, int slot, const char *sql)
+static const char *const statement_sql[STMT_COUNT] = {
+#define STMT(name, sql) [STMT_##name] = sql,
+#include "store/statements.h"
+#undef STMT
+};
+
+static const char *const statement_name[STMT_COUNT] = {
+#define STMT(name, sql) [STMT_##name] = #name,
+#include "store/statements.h"
+#undef STMT
+};
+
+sqlite3_stmt *db_stmt(struct store *s, enum stmt_id id)
 {
-    sqlite3_stmt *st = s->stmts[slot];
+    assert(id >= 0 && id < STMT_COUNT);
+    sqlite3_stmt *st = s->stmts[id];
     if (st) {
+        /* The slot holds what it was prepared from: a cache indexed wrongly
+         * would run another statement with this one's bindings. */
+        assert(strcmp(sqlite3_sql(st), statement_sql[id]) == 0);
         sqlite3_reset(st);
         sqlite3_clear_bindings(st);
         return st;
     }
-    if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
-        log_error("database %s: cannot prepare statement %d: %s", s->path, slot,
+    if (sqlite3_prepare_v3(s->db, statement_sql[id], -1, SQLITE_PREPARE_PERSISTENT, &st,
+                           NULL) != SQLITE_OK) {
+        log_error("database %s: cannot prepare statement %s: %s", s->path, statement_name[id],
                   sqlite3_errmsg(s->db));
         return NULL;
     }
-    s->stmts[slot] = st;
+    s->stmts[id] = st;
     return st;
 }
 
@@ -221,14 +239,23 @@ static int list_migrations(const char *sql_dir, struct migration *out, int max, 
 
 static int user_version(struct store *s)
 {
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = db_stmt(s, STMT_SCHEMA_VERSION);
     int v = -1;
-    if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK) {
-        if (sqlite3_step(st) == SQLITE_ROW)
-            v = sqlite3_column_int(st, 0);
-        sqlite3_finalize(st);
-    }
+    if (st && sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int(st, 0);
+    if (st)
+        sqlite3_reset(st);
     return v;
+}
+
+static bool record_migration(struct store *s, int number)
+{
+    sqlite3_stmt *st = db_stmt(s, STMT_MIGRATION_RECORD);
+    if (!st || !db_bind_int(st, ":number", number))
+        return false;
+    bool ok = sqlite3_step(st) == SQLITE_DONE;
+    sqlite3_reset(st);
+    return ok;
 }
 
 /* Which migrations a database holds: schema_migrations, one row each. A
@@ -237,52 +264,29 @@ static int user_version(struct store *s)
 static int applied_migrations(struct store *s, const struct migration *list, int count,
                               int current, bool *applied, char *err, size_t errlen)
 {
-    char *msg = NULL;
-    if (sqlite3_exec(s->db, "CREATE TABLE IF NOT EXISTS schema_migrations "
-                            "(number INTEGER PRIMARY KEY)", NULL, NULL, &msg) != SQLITE_OK) {
-        snprintf(err, errlen, "database %s: %s", s->path, msg ? msg : sqlite3_errmsg(s->db));
-        sqlite3_free(msg);
-        return -1;
-    }
-    sqlite3_stmt *empty = NULL, *add = NULL, *has = NULL;
-    bool ok = sqlite3_prepare_v2(s->db, "SELECT NOT EXISTS (SELECT 1 FROM schema_migrations)",
-                                 -1, &empty, NULL) == SQLITE_OK &&
-              sqlite3_prepare_v2(s->db, "INSERT OR IGNORE INTO schema_migrations VALUES (?1)",
-                                 -1, &add, NULL) == SQLITE_OK &&
-              sqlite3_prepare_v2(s->db, "SELECT 1 FROM schema_migrations WHERE number = ?1",
-                                 -1, &has, NULL) == SQLITE_OK &&
-              sqlite3_step(empty) == SQLITE_ROW;
+    sqlite3_stmt *create = db_stmt(s, STMT_MIGRATIONS_CREATE);
+    bool ok = create && sqlite3_step(create) == SQLITE_DONE;
+    if (create)
+        sqlite3_reset(create);
+    sqlite3_stmt *empty = ok ? db_stmt(s, STMT_MIGRATIONS_NONE) : NULL;
+    ok = empty && sqlite3_step(empty) == SQLITE_ROW;
     bool backfill = ok && sqlite3_column_int(empty, 0) != 0;
-    for (int i = 0; ok && backfill && i < count && list[i].number <= current; i++) {
-        sqlite3_bind_int(add, 1, list[i].number);
-        ok = sqlite3_step(add) == SQLITE_DONE;
-        sqlite3_reset(add);
-    }
+    if (empty)
+        sqlite3_reset(empty);
+    for (int i = 0; ok && backfill && i < count && list[i].number <= current; i++)
+        ok = record_migration(s, list[i].number);
     for (int i = 0; ok && i < count; i++) {
-        sqlite3_bind_int(has, 1, list[i].number);
-        int rc = sqlite3_step(has);
+        sqlite3_stmt *has = db_stmt(s, STMT_MIGRATION_APPLIED);
+        int rc = has && db_bind_int(has, ":number", list[i].number) ? sqlite3_step(has)
+                                                                    : SQLITE_ERROR;
         ok = rc == SQLITE_ROW || rc == SQLITE_DONE;
         applied[i] = rc == SQLITE_ROW;
-        sqlite3_reset(has);
+        if (has)
+            sqlite3_reset(has);
     }
     if (!ok)
         snprintf(err, errlen, "database %s: %s", s->path, sqlite3_errmsg(s->db));
-    sqlite3_finalize(empty);
-    sqlite3_finalize(add);
-    sqlite3_finalize(has);
     return ok ? 0 : -1;
-}
-
-static bool record_migration(struct store *s, int number)
-{
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(s->db, "INSERT OR IGNORE INTO schema_migrations VALUES (?1)", -1, &st,
-                           NULL) != SQLITE_OK)
-        return false;
-    sqlite3_bind_int(st, 1, number);
-    bool ok = sqlite3_step(st) == SQLITE_DONE;
-    sqlite3_finalize(st);
-    return ok;
 }
 
 /* Applies each migration the database does not hold yet, in order, in a
@@ -343,6 +347,25 @@ static int migrate(struct store *s, const char *sql_dir, char *err, size_t errle
     return 0;
 }
 
+/* The connection's settings (statements.h, SETUP_*); each is run once,
+ * then finalized: they are not needed again. */
+static bool set_up_connection(struct store *s)
+{
+    static const enum stmt_id setup[] = { STMT_SETUP_JOURNAL, STMT_SETUP_SYNCHRONOUS,
+                                          STMT_SETUP_FOREIGN_KEYS, STMT_SETUP_TEMP_STORE };
+    for (size_t i = 0; i < sizeof setup / sizeof setup[0]; i++) {
+        sqlite3_stmt *st = db_stmt(s, setup[i]);
+        int rc = SQLITE_ROW;
+        while (st && rc == SQLITE_ROW)
+            rc = sqlite3_step(st);
+        sqlite3_finalize(st);
+        s->stmts[setup[i]] = NULL;
+        if (rc != SQLITE_DONE)
+            return false;
+    }
+    return true;
+}
+
 struct store *store_open(const char *path, const char *sql_dir, bool create, char *err,
                          size_t errlen)
 {
@@ -385,15 +408,8 @@ struct store *store_open(const char *path, const char *sql_dir, bool create, cha
     }
     sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
     sqlite3_extended_result_codes(s->db, 0);
-    char *msg = NULL;
-    /* WAL lets readers go on while a comment is written; synchronous FULL
-     * makes every commit durable before the 303 is sent. */
-    if (sqlite3_exec(s->db,
-                     "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
-                     "PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;",
-                     NULL, NULL, &msg) != SQLITE_OK) {
-        snprintf(err, errlen, "database %s: %s", path, msg ? msg : sqlite3_errmsg(s->db));
-        sqlite3_free(msg);
+    if (!set_up_connection(s)) {
+        snprintf(err, errlen, "database %s: %s", path, sqlite3_errmsg(s->db));
         goto fail;
     }
     if (sql_dir && migrate(s, sql_dir, err, errlen) != 0)
@@ -408,7 +424,7 @@ void store_close(struct store *s)
 {
     if (!s)
         return;
-    for (int i = 0; i < STMT_SLOTS; i++)
+    for (int i = 0; i < STMT_COUNT; i++)
         sqlite3_finalize(s->stmts[i]);
     sqlite3_close(s->db);
     free(s);
@@ -558,7 +574,7 @@ static const char *integrity_problem(struct store *s)
         pthread_mutex_unlock(&integrity.lock);
         return atomic_load(&integrity.problem);
     }
-    sqlite3_stmt *st = db_stmt(s, STMT_BASE_SETTINGS + 4, "PRAGMA quick_check(1)");
+    sqlite3_stmt *st = db_stmt(s, STMT_INTEGRITY_CHECK);
     int rc = st ? sqlite3_step(st) : SQLITE_ERROR;
     const char *first = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : NULL;
     bool ok = first && strcmp(first, "ok") == 0;
@@ -585,7 +601,7 @@ const char *store_health(struct store *s)
 
 bool store_ping(struct store *s)
 {
-    sqlite3_stmt *st = db_stmt(s, STMT_BASE_SETTINGS + 0, "SELECT count(*) FROM settings");
+    sqlite3_stmt *st = db_stmt(s, STMT_SETTINGS_PING);
     if (!st)
         return false;
     int rc = sqlite3_step(st);
@@ -593,21 +609,9 @@ bool store_ping(struct store *s)
     return rc == SQLITE_ROW;
 }
 
-int64_t store_data_version(struct store *s)
-{
-    sqlite3_stmt *st = db_stmt(s, STMT_BASE_SETTINGS + 1, "PRAGMA data_version");
-    int64_t v = -1;
-    if (st && sqlite3_step(st) == SQLITE_ROW)
-        v = sqlite3_column_int64(st, 0);
-    if (st)
-        sqlite3_reset(st);
-    return v;
-}
-
 int store_secret(struct store *s, unsigned char out[32])
 {
-    sqlite3_stmt *get = db_stmt(s, STMT_BASE_SETTINGS + 2,
-                                "SELECT value FROM settings WHERE key = 'secret'");
+    sqlite3_stmt *get = db_stmt(s, STMT_SETTINGS_SECRET);
     if (!get)
         return STORE_ERROR;
     if (sqlite3_step(get) == SQLITE_ROW && sqlite3_column_bytes(get, 0) == 32) {
@@ -618,13 +622,10 @@ int store_secret(struct store *s, unsigned char out[32])
     sqlite3_reset(get);
     unsigned char fresh[32];
     randombytes_buf(fresh, sizeof fresh);
-    /* INSERT OR IGNORE: when two processes start at once, the first wins
-     * and the second reads the winner's secret back. */
-    sqlite3_stmt *put = db_stmt(s, STMT_BASE_SETTINGS + 3,
-                                "INSERT OR IGNORE INTO settings (key, value) VALUES ('secret', :v)");
+    sqlite3_stmt *put = db_stmt(s, STMT_SETTINGS_SECRET_ADD);
     if (!put || !db_bind_blob(put, ":v", fresh, 32) || db_exec_stmt(s, put) != STORE_OK)
         return STORE_ERROR;
-    get = db_stmt(s, STMT_BASE_SETTINGS + 2, "SELECT value FROM settings WHERE key = 'secret'");
+    get = db_stmt(s, STMT_SETTINGS_SECRET);
     if (!get || sqlite3_step(get) != SQLITE_ROW || sqlite3_column_bytes(get, 0) != 32) {
         if (get)
             sqlite3_reset(get);

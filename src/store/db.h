@@ -10,22 +10,17 @@
 
 #include "store/store.h"
 
-/* Each store file owns a range of statement slots. */
-enum {
-    STMT_BASE_ARTICLES = 0,
-    STMT_BASE_COMMENTS = 32,
-    STMT_BASE_EDITORS = 64,
-    STMT_BASE_MODLOG = 96,
-    STMT_BASE_SETTINGS = 112,
-    STMT_BASE_TOKENS = 120,     /* tokens.c, comment_queries.c */
-    STMT_BASE_VERSIONS = 160,   /* versions.c */
-    STMT_BASE_WORDPRESS = 168, /* wordpress.c, privacy.c */
-    STMT_SLOTS = 216,
+/* One name per statement of statements.h: STMT_ARTICLE_BY_SLUG... */
+enum stmt_id {
+#define STMT(name, sql) STMT_##name,
+#include "store/statements.h"
+#undef STMT
+    STMT_COUNT
 };
 
 struct store {
     sqlite3 *db;
-    sqlite3_stmt *stmts[STMT_SLOTS];
+    sqlite3_stmt *stmts[STMT_COUNT];   /* prepared on first use */
     const volatile unsigned char *wal_header;   /* versions.c: mapped once, or NULL */
     bool wal_header_tried;
     const char *path;
@@ -37,9 +32,10 @@ struct store {
     long long checked_at;       /* the monotonic second of the last look */
 };
 
-/* The statement in `slot`, prepared from `sql` on first use and reset on
- * every later one. NULL (logged) when it does not prepare. */
-sqlite3_stmt *db_stmt(struct store *s, int slot, const char *sql);
+/* The statement `id` of statements.h, prepared on first use and reset (its
+ * bindings cleared) on every later one. NULL (logged) when it does not
+ * prepare. */
+sqlite3_stmt *db_stmt(struct store *s, enum stmt_id id);
 
 /* Binding by name; a name the statement lacks is a programming error that
  * is logged and returns false, so a misspelt parameter fails loudly. */
@@ -51,14 +47,7 @@ bool db_bind_null(sqlite3_stmt *st, const char *name);
 /* Copies column `col` into the arena ("" for NULL). */
 const char *db_col_text(struct arena *a, sqlite3_stmt *st, int col);
 
-/* The columns of a comment, in the order db_read_comment reads them (the
- * table is `c`); queries append their own columns after these 11. */
-#define COMMENT_COLUMNS                                                                     \
-    "c.id, c.article_id, coalesce(c.parent_id, 0), c.status, c.author, c.email, c.url, "    \
-    "c.body, c.ip, c.user_agent, c.created_at "
-#define COMMENT_COLUMN_COUNT 11
-
-/* Reads COMMENT_COLUMNS from the current row into out (strings in the arena). */
+/* Reads COMMENT_COLUMNS (statements.h) from the current row into out (strings in the arena). */
 void db_read_comment(struct arena *a, sqlite3_stmt *st, struct comment *out);
 
 /* Reads one row into item (a struct of the caller's kind). */

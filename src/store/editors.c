@@ -1,72 +1,11 @@
-/* editors: editors' accounts, their sign-in sessions and failed sign-ins.
- * Statement slots STMT_BASE_EDITORS + 0..31 are this file's. */
+/* editors: editors' accounts, their sign-in sessions and failed sign-ins. */
 #include <string.h>
 #include <time.h>
 
 #include "store/db.h"
 
-enum {
-    E_ADD,
-    E_SET_PASSWORD,
-    E_REHASH,
-    E_END_SESSIONS,
-    E_DELETE,
-    E_BY_NAME,
-    E_LIST,
-    S_CREATE,
-    S_FIND,
-    S_TOUCH,
-    S_DELETE,
-    S_PURGE,
-    F_ADD,
-    F_PRUNE,
-    F_NAME_SUMMARY,
-    F_NTH_IP,
-    F_CLEAR,
-    F_CLEAR_PAIR,
-    E_COUNT_STMTS,
-};
-
 /* A session seen within this many seconds is not written back again. */
 #define SESSION_TOUCH_SECONDS 60
-
-static const char *const editor_sql[E_COUNT_STMTS] = {
-    [E_ADD] = "INSERT INTO editors (name, password_hash, created_at, password_changed_at) "
-              "VALUES (:name, :hash, :now, :now)",
-    [E_SET_PASSWORD] = "UPDATE editors SET password_hash = :hash, password_changed_at = :now "
-                       "WHERE name = :name",
-    [E_REHASH] = "UPDATE editors SET password_hash = :new WHERE id = :id AND password_hash = :old",
-    [E_END_SESSIONS] = "DELETE FROM sessions WHERE editor_id = "
-                       "(SELECT id FROM editors WHERE name = :name)",
-    [E_DELETE] = "DELETE FROM editors WHERE name = :name",
-    [E_BY_NAME] = "SELECT id, name, password_hash, created_at, password_changed_at, 0 "
-                  "FROM editors WHERE name = :name",
-    [E_LIST] = "SELECT e.id, e.name, '', e.created_at, e.password_changed_at, "
-               "(SELECT count(*) FROM sessions s WHERE s.editor_id = e.id "
-               "AND s.last_seen_at > :idle AND s.created_at > :oldest) "
-               "FROM editors e ORDER BY e.name",
-    [S_CREATE] = "INSERT INTO sessions (token_hash, editor_id, csrf_token, created_at, "
-                 "last_seen_at) VALUES (:hash, :editor, :csrf, :now, :now)",
-    [S_FIND] = "SELECT s.id, s.editor_id, e.name, s.csrf_token, s.last_seen_at "
-               "FROM sessions s JOIN editors e ON e.id = s.editor_id "
-               "WHERE s.token_hash = :hash AND s.last_seen_at > :idle AND s.created_at > :oldest",
-    [S_TOUCH] = "UPDATE sessions SET last_seen_at = :now WHERE id = :id",
-    [S_DELETE] = "DELETE FROM sessions WHERE id = :id",
-    [S_PURGE] = "DELETE FROM sessions WHERE last_seen_at <= :idle OR created_at <= :oldest",
-    [F_ADD] = "INSERT INTO login_failures (name, ip, at) VALUES (:name, :ip, :now)",
-    [F_PRUNE] = "DELETE FROM login_failures WHERE at <= :since",
-    [F_NAME_SUMMARY] = "SELECT count(*), coalesce(max(at), 0) FROM login_failures "
-                       "WHERE name = :name AND at > :since",
-    [F_NTH_IP] = "SELECT at FROM login_failures WHERE ip = :ip AND at > :since "
-                 "ORDER BY at DESC LIMIT 1 OFFSET :nth",
-    [F_CLEAR] = "DELETE FROM login_failures WHERE name = :name",
-    [F_CLEAR_PAIR] = "DELETE FROM login_failures WHERE name = :name AND ip = :ip",
-};
-
-static sqlite3_stmt *stmt(struct store *s, int id)
-{
-    return db_stmt(s, STMT_BASE_EDITORS + id, editor_sql[id]);
-}
 
 static int64_t now_seconds(void)
 {
@@ -77,16 +16,16 @@ static int64_t now_seconds(void)
 
 int store_editor_add(struct store *s, const char *name, const char *password_hash)
 {
-    sqlite3_stmt *st = stmt(s, E_ADD);
+    sqlite3_stmt *st = db_stmt(s, STMT_EDITOR_ADD);
     if (!st || !db_bind_text(st, ":name", name) || !db_bind_text(st, ":hash", password_hash) ||
         !db_bind_int(st, ":now", now_seconds()))
         return STORE_ERROR;
     return db_exec_stmt(s, st);
 }
 
-static int run_by_name(struct store *s, int id, const char *name)
+static int run_by_name(struct store *s, enum stmt_id id, const char *name)
 {
-    sqlite3_stmt *st = stmt(s, id);
+    sqlite3_stmt *st = db_stmt(s, id);
     if (!st || !db_bind_text(st, ":name", name))
         return STORE_ERROR;
     return db_exec_stmt(s, st);
@@ -96,7 +35,7 @@ int store_editor_set_password(struct store *s, const char *name, const char *pas
 {
     if (store_begin(s) != STORE_OK)
         return STORE_ERROR;
-    sqlite3_stmt *st = stmt(s, E_SET_PASSWORD);
+    sqlite3_stmt *st = db_stmt(s, STMT_EDITOR_SET_PASSWORD);
     int rc = STORE_ERROR;
     if (st && db_bind_text(st, ":name", name) && db_bind_text(st, ":hash", password_hash) &&
         db_bind_int(st, ":now", now_seconds()))
@@ -105,7 +44,7 @@ int store_editor_set_password(struct store *s, const char *name, const char *pas
         rc = STORE_NOT_FOUND;
     /* A new password ends every session signed in with the old one. */
     if (rc == STORE_OK)
-        rc = run_by_name(s, E_END_SESSIONS, name);
+        rc = run_by_name(s, STMT_EDITOR_END_SESSIONS, name);
     if (rc == STORE_OK)
         return store_commit(s);
     store_rollback(s);
@@ -115,7 +54,7 @@ int store_editor_set_password(struct store *s, const char *name, const char *pas
 int store_editor_rehash(struct store *s, int64_t editor_id, const char *old_hash,
                         const char *new_hash)
 {
-    sqlite3_stmt *st = stmt(s, E_REHASH);
+    sqlite3_stmt *st = db_stmt(s, STMT_EDITOR_REHASH);
     if (!st || !db_bind_int(st, ":id", editor_id) || !db_bind_text(st, ":old", old_hash) ||
         !db_bind_text(st, ":new", new_hash))
         return STORE_ERROR;
@@ -124,7 +63,7 @@ int store_editor_rehash(struct store *s, int64_t editor_id, const char *old_hash
 
 int store_editor_delete(struct store *s, const char *name)
 {
-    int rc = run_by_name(s, E_DELETE, name);
+    int rc = run_by_name(s, STMT_EDITOR_DELETE, name);
     if (rc != STORE_OK)
         return rc;
     return sqlite3_changes(s->db) ? STORE_OK : STORE_NOT_FOUND;
@@ -142,7 +81,7 @@ static void read_editor(struct arena *a, sqlite3_stmt *st, struct editor *out)
 
 int store_editor_by_name(struct store *s, struct arena *a, const char *name, struct editor *out)
 {
-    sqlite3_stmt *st = stmt(s, E_BY_NAME);
+    sqlite3_stmt *st = db_stmt(s, STMT_EDITOR_BY_NAME);
     if (!st || !db_bind_text(st, ":name", name))
         return STORE_ERROR;
     int rc = sqlite3_step(st);
@@ -167,7 +106,7 @@ static void read_editor_row(struct arena *a, sqlite3_stmt *st, void *item)
 
 int store_editors(struct store *s, struct arena *a, struct editor_list *out)
 {
-    sqlite3_stmt *st = stmt(s, E_LIST);
+    sqlite3_stmt *st = db_stmt(s, STMT_EDITOR_LIST);
     if (!st || !bind_session_limits(st, now_seconds()))
         return STORE_ERROR;
     void *items;
@@ -184,10 +123,10 @@ int store_session_create(struct store *s, int64_t editor_id,
                          const char *csrf_token, int64_t *id)
 {
     int64_t now = now_seconds();
-    sqlite3_stmt *purge = stmt(s, S_PURGE);
+    sqlite3_stmt *purge = db_stmt(s, STMT_SESSION_PURGE);
     if (!purge || !bind_session_limits(purge, now) || db_exec_stmt(s, purge) != STORE_OK)
         return STORE_ERROR;
-    sqlite3_stmt *st = stmt(s, S_CREATE);
+    sqlite3_stmt *st = db_stmt(s, STMT_SESSION_CREATE);
     if (!st || !db_bind_blob(st, ":hash", token_hash, SESSION_HASH_BYTES) ||
         !db_bind_int(st, ":editor", editor_id) || !db_bind_text(st, ":csrf", csrf_token) ||
         !db_bind_int(st, ":now", now))
@@ -200,7 +139,7 @@ int store_session_create(struct store *s, int64_t editor_id,
 
 static int session_touch(struct store *s, int64_t id, int64_t now)
 {
-    sqlite3_stmt *st = stmt(s, S_TOUCH);
+    sqlite3_stmt *st = db_stmt(s, STMT_SESSION_TOUCH);
     if (!st || !db_bind_int(st, ":id", id) || !db_bind_int(st, ":now", now))
         return STORE_ERROR;
     return db_exec_stmt(s, st);
@@ -210,7 +149,7 @@ int store_session_find(struct store *s, struct arena *a,
                        const unsigned char token_hash[SESSION_HASH_BYTES], struct session *out)
 {
     int64_t now = now_seconds();
-    sqlite3_stmt *st = stmt(s, S_FIND);
+    sqlite3_stmt *st = db_stmt(s, STMT_SESSION_FIND);
     if (!st || !db_bind_blob(st, ":hash", token_hash, SESSION_HASH_BYTES) ||
         !bind_session_limits(st, now))
         return STORE_ERROR;
@@ -236,7 +175,7 @@ int store_session_find(struct store *s, struct arena *a,
 
 int store_session_delete(struct store *s, int64_t id)
 {
-    sqlite3_stmt *st = stmt(s, S_DELETE);
+    sqlite3_stmt *st = db_stmt(s, STMT_SESSION_DELETE);
     if (!st || !db_bind_int(st, ":id", id))
         return STORE_ERROR;
     return db_exec_stmt(s, st);
@@ -247,11 +186,11 @@ int store_session_delete(struct store *s, int64_t id)
 int store_login_failure_add(struct store *s, const char *name, const char *ip)
 {
     int64_t now = now_seconds();
-    sqlite3_stmt *prune = stmt(s, F_PRUNE);
+    sqlite3_stmt *prune = db_stmt(s, STMT_LOGIN_FAILURE_PRUNE);
     if (!prune || !db_bind_int(prune, ":since", now - LOGIN_WINDOW_SECONDS) ||
         db_exec_stmt(s, prune) != STORE_OK)
         return STORE_ERROR;
-    sqlite3_stmt *st = stmt(s, F_ADD);
+    sqlite3_stmt *st = db_stmt(s, STMT_LOGIN_FAILURE_ADD);
     if (!st || !db_bind_text(st, ":name", name) || !db_bind_text(st, ":ip", ip) ||
         !db_bind_int(st, ":now", now))
         return STORE_ERROR;
@@ -262,7 +201,7 @@ int store_login_failure_add(struct store *s, const char *name, const char *ip)
  * in the window, or 0 when there are fewer. */
 static int nth_failure_from(struct store *s, const char *ip, int64_t now, int64_t *at)
 {
-    sqlite3_stmt *st = stmt(s, F_NTH_IP);
+    sqlite3_stmt *st = db_stmt(s, STMT_LOGIN_FAILURE_NTH_IP);
     if (!st || !db_bind_text(st, ":ip", ip) ||
         !db_bind_int(st, ":since", now - LOGIN_WINDOW_SECONDS) ||
         !db_bind_int(st, ":nth", LOGIN_MAX_FAILURES - 1))
@@ -276,7 +215,7 @@ static int nth_failure_from(struct store *s, const char *ip, int64_t now, int64_
 static int name_failures(struct store *s, const char *name, int64_t now,
                          struct login_state *out)
 {
-    sqlite3_stmt *st = stmt(s, F_NAME_SUMMARY);
+    sqlite3_stmt *st = db_stmt(s, STMT_LOGIN_FAILURE_NAME_SUMMARY);
     if (!st || !db_bind_text(st, ":name", name) ||
         !db_bind_int(st, ":since", now - LOGIN_WINDOW_SECONDS))
         return STORE_ERROR;
@@ -304,7 +243,7 @@ int store_login_state(struct store *s, const char *name, const char *ip,
 int store_login_failures_clear(struct store *s, const char *name, const char *ip,
                                int64_t *forgotten)
 {
-    sqlite3_stmt *st = stmt(s, ip ? F_CLEAR_PAIR : F_CLEAR);
+    sqlite3_stmt *st = db_stmt(s, ip ? STMT_LOGIN_FAILURE_CLEAR_PAIR : STMT_LOGIN_FAILURE_CLEAR);
     if (!st || !db_bind_text(st, ":name", name) || (ip && !db_bind_text(st, ":ip", ip)))
         return STORE_ERROR;
     int rc = db_exec_stmt(s, st);

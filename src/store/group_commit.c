@@ -16,13 +16,6 @@
 #include <pthread.h>
 #include <stdbool.h>
 
-enum {
-    G_SAVEPOINT = 4,        /* slots after versions.c's */
-    G_RELEASE,
-    G_ROLLBACK_TO,
-};
-_Static_assert(STMT_BASE_VERSIONS + G_ROLLBACK_TO < STMT_SLOTS, "statement slots");
-
 struct job {
     group_write_fn fn;
     void *arg;
@@ -38,9 +31,9 @@ static struct {
     bool leading;           /* a leader is running a batch */
 } gc = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, &gc.head, false };
 
-static int step_stmt(struct store *s, int slot, const char *sql)
+static int step_stmt(struct store *s, enum stmt_id id)
 {
-    sqlite3_stmt *st = db_stmt(s, STMT_BASE_VERSIONS + slot, sql);
+    sqlite3_stmt *st = db_stmt(s, id);
     return st ? db_exec_stmt(s, st) : STORE_ERROR;
 }
 
@@ -58,7 +51,7 @@ static void run_batch(struct store *s, struct job *batch)
             j->rc = STORE_ERROR;
             continue;
         }
-        if (step_stmt(s, G_SAVEPOINT, "SAVEPOINT group_write") != STORE_OK) {
+        if (step_stmt(s, STMT_GROUP_SAVEPOINT) != STORE_OK) {
             j->rc = STORE_ERROR;
             continue;
         }
@@ -66,10 +59,10 @@ static void run_batch(struct store *s, struct job *batch)
         j->rc = j->fn(s, j->arg, &keep);
         if (j->rc == STORE_OK && keep) {
             any_kept = true;
-            j->rc = step_stmt(s, G_RELEASE, "RELEASE group_write");
+            j->rc = step_stmt(s, STMT_GROUP_RELEASE);
         } else if (!sqlite3_get_autocommit(s->db)) {
-            step_stmt(s, G_ROLLBACK_TO, "ROLLBACK TO group_write");
-            step_stmt(s, G_RELEASE, "RELEASE group_write");
+            step_stmt(s, STMT_GROUP_ROLLBACK_TO);
+            step_stmt(s, STMT_GROUP_RELEASE);
         }
     }
     /* Whatever the batch did is durable only once COMMIT returns. */

@@ -6,76 +6,8 @@
 
 #include "store/db.h"
 
-enum {
-    M_GET,
-    M_SET,
-    M_DELETE,
-    M_LOG,
-    M_COUNTS,
-    M_PAGE_UP,      /* ids above a cursor, ascending */
-    M_PAGE_DOWN,    /* ids below a cursor, descending */
-    M_LOG_UP,
-    M_LOG_DOWN,
-    M_LAST_LOG_ID,
-    M_UNDO_ROWS,
-    M_COUNT_STMTS,
-};
-
-/* A reply's parent: its author and its first 120 characters on one line. */
-#define PARENT_EXCERPT                                                                      \
-    "coalesce(p.author, ''), coalesce(replace(replace(CASE WHEN length(p.body) > 120 "      \
-    "THEN substr(p.body, 1, 120) || '…' ELSE p.body END, char(13), ''), char(10), ' '), '') "
-#define QUEUE_COLUMNS \
-    COMMENT_COLUMNS ", a.slug, a.title, coalesce(c.previous_status, ''), " PARENT_EXCERPT
 /* CROSS JOIN keeps comments the outer loop, so the index comments_by_status
  * (status, id) walks in order and the LIMIT stops it early. */
-#define QUEUE_FROM                                                                          \
-    "FROM comments c CROSS JOIN articles a LEFT JOIN comments p ON p.id = c.parent_id "     \
-    "WHERE a.id = c.article_id AND "
-
-#define LOG_COLUMNS                                                                         \
-    "l.id, l.at, coalesce(l.editor_id, 0), coalesce(l.token_id, 0), l.actor, l.comment_id, " \
-    "coalesce(l.article_id, 0), coalesce(l.old_status, ''), l.new_status, "                 \
-    "coalesce(a.slug, ''), coalesce(a.title, ''), coalesce(c.status, '') "
-#define LOG_FROM                                                                            \
-    "FROM moderation_log l LEFT JOIN articles a ON a.id = l.article_id "                    \
-    "LEFT JOIN comments c ON c.id = l.comment_id WHERE "
-
-static const char *const mod_sql[M_COUNT_STMTS] = {
-    [M_GET] = "SELECT status, article_id, previous_status FROM comments WHERE id = :id",
-    [M_SET] = "UPDATE comments SET status = :status, status_changed_at = :now, "
-              "previous_status = :previous WHERE id = :id",
-    [M_DELETE] = "DELETE FROM comments WHERE id = :id",
-    [M_LOG] = "INSERT INTO moderation_log (at, editor_id, token_id, actor, comment_id, "
-              "article_id, old_status, new_status) VALUES (:now, nullif(:editor, 0), "
-              "nullif(:token, 0), :actor, :comment, :article, :old, :new)",
-    /* Kept by the triggers of sql/002_comment_counts.sql. */
-    [M_COUNTS] = "SELECT (SELECT n FROM comment_counts WHERE status = 'pending'), "
-                 "(SELECT n FROM comment_counts WHERE status = 'approved'), "
-                 "(SELECT n FROM comment_counts WHERE status = 'spam'), "
-                 "(SELECT n FROM comment_counts WHERE status = 'trash')",
-    [M_PAGE_UP] = "SELECT " QUEUE_COLUMNS QUEUE_FROM
-                  "c.status = :status AND c.id > :cursor ORDER BY c.id LIMIT :limit",
-    [M_PAGE_DOWN] = "SELECT " QUEUE_COLUMNS QUEUE_FROM
-                    "c.status = :status AND c.id < :cursor ORDER BY c.id DESC LIMIT :limit",
-    [M_LOG_UP] = "SELECT " LOG_COLUMNS LOG_FROM "l.id > :cursor ORDER BY l.id LIMIT :limit",
-    [M_LOG_DOWN] = "SELECT " LOG_COLUMNS LOG_FROM
-                   "l.id < :cursor ORDER BY l.id DESC LIMIT :limit",
-    [M_LAST_LOG_ID] = "SELECT coalesce(max(id), 0) FROM moderation_log",
-    /* The rows of one editor's action, each with whether it is still the
-     * last change of its comment (only rows after :to can be later ones). */
-    [M_UNDO_ROWS] = "SELECT l.comment_id, coalesce(l.old_status, ''), l.new_status, "
-                    "NOT EXISTS (SELECT 1 FROM moderation_log m WHERE m.id > :to "
-                    "AND m.comment_id = l.comment_id) "
-                    "FROM moderation_log l WHERE l.id BETWEEN :from AND :to "
-                    "AND l.editor_id = :editor ORDER BY l.id",
-};
-
-static sqlite3_stmt *stmt(struct store *s, int id)
-{
-    return db_stmt(s, STMT_BASE_MODLOG + id, mod_sql[id]);
-}
-
 static const char *const status_names[CS_COUNT] = { "pending", "approved", "spam", "trash" };
 
 const char *store_status_name(const char *status)
@@ -101,7 +33,7 @@ struct current {
 
 static int read_current(struct store *s, int64_t id, struct current *out)
 {
-    sqlite3_stmt *st = stmt(s, M_GET);
+    sqlite3_stmt *st = db_stmt(s, STMT_MOD_GET);
     if (!st || !db_bind_int(st, ":id", id))
         return STORE_ERROR;
     int rc = sqlite3_step(st);
@@ -121,7 +53,7 @@ static int read_current(struct store *s, int64_t id, struct current *out)
 static int write_log(struct store *s, int64_t comment_id, const struct current *cur,
                      const char *new_status, const struct actor *who, int64_t now)
 {
-    sqlite3_stmt *st = stmt(s, M_LOG);
+    sqlite3_stmt *st = db_stmt(s, STMT_MOD_LOG);
     if (!st || !db_bind_int(st, ":now", now) || !db_bind_int(st, ":editor", who->editor_id) ||
         !db_bind_int(st, ":token", who->token_id) || !db_bind_text(st, ":actor", who->name) ||
         !db_bind_int(st, ":comment", comment_id) || !db_bind_int(st, ":article", cur->article_id) ||
@@ -142,7 +74,7 @@ static int set_status_in_tx(struct store *s, int64_t id, const char *new_status,
     if (is_spam_or_trash(new_status))
         previous = is_spam_or_trash(cur->status) ? cur->previous : cur->status;
     int64_t now = (int64_t)time(NULL);
-    sqlite3_stmt *st = stmt(s, M_SET);
+    sqlite3_stmt *st = db_stmt(s, STMT_MOD_SET);
     if (!st || !db_bind_text(st, ":status", new_status) || !db_bind_int(st, ":now", now) ||
         !(previous ? db_bind_text(st, ":previous", previous) : db_bind_null(st, ":previous")) ||
         !db_bind_int(st, ":id", id))
@@ -163,7 +95,7 @@ static int delete_in_tx(struct store *s, int64_t id, const struct actor *who, bo
         return rc;
     if (guarded && !is_spam_or_trash(cur->status))
         return STORE_CONFLICT;
-    sqlite3_stmt *st = stmt(s, M_DELETE);
+    sqlite3_stmt *st = db_stmt(s, STMT_MOD_DELETE);
     if (!st || !db_bind_int(st, ":id", id) || (rc = db_exec_stmt(s, st)) != STORE_OK)
         return st ? rc : STORE_ERROR;
     if ((rc = write_log(s, id, cur, "deleted", who, (int64_t)time(NULL))) != STORE_OK)
@@ -285,7 +217,7 @@ int store_moderate(struct store *s, int64_t comment_id, const char *action,
 
 int store_comment_counts(struct store *s, int64_t counts[CS_COUNT])
 {
-    sqlite3_stmt *st = stmt(s, M_COUNTS);
+    sqlite3_stmt *st = db_stmt(s, STMT_MOD_COUNTS);
     if (!st)
         return STORE_ERROR;
     int rc = sqlite3_step(st);
@@ -326,7 +258,7 @@ static void read_log_entry(struct arena *a, sqlite3_stmt *st, struct modlog_entr
 struct keyset {
     struct store *s;
     struct arena *a;
-    int up, down;                  /* the two statements */
+    enum stmt_id up, down;         /* the two statements */
     const char *status;            /* bound as :status when not NULL */
     size_t size;
     void (*read)(struct arena *, sqlite3_stmt *, void *);
@@ -334,7 +266,7 @@ struct keyset {
 
 static sqlite3_stmt *keyset_stmt(const struct keyset *k, bool up, int64_t cursor, int limit)
 {
-    sqlite3_stmt *st = stmt(k->s, up ? k->up : k->down);
+    sqlite3_stmt *st = db_stmt(k->s, up ? k->up : k->down);
     if (!st || !db_bind_int(st, ":cursor", cursor) || !db_bind_int(st, ":limit", limit) ||
         (k->status && !db_bind_text(st, ":status", k->status)))
         return NULL;
@@ -429,7 +361,7 @@ int store_comments_by_status(struct store *s, struct arena *a, const char *statu
     const char *name = store_status_name(status);
     if (!name)
         return STORE_NOT_FOUND;
-    struct keyset k = { s, a, M_PAGE_UP, M_PAGE_DOWN, name, sizeof(struct mod_comment),
+    struct keyset k = { s, a, STMT_MOD_PAGE_UP, STMT_MOD_PAGE_DOWN, name, sizeof(struct mod_comment),
                         read_queue_any };
     /* The queue is worked oldest first; the other views show the newest first. */
     bool ascending = name == status_names[CS_PENDING];
@@ -443,7 +375,7 @@ int store_comments_by_status(struct store *s, struct arena *a, const char *statu
 int store_modlog_page(struct store *s, struct arena *a, int64_t after, int64_t before,
                       int limit, struct modlog_page *out)
 {
-    struct keyset k = { s, a, M_LOG_UP, M_LOG_DOWN, NULL, sizeof(struct modlog_entry),
+    struct keyset k = { s, a, STMT_MOD_LOG_UP, STMT_MOD_LOG_DOWN, NULL, sizeof(struct modlog_entry),
                         read_log_any };
     void *items;
     int rc = keyset_page(&k, false, after, before, limit, &items, &out->count, &out->has_prev,
@@ -456,7 +388,7 @@ int store_modlog_page(struct store *s, struct arena *a, int64_t after, int64_t b
 
 int store_modlog_last_id(struct store *s, int64_t *id)
 {
-    sqlite3_stmt *st = stmt(s, M_LAST_LOG_ID);
+    sqlite3_stmt *st = db_stmt(s, STMT_MOD_LAST_LOG_ID);
     if (!st)
         return STORE_ERROR;
     int rc = sqlite3_step(st);
@@ -501,7 +433,7 @@ static int undo_one(struct store *s, const struct undo_row *r, const struct acto
 static int undo_in_tx(struct store *s, struct arena *a, int64_t from, int64_t to,
                       const struct actor *who, struct undo_result *out)
 {
-    sqlite3_stmt *st = stmt(s, M_UNDO_ROWS);
+    sqlite3_stmt *st = db_stmt(s, STMT_MOD_UNDO_ROWS);
     if (!st || !db_bind_int(st, ":from", from) || !db_bind_int(st, ":to", to) ||
         !db_bind_int(st, ":editor", who->editor_id))
         return STORE_ERROR;

@@ -57,8 +57,6 @@ const char *store_health(struct store *s);
 bool store_read_only(struct store *s);
 /* SQLite's online backup of the whole database into dest_path. */
 int store_backup(struct store *s, const char *dest_path, char *err, size_t errlen);
-/* Changes whenever any connection commits a change (PRAGMA data_version). */
-int64_t store_data_version(struct store *s);
 
 /* ---- settings ---- */
 

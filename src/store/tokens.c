@@ -15,37 +15,6 @@ static void hash_secret(const char *secret, unsigned char out[HASH_BYTES])
     crypto_generichash(out, HASH_BYTES, (const unsigned char *)secret, strlen(secret), NULL, 0);
 }
 
-enum {
-    T_INSERT,
-    T_LIST,
-    T_REVOKE,
-    T_STATE,
-    T_BY_HASH,
-    T_TOUCH,
-    T_COUNT_,
-};
-
-_Static_assert(T_COUNT_ <= 8, "tokens.c owns 8 statement slots");
-
-#define TOKEN_COLUMNS "id, name, created_at, coalesce(last_used_at, 0), coalesce(revoked_at, 0) "
-
-static const char *const token_sql[] = {
-    [T_INSERT] = "INSERT INTO api_tokens (name, token_hash, created_at) "
-                 "VALUES (:name, :hash, strftime('%s', 'now'))",
-    [T_LIST] = "SELECT " TOKEN_COLUMNS "FROM api_tokens ORDER BY id",
-    [T_REVOKE] = "UPDATE api_tokens SET revoked_at = strftime('%s', 'now') "
-                 "WHERE id = :id AND revoked_at IS NULL",
-    [T_STATE] = "SELECT revoked_at IS NOT NULL FROM api_tokens WHERE id = :id",
-    [T_BY_HASH] = "SELECT " TOKEN_COLUMNS "FROM api_tokens "
-                  "WHERE token_hash = :hash AND revoked_at IS NULL",
-    [T_TOUCH] = "UPDATE api_tokens SET last_used_at = :now WHERE id = :id",
-};
-
-static sqlite3_stmt *stmt(struct store *s, int id)
-{
-    return db_stmt(s, STMT_BASE_TOKENS + id, token_sql[id]);
-}
-
 static void read_token(struct arena *a, sqlite3_stmt *st, struct api_token *out)
 {
     out->id = sqlite3_column_int64(st, 0);
@@ -59,7 +28,7 @@ int store_token_add(struct store *s, const char *name, const char *secret, int64
 {
     unsigned char hash[HASH_BYTES];
     hash_secret(secret, hash);
-    sqlite3_stmt *st = stmt(s, T_INSERT);
+    sqlite3_stmt *st = db_stmt(s, STMT_TOKEN_INSERT);
     if (!st || !db_bind_text(st, ":name", name) || !db_bind_blob(st, ":hash", hash, HASH_BYTES))
         return STORE_ERROR;
     int rc = db_exec_stmt(s, st);
@@ -75,7 +44,7 @@ static void read_token_row(struct arena *a, sqlite3_stmt *st, void *item)
 
 int store_token_list(struct store *s, struct arena *a, struct api_token_list *out)
 {
-    sqlite3_stmt *st = stmt(s, T_LIST);
+    sqlite3_stmt *st = db_stmt(s, STMT_TOKEN_LIST);
     if (!st)
         return STORE_ERROR;
     void *items;
@@ -87,7 +56,7 @@ int store_token_list(struct store *s, struct arena *a, struct api_token_list *ou
 
 int store_token_revoke(struct store *s, int64_t id)
 {
-    sqlite3_stmt *st = stmt(s, T_REVOKE);
+    sqlite3_stmt *st = db_stmt(s, STMT_TOKEN_REVOKE);
     if (!st || !db_bind_int(st, ":id", id))
         return STORE_ERROR;
     int rc = db_exec_stmt(s, st);
@@ -95,7 +64,7 @@ int store_token_revoke(struct store *s, int64_t id)
         return rc;
     if (sqlite3_changes(s->db))
         return STORE_OK;
-    st = stmt(s, T_STATE);
+    st = db_stmt(s, STMT_TOKEN_STATE);
     if (!st || !db_bind_int(st, ":id", id))
         return STORE_ERROR;
     int step = sqlite3_step(st);
@@ -110,7 +79,7 @@ int store_token_by_secret(struct store *s, struct arena *a, const char *secret,
 {
     unsigned char hash[HASH_BYTES];
     hash_secret(secret, hash);
-    sqlite3_stmt *st = stmt(s, T_BY_HASH);
+    sqlite3_stmt *st = db_stmt(s, STMT_TOKEN_BY_HASH);
     if (!st || !db_bind_blob(st, ":hash", hash, HASH_BYTES))
         return STORE_ERROR;
     int rc = sqlite3_step(st);
@@ -124,7 +93,7 @@ int store_token_by_secret(struct store *s, struct arena *a, const char *secret,
 
 int store_token_touch(struct store *s, int64_t id, int64_t now)
 {
-    sqlite3_stmt *st = stmt(s, T_TOUCH);
+    sqlite3_stmt *st = db_stmt(s, STMT_TOKEN_TOUCH);
     if (!st || !db_bind_int(st, ":id", id) || !db_bind_int(st, ":now", now))
         return STORE_ERROR;
     return db_exec_stmt(s, st);

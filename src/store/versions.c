@@ -5,28 +5,9 @@
 
 #include <string.h>
 
-enum {
-    V_ARTICLE,
-    V_SITE,
-    V_SITE_CHANGED,
-    V_COUNT_,
-};
-_Static_assert(STMT_BASE_VERSIONS + V_COUNT_ <= STMT_SLOTS, "statement slots");
-
-static const char *const version_sql[] = {
-    [V_ARTICLE] = "SELECT id, version FROM articles WHERE slug = :slug AND status = 'published'",
-    [V_SITE] = "SELECT n FROM site_version WHERE id = 1",
-    [V_SITE_CHANGED] = "SELECT changed_at FROM site_version WHERE id = 1",
-};
-
-static sqlite3_stmt *stmt(struct store *s, int id)
-{
-    return db_stmt(s, STMT_BASE_VERSIONS + id, version_sql[id]);
-}
-
 int store_article_version(struct store *s, const char *slug, int64_t *id, int64_t *version)
 {
-    sqlite3_stmt *st = stmt(s, V_ARTICLE);
+    sqlite3_stmt *st = db_stmt(s, STMT_VERSION_ARTICLE);
     if (!st || !db_bind_text(st, ":slug", slug))
         return STORE_ERROR;
     int rc = sqlite3_step(st);
@@ -41,9 +22,9 @@ int store_article_version(struct store *s, const char *slug, int64_t *id, int64_
 }
 
 /* The one number statement `id` selects, into *out. */
-static int read_number(struct store *s, int id, const char *what, int64_t *out)
+static int read_number(struct store *s, enum stmt_id id, const char *what, int64_t *out)
 {
-    sqlite3_stmt *st = stmt(s, id);
+    sqlite3_stmt *st = db_stmt(s, id);
     if (!st)
         return STORE_ERROR;
     int rc = sqlite3_step(st);
@@ -57,12 +38,12 @@ static int read_number(struct store *s, int id, const char *what, int64_t *out)
 
 int store_site_version(struct store *s, int64_t *version)
 {
-    return read_number(s, V_SITE, "reading the site's version", version);
+    return read_number(s, STMT_VERSION_SITE, "reading the site's version", version);
 }
 
 int store_site_changed_at(struct store *s, int64_t *t)
 {
-    return read_number(s, V_SITE_CHANGED, "reading when the site changed", t);
+    return read_number(s, STMT_VERSION_SITE_CHANGED, "reading when the site changed", t);
 }
 
 /* The wal-index (the database's -shm file, shared by every connection of

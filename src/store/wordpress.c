@@ -6,97 +6,6 @@
 
 #include "store/db.h"
 
-enum {
-    W_POST_FIND,
-    W_ARTICLE_READ,
-    W_SLUG_TAKEN,
-    W_ARTICLE_INSERT,
-    W_ARTICLE_UPDATE,
-    W_POST_MAP,
-    W_COMMENT_FIND,
-    W_COMMENT_INSERT,
-    W_COMMENT_MAP,
-    W_RESOLVE_PARENTS,
-    W_ADDRESS_ADD,
-    W_ADDRESS_FIND,
-    W_ARTICLE_COMMENTS,
-    W_AUTHORS,
-    W_PRIVACY_COMMENTS,
-    W_PRIVACY_TOUCH,
-    W_PRIVACY_ERASE,
-    W_BLANK_ADDRESSES,
-    W_TEMP_ON_DISK,
-    W_COUNT
-};
-
-static const char *const wp_sql[] = {
-    [W_POST_FIND] = "SELECT article_id FROM wp_posts WHERE site = :site AND wp_id = :wp_id",
-    [W_ARTICLE_READ] = "SELECT title, author, body_html, tags, status, published_at, "
-                       "comments_open, body_format FROM articles WHERE id = :id",
-    [W_SLUG_TAKEN] = "SELECT 1 FROM articles WHERE slug = :slug",
-    [W_ARTICLE_INSERT] =
-        "INSERT INTO articles (slug, title, author, body, body_html, tags, source, status, "
-        "published_at, updated_at, comments_open, body_format) "
-        "VALUES (:slug, :title, :author, :body, :body_html, :tags, '', :status, :published_at, "
-        ":now, :comments_open, 'html')",
-    /* The slug stays: the article's address does not move under readers. */
-    [W_ARTICLE_UPDATE] =
-        "UPDATE articles SET title = :title, author = :author, body = :body, "
-        "body_html = :body_html, tags = :tags, status = :status, published_at = :published_at, "
-        "updated_at = :now, comments_open = :comments_open, body_format = 'html', "
-        "version = version + 1 WHERE id = :id",
-    [W_POST_MAP] = "INSERT INTO wp_posts (site, wp_id, article_id) VALUES (:site, :wp_id, :id)",
-    [W_COMMENT_FIND] = "SELECT comment_id FROM wp_comments WHERE site = :site AND wp_id = :wp_id",
-    [W_COMMENT_INSERT] =
-        "INSERT INTO comments (article_id, status, author, email, url, body, ip, user_agent, "
-        "created_at, status_changed_at) "
-        "VALUES (:article, :status, :author, :email, :url, :body, :ip, :user_agent, "
-        ":created_at, :created_at)",
-    [W_COMMENT_MAP] = "INSERT INTO wp_comments (site, wp_id, comment_id, wp_parent) "
-                      "VALUES (:site, :wp_id, :id, :wp_parent)",
-    /* Threads are joined once every comment is in: a reply may come before
-     * its parent in the file. Only replies still without a parent. */
-    [W_RESOLVE_PARENTS] =
-        "UPDATE comments SET parent_id = ("
-        "  SELECT p.comment_id FROM wp_comments m JOIN wp_comments p "
-        "    ON p.site = m.site AND p.wp_id = m.wp_parent "
-        "  WHERE m.comment_id = comments.id AND m.site = :site) "
-        "WHERE parent_id IS NULL AND id IN ("
-        "  SELECT m.comment_id FROM wp_comments m JOIN wp_comments p "
-        "    ON p.site = m.site AND p.wp_id = m.wp_parent "
-        "  WHERE m.site = :site AND m.wp_parent <> 0 AND p.comment_id <> m.comment_id)",
-    [W_ADDRESS_ADD] = "INSERT OR IGNORE INTO old_addresses (path, article_id) VALUES (:path, :id)",
-    [W_ADDRESS_FIND] = "SELECT a.slug FROM old_addresses o JOIN articles a ON a.id = o.article_id "
-                       "WHERE o.path = :path AND a.status = 'published'",
-
-    [W_ARTICLE_COMMENTS] = "SELECT " COMMENT_COLUMNS "FROM comments c "
-                           "WHERE c.article_id = :article ORDER BY c.id",
-    [W_AUTHORS] = "SELECT DISTINCT author FROM articles ORDER BY author LIMIT :limit",
-    /* The collation matches comments_by_email_any (sql/012). */
-    [W_PRIVACY_COMMENTS] = "SELECT " COMMENT_COLUMNS ", a.slug, a.title FROM comments c "
-                           "JOIN articles a ON a.id = c.article_id "
-                           "WHERE c.email = :email COLLATE NOCASE ORDER BY c.id",
-    /* Pages that show the commenter's approved comments change. */
-    [W_PRIVACY_TOUCH] = "UPDATE articles SET updated_at = max(updated_at, :now), "
-                        "version = version + 1 WHERE id IN (SELECT article_id FROM comments "
-                        "WHERE email = :email COLLATE NOCASE AND status = 'approved')",
-    [W_PRIVACY_ERASE] = "UPDATE comments SET author = 'Anonymous', email = '', url = '', "
-                        "ip = '', user_agent = '' WHERE email = :email COLLATE NOCASE",
-    /* Walks comments_with_address (sql/012): only rows that still hold one. */
-    [W_BLANK_ADDRESSES] = "UPDATE comments SET ip = '', user_agent = '' WHERE id IN ("
-                          "SELECT id FROM comments WHERE created_at < :before "
-                          "AND (ip <> '' OR user_agent <> '') LIMIT :limit)",
-};
-
-static const char *const wp_pragma_sql[] = {
-    [0] = "PRAGMA temp_store = FILE",
-};
-
-static sqlite3_stmt *stmt(struct store *s, int id)
-{
-    return db_stmt(s, STMT_BASE_WORDPRESS + id, wp_sql[id]);
-}
-
 /* The id found by a one-column lookup, 0 when there is none, -1 on error. */
 static int64_t lookup_id(struct store *s, sqlite3_stmt *st)
 {
@@ -108,9 +17,9 @@ static int64_t lookup_id(struct store *s, sqlite3_stmt *st)
     return id;
 }
 
-static int64_t mapped_id(struct store *s, int which, const char *site, int64_t wp_id)
+static int64_t mapped_id(struct store *s, enum stmt_id which, const char *site, int64_t wp_id)
 {
-    sqlite3_stmt *st = stmt(s, which);
+    sqlite3_stmt *st = db_stmt(s, which);
     if (!st || !db_bind_text(st, ":site", site) || !db_bind_int(st, ":wp_id", wp_id))
         return -1;
     return lookup_id(s, st);
@@ -126,7 +35,7 @@ static bool same_text(sqlite3_stmt *st, int col, const char *v)
 static int article_unchanged(struct store *s, int64_t id, const struct article_input *in,
                              bool *same)
 {
-    sqlite3_stmt *st = stmt(s, W_ARTICLE_READ);
+    sqlite3_stmt *st = db_stmt(s, STMT_WP_ARTICLE_READ);
     if (!st || !db_bind_int(st, ":id", id))
         return STORE_ERROR;
     int rc = sqlite3_step(st);
@@ -160,7 +69,7 @@ static int free_slug(struct store *s, const char *want, int64_t wp_id, char *out
             snprintf(out, outlen, "%.180s-%lld", want, (long long)wp_id);
         else
             snprintf(out, outlen, "%.180s-%lld-%d", want, (long long)wp_id, attempt);
-        sqlite3_stmt *st = stmt(s, W_SLUG_TAKEN);
+        sqlite3_stmt *st = db_stmt(s, STMT_WP_SLUG_TAKEN);
         if (!st || !db_bind_text(st, ":slug", out))
             return STORE_ERROR;
         int64_t taken = lookup_id(s, st);
@@ -179,13 +88,13 @@ static int insert_post(struct store *s, const char *site, int64_t wp_id,
     int rc = free_slug(s, in->slug, wp_id, slug, sizeof slug);
     if (rc != STORE_OK)
         return rc;
-    sqlite3_stmt *st = stmt(s, W_ARTICLE_INSERT);
+    sqlite3_stmt *st = db_stmt(s, STMT_WP_ARTICLE_INSERT);
     if (!st || !bind_article(st, in, (int64_t)time(NULL)) || !db_bind_text(st, ":slug", slug))
         return STORE_ERROR;
     if ((rc = db_exec_stmt(s, st)) != STORE_OK)
         return rc;
     *article_id = sqlite3_last_insert_rowid(s->db);
-    st = stmt(s, W_POST_MAP);
+    st = db_stmt(s, STMT_WP_POST_MAP);
     if (!st || !db_bind_text(st, ":site", site) || !db_bind_int(st, ":wp_id", wp_id) ||
         !db_bind_int(st, ":id", *article_id) || db_exec_stmt(s, st) != STORE_OK)
         return STORE_ERROR;
@@ -196,7 +105,7 @@ int store_wp_post_save(struct store *s, const char *site, int64_t wp_id,
                        const struct article_input *in, enum wp_outcome *outcome,
                        int64_t *article_id)
 {
-    int64_t id = mapped_id(s, W_POST_FIND, site, wp_id);
+    int64_t id = mapped_id(s, STMT_WP_POST_FIND, site, wp_id);
     if (id < 0)
         return STORE_ERROR;
     if (!id) {
@@ -212,7 +121,7 @@ int store_wp_post_save(struct store *s, const char *site, int64_t wp_id,
         return STORE_OK;
     }
     *outcome = WP_UPDATED;
-    sqlite3_stmt *st = stmt(s, W_ARTICLE_UPDATE);
+    sqlite3_stmt *st = db_stmt(s, STMT_WP_ARTICLE_UPDATE);
     if (!st || !bind_article(st, in, (int64_t)time(NULL)) || !db_bind_int(st, ":id", id) ||
         db_exec_stmt(s, st) != STORE_OK)
         return STORE_ERROR;
@@ -222,13 +131,13 @@ int store_wp_post_save(struct store *s, const char *site, int64_t wp_id,
 int store_wp_comment_save(struct store *s, const char *site, int64_t wp_id, int64_t wp_parent,
                           const struct comment_input *in, bool *created)
 {
-    int64_t id = mapped_id(s, W_COMMENT_FIND, site, wp_id);
+    int64_t id = mapped_id(s, STMT_WP_COMMENT_FIND, site, wp_id);
     if (id < 0)
         return STORE_ERROR;
     *created = id == 0;
     if (id)
         return STORE_OK;    /* imported before: moderation since then stands */
-    sqlite3_stmt *st = stmt(s, W_COMMENT_INSERT);
+    sqlite3_stmt *st = db_stmt(s, STMT_WP_COMMENT_INSERT);
     if (!st || !db_bind_int(st, ":article", in->article_id) ||
         !db_bind_text(st, ":status", in->status) || !db_bind_text(st, ":author", in->author) ||
         !db_bind_text(st, ":email", in->email) || !db_bind_text(st, ":url", in->url) ||
@@ -237,7 +146,7 @@ int store_wp_comment_save(struct store *s, const char *site, int64_t wp_id, int6
         !db_bind_int(st, ":created_at", in->created_at) || db_exec_stmt(s, st) != STORE_OK)
         return STORE_ERROR;
     id = sqlite3_last_insert_rowid(s->db);
-    st = stmt(s, W_COMMENT_MAP);
+    st = db_stmt(s, STMT_WP_COMMENT_MAP);
     if (!st || !db_bind_text(st, ":site", site) || !db_bind_int(st, ":wp_id", wp_id) ||
         !db_bind_int(st, ":id", id) || !db_bind_int(st, ":wp_parent", wp_parent))
         return STORE_ERROR;
@@ -246,7 +155,7 @@ int store_wp_comment_save(struct store *s, const char *site, int64_t wp_id, int6
 
 int store_wp_resolve_parents(struct store *s, const char *site)
 {
-    sqlite3_stmt *st = stmt(s, W_RESOLVE_PARENTS);
+    sqlite3_stmt *st = db_stmt(s, STMT_WP_RESOLVE_PARENTS);
     if (!st || !db_bind_text(st, ":site", site))
         return STORE_ERROR;
     return db_exec_stmt(s, st);
@@ -254,7 +163,7 @@ int store_wp_resolve_parents(struct store *s, const char *site)
 
 int store_old_address_add(struct store *s, const char *path, int64_t article_id)
 {
-    sqlite3_stmt *st = stmt(s, W_ADDRESS_ADD);
+    sqlite3_stmt *st = db_stmt(s, STMT_WP_ADDRESS_ADD);
     if (!st || !db_bind_text(st, ":path", path) || !db_bind_int(st, ":id", article_id))
         return STORE_ERROR;
     return db_exec_stmt(s, st);
@@ -262,7 +171,7 @@ int store_old_address_add(struct store *s, const char *path, int64_t article_id)
 
 int store_old_address_find(struct store *s, struct arena *a, const char *path, const char **slug)
 {
-    sqlite3_stmt *st = stmt(s, W_ADDRESS_FIND);
+    sqlite3_stmt *st = db_stmt(s, STMT_WP_ADDRESS_FIND);
     if (!st || !db_bind_text(st, ":path", path))
         return STORE_ERROR;
     int rc = sqlite3_step(st);
@@ -282,7 +191,7 @@ static void read_comment_row(struct arena *a, sqlite3_stmt *st, void *item)
 int store_article_comments(struct store *s, struct arena *a, int64_t article_id,
                            struct comment_list *out)
 {
-    sqlite3_stmt *st = stmt(s, W_ARTICLE_COMMENTS);
+    sqlite3_stmt *st = db_stmt(s, STMT_WP_ARTICLE_COMMENTS);
     if (!st || !db_bind_int(st, ":article", article_id))
         return STORE_ERROR;
     void *items;
@@ -300,7 +209,7 @@ static void read_text_row(struct arena *a, sqlite3_stmt *st, void *item)
 int store_article_authors(struct store *s, struct arena *a, size_t max, const char ***names,
                           size_t *count)
 {
-    sqlite3_stmt *st = stmt(s, W_AUTHORS);
+    sqlite3_stmt *st = db_stmt(s, STMT_WP_AUTHORS);
     if (!st || !db_bind_int(st, ":limit", (int64_t)max))
         return STORE_ERROR;
     void *items;
@@ -321,7 +230,7 @@ static void read_view_row(struct arena *a, sqlite3_stmt *st, void *item)
 int store_comments_by_email(struct store *s, struct arena *a, const char *email,
                             struct comment_view_list *out)
 {
-    sqlite3_stmt *st = stmt(s, W_PRIVACY_COMMENTS);
+    sqlite3_stmt *st = db_stmt(s, STMT_PRIVACY_COMMENTS);
     if (!st || !db_bind_text(st, ":email", email))
         return STORE_ERROR;
     void *items;
@@ -335,13 +244,13 @@ int store_commenter_erase(struct store *s, const char *email, int64_t *count)
 {
     if (store_begin(s) != STORE_OK)
         return STORE_ERROR;
-    sqlite3_stmt *st = stmt(s, W_PRIVACY_TOUCH);
+    sqlite3_stmt *st = db_stmt(s, STMT_PRIVACY_TOUCH);
     int rc = st && db_bind_text(st, ":email", email) &&
                      db_bind_int(st, ":now", (int64_t)time(NULL))
                  ? db_exec_stmt(s, st)
                  : STORE_ERROR;
     if (rc == STORE_OK) {
-        st = stmt(s, W_PRIVACY_ERASE);
+        st = db_stmt(s, STMT_PRIVACY_ERASE);
         rc = st && db_bind_text(st, ":email", email) ? db_exec_stmt(s, st) : STORE_ERROR;
         *count = sqlite3_changes(s->db);
     }
@@ -353,7 +262,7 @@ int store_commenter_erase(struct store *s, const char *email, int64_t *count)
 
 int store_blank_addresses(struct store *s, int64_t before, int limit, int64_t *count)
 {
-    sqlite3_stmt *st = stmt(s, W_BLANK_ADDRESSES);
+    sqlite3_stmt *st = db_stmt(s, STMT_PRIVACY_BLANK_ADDRESSES);
     if (!st || !db_bind_int(st, ":before", before) || !db_bind_int(st, ":limit", limit))
         return STORE_ERROR;
     int rc = db_exec_stmt(s, st);
@@ -363,6 +272,6 @@ int store_blank_addresses(struct store *s, int64_t before, int limit, int64_t *c
 
 int store_temp_on_disk(struct store *s)
 {
-    sqlite3_stmt *st = db_stmt(s, STMT_BASE_WORDPRESS + W_TEMP_ON_DISK, wp_pragma_sql[0]);
+    sqlite3_stmt *st = db_stmt(s, STMT_WP_TEMP_ON_DISK);
     return st ? db_exec_stmt(s, st) : STORE_ERROR;
 }

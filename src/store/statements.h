@@ -1,0 +1,390 @@
+/* statements: every SQL statement the store prepares, with its name.
+ *
+ * An X-macro list: a file that includes it defines STMT(name, sql) first.
+ * db.h makes the enum (STMT_name) from it and db.c the table of SQL, so a
+ * name and its text cannot drift apart, and db_stmt(s, STMT_name) is all a
+ * caller writes. Grouped by the file that runs them. Column lists that
+ * several statements share, and that a reader function reads in order,
+ * are macros just below. */
+#ifndef FOLIO_STATEMENT_COLUMNS
+#define FOLIO_STATEMENT_COLUMNS
+
+/* The columns of a comment, in the order db_read_comment reads them (the
+ * table is `c`); queries append their own columns after these 11. */
+#define COMMENT_COLUMNS                                                                     \
+    "c.id, c.article_id, coalesce(c.parent_id, 0), c.status, c.author, c.email, c.url, "    \
+    "c.body, c.ip, c.user_agent, c.created_at "
+#define COMMENT_COLUMN_COUNT 11
+
+/* The columns read_article (articles.c) expects, in order. */
+#define ARTICLE_COLUMNS                                                                      \
+    "a.id, a.slug, a.title, a.author, a.body, a.body_html, a.tags, a.source, a.status, "      \
+    "a.published_at, a.updated_at, a.version, a.comments_open, "                              \
+    /* counts kept by triggers (sql/005): read by key, never counted */                    \
+    "coalesce((SELECT k.pending FROM article_comment_counts k WHERE k.article_id = a.id), 0), " \
+    "coalesce((SELECT k.approved FROM article_comment_counts k WHERE k.article_id = a.id), 0), " \
+    "coalesce((SELECT k.spam FROM article_comment_counts k WHERE k.article_id = a.id), 0), "  \
+    "coalesce((SELECT k.trash FROM article_comment_counts k WHERE k.article_id = a.id), 0) "
+
+/* A comment with its article (comment_queries.c's read_view). */
+#define VIEW_COLUMNS COMMENT_COLUMNS ", a.slug, a.title "
+
+/* A reply's parent: its author and its first 120 characters on one line. */
+#define PARENT_EXCERPT                                                                      \
+    "coalesce(p.author, ''), coalesce(replace(replace(CASE WHEN length(p.body) > 120 "      \
+    "THEN substr(p.body, 1, 120) || '…' ELSE p.body END, char(13), ''), char(10), ' '), '') "
+/* moderation.c's read_queue_item. */
+#define QUEUE_COLUMNS \
+    COMMENT_COLUMNS ", a.slug, a.title, coalesce(c.previous_status, ''), " PARENT_EXCERPT
+/* CROSS JOIN keeps comments the outer loop, so the index comments_by_status
+ * (status, id) walks in order and the LIMIT stops it early. */
+#define QUEUE_FROM                                                                          \
+    "FROM comments c CROSS JOIN articles a LEFT JOIN comments p ON p.id = c.parent_id "     \
+    "WHERE a.id = c.article_id AND "
+
+/* moderation.c's read_log_entry. */
+#define LOG_COLUMNS                                                                         \
+    "l.id, l.at, coalesce(l.editor_id, 0), coalesce(l.token_id, 0), l.actor, l.comment_id, " \
+    "coalesce(l.article_id, 0), coalesce(l.old_status, ''), l.new_status, "                 \
+    "coalesce(a.slug, ''), coalesce(a.title, ''), coalesce(c.status, '') "
+#define LOG_FROM                                                                            \
+    "FROM moderation_log l LEFT JOIN articles a ON a.id = l.article_id "                    \
+    "LEFT JOIN comments c ON c.id = l.comment_id WHERE "
+
+/* tokens.c's read_token. */
+#define TOKEN_COLUMNS "id, name, created_at, coalesce(last_used_at, 0), coalesce(revoked_at, 0) "
+
+#endif
+
+#ifndef STMT
+#error "define STMT(name, sql) before including store/statements.h"
+#endif
+
+/* ---- articles.c ---- */
+
+STMT(ARTICLE_BY_SLUG,
+     "SELECT " ARTICLE_COLUMNS "FROM articles a "
+     "WHERE a.slug = :slug AND (:any OR a.status = 'published')")
+STMT(ARTICLE_PUBLISHED,
+     "SELECT " ARTICLE_COLUMNS "FROM articles a WHERE a.status = 'published' "
+     "ORDER BY a.published_at DESC, a.id DESC LIMIT :limit OFFSET :offset")
+STMT(ARTICLE_PUBLISHED_TAG,
+     "SELECT " ARTICLE_COLUMNS "FROM article_tags t "
+     "JOIN articles a ON a.id = t.article_id "
+     "WHERE t.slug = :tag AND a.status = 'published' "
+     /* t.published_at is a copy of a's (sql/003): the
+      * order comes from article_tags_by_date */
+     "ORDER BY t.published_at DESC, t.article_id DESC "
+     "LIMIT :limit OFFSET :offset")
+/* A tag that only drafts carry is no tag to readers. */
+STMT(ARTICLE_TAG_NAME,
+     "SELECT t.name FROM article_tags t JOIN articles a ON a.id = t.article_id "
+     "WHERE t.slug = :tag AND a.status = 'published' LIMIT 1")
+STMT(ARTICLE_SEARCH,
+     "SELECT " ARTICLE_COLUMNS "FROM articles_fts f "
+     "JOIN articles a ON a.id = f.rowid "
+     "WHERE articles_fts MATCH :query AND a.status = 'published' "
+     "ORDER BY f.rank LIMIT :limit")
+STMT(ARTICLE_ALL,
+     "SELECT " ARTICLE_COLUMNS "FROM articles a ORDER BY a.published_at DESC, a.id DESC")
+STMT(ARTICLE_ID_BY_SLUG,
+     "SELECT id FROM articles WHERE slug = :slug")
+STMT(ARTICLE_INSERT,
+     "INSERT INTO articles (slug, title, author, body, body_html, tags, source, "
+     "status, published_at, updated_at, comments_open) "
+     "VALUES (:slug, :title, :author, :body, :body_html, :tags, :source, :status, "
+     ":published_at, :now, :comments_open)")
+STMT(ARTICLE_UPDATE,
+     "UPDATE articles SET title = :title, author = :author, body = :body, "
+     "body_html = :body_html, tags = :tags, source = :source, status = :status, "
+     "published_at = :published_at, updated_at = :now, "
+     "comments_open = :comments_open, body_format = 'markdown', "
+     "version = version + 1 WHERE id = :id")
+STMT(ARTICLE_TAGS_CLEAR,
+     "DELETE FROM article_tags WHERE article_id = :id")
+STMT(ARTICLE_TAG_ADD,
+     "INSERT OR IGNORE INTO article_tags (slug, article_id, name) "
+     "VALUES (:slug, :id, :name)")
+STMT(ARTICLE_DELETE,
+     "DELETE FROM articles WHERE slug = :slug")
+STMT(ARTICLE_TOUCH,
+     "UPDATE articles SET updated_at = max(updated_at, :now), version = version + 1 "
+     "WHERE id = :id")
+STMT(ARTICLE_SET_STATUS,
+     "UPDATE articles SET status = :status, updated_at = :now, "
+     "version = version + 1 WHERE slug = :slug")
+/* The JSON API's keyset paging: by id, one status, or all for ''. */
+STMT(ARTICLE_PAGE,
+     "SELECT " ARTICLE_COLUMNS "FROM articles a "
+     "WHERE a.id > :after AND (:status = '' OR a.status = :status) "
+     "ORDER BY a.id LIMIT :limit")
+
+/* ---- comments.c ---- */
+/* The approved comments and the reader's own held ones (pending, or spam
+ * that must look pending to them, so a bot cannot tell it was caught).
+ * The reader's ids come as a JSON array, so one prepared statement
+ * serves any number of them. Two index ranges, so the article's pending
+ * comments (thousands in a spam run) are never walked: approved ones by
+ * comments_by_article, the reader's own by id (the unary + keeps SQLite
+ * from the index on article and status). Ordered by created_at (column
+ * 11), then id. */
+STMT(COMMENT_FOR_ARTICLE,
+     "SELECT " COMMENT_COLUMNS "FROM comments c "
+     "WHERE c.article_id = :article AND c.status = 'approved' "
+     "UNION ALL "
+     "SELECT " COMMENT_COLUMNS "FROM comments c "
+     "WHERE c.id IN (SELECT value FROM json_each(:own)) "
+     "AND +c.article_id = :article AND +c.status IN ('pending', 'spam') "
+     "ORDER BY 11, 1")
+STMT(COMMENT_RECENT,
+     "SELECT " COMMENT_COLUMNS "FROM comments c "
+     "WHERE c.article_id = :article AND c.status = 'approved' "
+     "ORDER BY c.created_at DESC, c.id DESC LIMIT :limit")
+STMT(COMMENT_BY_ID,
+     "SELECT " COMMENT_COLUMNS "FROM comments c WHERE c.id = :id")
+STMT(COMMENT_INSERT,
+     "INSERT INTO comments (article_id, parent_id, status, author, email, url, body, "
+     "ip, user_agent, created_at, status_changed_at) "
+     "VALUES (:article, nullif(:parent, 0), :status, :author, :email, :url, :body, "
+     ":ip, :user_agent, :now, :now)")
+/* Comments of every status count against the rate: spam fills the
+ * database as much as anything else. */
+STMT(COMMENT_RATE,
+     "SELECT count(*), coalesce(min(created_at), 0) FROM comments "
+     "WHERE ip = :ip AND created_at > :since")
+/* The email compared exactly, so that comments_by_email serves. */
+STMT(COMMENT_DUPLICATE,
+     "SELECT 1 FROM comments WHERE article_id = :article "
+     "AND email = :email AND body = :body LIMIT 1")
+STMT(COMMENT_PARENT_OK,
+     "SELECT 1 FROM comments WHERE id = :id AND article_id = :article "
+     "AND status = 'approved'")
+/* The collation matches comments_by_commenter (sql/004), a partial
+ * index of approved comments. */
+STMT(COMMENT_KNOWN,
+     "SELECT 1 FROM comments WHERE status = 'approved' "
+     "AND email = :email COLLATE NOCASE AND author = :author LIMIT 1")
+
+/* ---- comment_queries.c ---- */
+/* Keyset paging by id: one status, or all for ''. */
+STMT(COMMENT_VIEW_PAGE,
+     "SELECT " VIEW_COLUMNS "FROM comments c JOIN articles a ON a.id = c.article_id "
+     "WHERE c.id > :after AND (:status = '' OR c.status = :status) "
+     "ORDER BY c.id LIMIT :limit")
+STMT(COMMENT_VIEW_BY_ID,
+     "SELECT " VIEW_COLUMNS "FROM comments c JOIN articles a ON a.id = c.article_id "
+     "WHERE c.id = :id")
+
+/* ---- editors.c ---- */
+STMT(EDITOR_ADD,
+     "INSERT INTO editors (name, password_hash, created_at, password_changed_at) "
+     "VALUES (:name, :hash, :now, :now)")
+STMT(EDITOR_SET_PASSWORD,
+     "UPDATE editors SET password_hash = :hash, password_changed_at = :now "
+     "WHERE name = :name")
+STMT(EDITOR_REHASH,
+     "UPDATE editors SET password_hash = :new WHERE id = :id AND password_hash = :old")
+STMT(EDITOR_END_SESSIONS,
+     "DELETE FROM sessions WHERE editor_id = "
+     "(SELECT id FROM editors WHERE name = :name)")
+STMT(EDITOR_DELETE,
+     "DELETE FROM editors WHERE name = :name")
+STMT(EDITOR_BY_NAME,
+     "SELECT id, name, password_hash, created_at, password_changed_at, 0 "
+     "FROM editors WHERE name = :name")
+STMT(EDITOR_LIST,
+     "SELECT e.id, e.name, '', e.created_at, e.password_changed_at, "
+     "(SELECT count(*) FROM sessions s WHERE s.editor_id = e.id "
+     "AND s.last_seen_at > :idle AND s.created_at > :oldest) "
+     "FROM editors e ORDER BY e.name")
+STMT(SESSION_CREATE,
+     "INSERT INTO sessions (token_hash, editor_id, csrf_token, created_at, "
+     "last_seen_at) VALUES (:hash, :editor, :csrf, :now, :now)")
+STMT(SESSION_FIND,
+     "SELECT s.id, s.editor_id, e.name, s.csrf_token, s.last_seen_at "
+     "FROM sessions s JOIN editors e ON e.id = s.editor_id "
+     "WHERE s.token_hash = :hash AND s.last_seen_at > :idle AND s.created_at > :oldest")
+STMT(SESSION_TOUCH,
+     "UPDATE sessions SET last_seen_at = :now WHERE id = :id")
+STMT(SESSION_DELETE,
+     "DELETE FROM sessions WHERE id = :id")
+STMT(SESSION_PURGE,
+     "DELETE FROM sessions WHERE last_seen_at <= :idle OR created_at <= :oldest")
+STMT(LOGIN_FAILURE_ADD,
+     "INSERT INTO login_failures (name, ip, at) VALUES (:name, :ip, :now)")
+STMT(LOGIN_FAILURE_PRUNE,
+     "DELETE FROM login_failures WHERE at <= :since")
+STMT(LOGIN_FAILURE_NAME_SUMMARY,
+     "SELECT count(*), coalesce(max(at), 0) FROM login_failures "
+     "WHERE name = :name AND at > :since")
+STMT(LOGIN_FAILURE_NTH_IP,
+     "SELECT at FROM login_failures WHERE ip = :ip AND at > :since "
+     "ORDER BY at DESC LIMIT 1 OFFSET :nth")
+STMT(LOGIN_FAILURE_CLEAR,
+     "DELETE FROM login_failures WHERE name = :name")
+STMT(LOGIN_FAILURE_CLEAR_PAIR,
+     "DELETE FROM login_failures WHERE name = :name AND ip = :ip")
+
+/* ---- moderation.c ---- */
+STMT(MOD_GET,
+     "SELECT status, article_id, previous_status FROM comments WHERE id = :id")
+STMT(MOD_SET,
+     "UPDATE comments SET status = :status, status_changed_at = :now, "
+     "previous_status = :previous WHERE id = :id")
+STMT(MOD_DELETE,
+     "DELETE FROM comments WHERE id = :id")
+STMT(MOD_LOG,
+     "INSERT INTO moderation_log (at, editor_id, token_id, actor, comment_id, "
+     "article_id, old_status, new_status) VALUES (:now, nullif(:editor, 0), "
+     "nullif(:token, 0), :actor, :comment, :article, :old, :new)")
+/* Kept by the triggers of sql/002_comment_counts.sql. */
+STMT(MOD_COUNTS,
+     "SELECT (SELECT n FROM comment_counts WHERE status = 'pending'), "
+     "(SELECT n FROM comment_counts WHERE status = 'approved'), "
+     "(SELECT n FROM comment_counts WHERE status = 'spam'), "
+     "(SELECT n FROM comment_counts WHERE status = 'trash')")
+STMT(MOD_PAGE_UP,
+     "SELECT " QUEUE_COLUMNS QUEUE_FROM
+     "c.status = :status AND c.id > :cursor ORDER BY c.id LIMIT :limit")
+STMT(MOD_PAGE_DOWN,
+     "SELECT " QUEUE_COLUMNS QUEUE_FROM
+     "c.status = :status AND c.id < :cursor ORDER BY c.id DESC LIMIT :limit")
+STMT(MOD_LOG_UP,
+     "SELECT " LOG_COLUMNS LOG_FROM "l.id > :cursor ORDER BY l.id LIMIT :limit")
+STMT(MOD_LOG_DOWN,
+     "SELECT " LOG_COLUMNS LOG_FROM
+     "l.id < :cursor ORDER BY l.id DESC LIMIT :limit")
+STMT(MOD_LAST_LOG_ID,
+     "SELECT coalesce(max(id), 0) FROM moderation_log")
+/* The rows of one editor's action, each with whether it is still the
+ * last change of its comment (only rows after :to can be later ones). */
+STMT(MOD_UNDO_ROWS,
+     "SELECT l.comment_id, coalesce(l.old_status, ''), l.new_status, "
+     "NOT EXISTS (SELECT 1 FROM moderation_log m WHERE m.id > :to "
+     "AND m.comment_id = l.comment_id) "
+     "FROM moderation_log l WHERE l.id BETWEEN :from AND :to "
+     "AND l.editor_id = :editor ORDER BY l.id")
+
+/* ---- tokens.c ---- */
+STMT(TOKEN_INSERT,
+     "INSERT INTO api_tokens (name, token_hash, created_at) "
+     "VALUES (:name, :hash, strftime('%s', 'now'))")
+STMT(TOKEN_LIST,
+     "SELECT " TOKEN_COLUMNS "FROM api_tokens ORDER BY id")
+STMT(TOKEN_REVOKE,
+     "UPDATE api_tokens SET revoked_at = strftime('%s', 'now') "
+     "WHERE id = :id AND revoked_at IS NULL")
+STMT(TOKEN_STATE,
+     "SELECT revoked_at IS NOT NULL FROM api_tokens WHERE id = :id")
+STMT(TOKEN_BY_HASH,
+     "SELECT " TOKEN_COLUMNS "FROM api_tokens "
+     "WHERE token_hash = :hash AND revoked_at IS NULL")
+STMT(TOKEN_TOUCH,
+     "UPDATE api_tokens SET last_used_at = :now WHERE id = :id")
+
+/* ---- versions.c ---- */
+STMT(VERSION_ARTICLE,
+     "SELECT id, version FROM articles WHERE slug = :slug AND status = 'published'")
+STMT(VERSION_SITE,
+     "SELECT n FROM site_version WHERE id = 1")
+STMT(VERSION_SITE_CHANGED,
+     "SELECT changed_at FROM site_version WHERE id = 1")
+
+/* ---- wordpress.c ---- */
+STMT(WP_POST_FIND,
+     "SELECT article_id FROM wp_posts WHERE site = :site AND wp_id = :wp_id")
+STMT(WP_ARTICLE_READ,
+     "SELECT title, author, body_html, tags, status, published_at, "
+     "comments_open, body_format FROM articles WHERE id = :id")
+STMT(WP_SLUG_TAKEN,
+     "SELECT 1 FROM articles WHERE slug = :slug")
+STMT(WP_ARTICLE_INSERT,
+     "INSERT INTO articles (slug, title, author, body, body_html, tags, source, status, "
+     "published_at, updated_at, comments_open, body_format) "
+     "VALUES (:slug, :title, :author, :body, :body_html, :tags, '', :status, :published_at, "
+     ":now, :comments_open, 'html')")
+/* The slug stays: the article's address does not move under readers. */
+STMT(WP_ARTICLE_UPDATE,
+     "UPDATE articles SET title = :title, author = :author, body = :body, "
+     "body_html = :body_html, tags = :tags, status = :status, published_at = :published_at, "
+     "updated_at = :now, comments_open = :comments_open, body_format = 'html', "
+     "version = version + 1 WHERE id = :id")
+STMT(WP_POST_MAP,
+     "INSERT INTO wp_posts (site, wp_id, article_id) VALUES (:site, :wp_id, :id)")
+STMT(WP_COMMENT_FIND,
+     "SELECT comment_id FROM wp_comments WHERE site = :site AND wp_id = :wp_id")
+STMT(WP_COMMENT_INSERT,
+     "INSERT INTO comments (article_id, status, author, email, url, body, ip, user_agent, "
+     "created_at, status_changed_at) "
+     "VALUES (:article, :status, :author, :email, :url, :body, :ip, :user_agent, "
+     ":created_at, :created_at)")
+STMT(WP_COMMENT_MAP,
+     "INSERT INTO wp_comments (site, wp_id, comment_id, wp_parent) "
+     "VALUES (:site, :wp_id, :id, :wp_parent)")
+/* Threads are joined once every comment is in: a reply may come before
+ * its parent in the file. Only replies still without a parent. */
+STMT(WP_RESOLVE_PARENTS,
+     "UPDATE comments SET parent_id = ("
+     "  SELECT p.comment_id FROM wp_comments m JOIN wp_comments p "
+     "    ON p.site = m.site AND p.wp_id = m.wp_parent "
+     "  WHERE m.comment_id = comments.id AND m.site = :site) "
+     "WHERE parent_id IS NULL AND id IN ("
+     "  SELECT m.comment_id FROM wp_comments m JOIN wp_comments p "
+     "    ON p.site = m.site AND p.wp_id = m.wp_parent "
+     "  WHERE m.site = :site AND m.wp_parent <> 0 AND p.comment_id <> m.comment_id)")
+STMT(WP_ADDRESS_ADD,
+     "INSERT OR IGNORE INTO old_addresses (path, article_id) VALUES (:path, :id)")
+STMT(WP_ADDRESS_FIND,
+     "SELECT a.slug FROM old_addresses o JOIN articles a ON a.id = o.article_id "
+     "WHERE o.path = :path AND a.status = 'published'")
+STMT(WP_ARTICLE_COMMENTS,
+     "SELECT " COMMENT_COLUMNS "FROM comments c "
+     "WHERE c.article_id = :article ORDER BY c.id")
+STMT(WP_AUTHORS,
+     "SELECT DISTINCT author FROM articles ORDER BY author LIMIT :limit")
+/* privacy: the commenter's own rows. The collation matches
+ * comments_by_email_any (sql/012). */
+STMT(PRIVACY_COMMENTS,
+     "SELECT " VIEW_COLUMNS "FROM comments c "
+     "JOIN articles a ON a.id = c.article_id "
+     "WHERE c.email = :email COLLATE NOCASE ORDER BY c.id")
+/* Pages that show the commenter's approved comments change. */
+STMT(PRIVACY_TOUCH,
+     "UPDATE articles SET updated_at = max(updated_at, :now), "
+     "version = version + 1 WHERE id IN (SELECT article_id FROM comments "
+     "WHERE email = :email COLLATE NOCASE AND status = 'approved')")
+STMT(PRIVACY_ERASE,
+     "UPDATE comments SET author = 'Anonymous', email = '', url = '', "
+     "ip = '', user_agent = '' WHERE email = :email COLLATE NOCASE")
+/* Walks comments_with_address (sql/012): only rows that still hold one. */
+STMT(PRIVACY_BLANK_ADDRESSES,
+     "UPDATE comments SET ip = '', user_agent = '' WHERE id IN ("
+     "SELECT id FROM comments WHERE created_at < :before "
+     "AND (ip <> '' OR user_agent <> '') LIMIT :limit)")
+/* An import's one long transaction: temporary data to a file (store.h). */
+STMT(WP_TEMP_ON_DISK, "PRAGMA temp_store = FILE")
+
+/* ---- db.c: the connection, migrations' bookkeeping, settings ---- */
+
+/* WAL lets readers go on while a comment is written; synchronous FULL
+ * makes every commit durable before the 303 is sent. */
+STMT(SETUP_JOURNAL, "PRAGMA journal_mode = WAL")
+STMT(SETUP_SYNCHRONOUS, "PRAGMA synchronous = FULL")
+STMT(SETUP_FOREIGN_KEYS, "PRAGMA foreign_keys = ON")
+STMT(SETUP_TEMP_STORE, "PRAGMA temp_store = MEMORY")
+STMT(SCHEMA_VERSION, "PRAGMA user_version")
+STMT(MIGRATIONS_CREATE, "CREATE TABLE IF NOT EXISTS schema_migrations (number INTEGER PRIMARY KEY)")
+STMT(MIGRATIONS_NONE, "SELECT NOT EXISTS (SELECT 1 FROM schema_migrations)")
+STMT(MIGRATION_RECORD, "INSERT OR IGNORE INTO schema_migrations VALUES (:number)")
+STMT(MIGRATION_APPLIED, "SELECT 1 FROM schema_migrations WHERE number = :number")
+STMT(SETTINGS_PING, "SELECT count(*) FROM settings")
+STMT(SETTINGS_SECRET, "SELECT value FROM settings WHERE key = 'secret'")
+/* INSERT OR IGNORE: when two processes start at once, the first wins
+ * and the second reads the winner's secret back. */
+STMT(SETTINGS_SECRET_ADD, "INSERT OR IGNORE INTO settings (key, value) VALUES ('secret', :v)")
+STMT(INTEGRITY_CHECK, "PRAGMA quick_check(1)")
+
+/* ---- group_commit.c ---- */
+STMT(GROUP_SAVEPOINT, "SAVEPOINT group_write")
+STMT(GROUP_RELEASE, "RELEASE group_write")
+STMT(GROUP_ROLLBACK_TO, "ROLLBACK TO group_write")
