@@ -416,6 +416,11 @@ struct store *store_open(const char *path, const char *sql_dir, bool create, cha
         goto fail;
     return s;
 fail:
+    if (s->db && sqlite3_errcode(s->db) == SQLITE_READONLY) {
+        size_t len = strlen(err);
+        snprintf(err + len, errlen - len, " (the database is read-only here: folio must be "
+                 "able to write the file and the directory it is in)");
+    }
     store_close(s);
     return NULL;
 }

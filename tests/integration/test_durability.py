@@ -217,6 +217,64 @@ class EmptyDatabaseFileTest(unittest.TestCase):
         self.assertIn("empty file", r.stderr)
 
 
+NOBODY = 65534
+
+
+@unittest.skipUnless(harness.front_from_env() == "http" and os.geteuid() == 0
+                     and shutil.which("setpriv"),
+                     "needs root and setpriv to run folio as an unprivileged user (once, "
+                     "on the http front)")
+class ReadOnlyDatabaseTest(CommentClient, unittest.TestCase):
+    """A database folio may only read (its directory and file not writable
+    by folio's user, the log files left by an earlier run): pages are
+    served, a comment is 503, and the log says what is wrong once, naming
+    the file, instead of one failed write after another."""
+    server = None
+    assertStatus = harness.FolioTestCase.assertStatus
+
+    def request(self, method, path, body=None, headers=None, **kw):
+        return self.server.request(method, path, body=body, headers=headers, **kw)
+
+    def get(self, path, headers=None, **kw):
+        return self.server.request("GET", path, headers=headers, **kw)
+
+    def start(self, srv):
+        cmd = ["setpriv", "--reuid=%d" % NOBODY, "--regid=%d" % NOBODY, "--clear-groups",
+               srv.bin, "serve", "--listen", "%s:%d" % (srv.host, srv.port), "--db", srv.db,
+               "--min-submit-seconds", "0", "--comment-rate", "0"] + srv.www_args()
+        srv.folio_cmd = cmd
+        srv._folio_err = open(srv.folio_log, "ab")
+        srv.folio = harness.spawn(cmd, stdout=srv._folio_err, stderr=subprocess.STDOUT,
+                                  cwd=srv.tmp)
+        srv._wait_ready()
+
+    def test_a_read_only_database_is_said_once(self):
+        srv = harness.FolioServer(front="http", name="read-only")
+        self.server = srv
+        self.addCleanup(srv.stop, False)
+        srv.prepare_db()
+        srv.port = harness.free_port()
+        for path in [srv.tmp] + db_files(srv.db):
+            os.chown(path, NOBODY, NOBODY)
+        self.start(srv)                     # leaves folio.db-wal and -shm behind
+        os.chmod(srv.tmp, 0o555)
+        self.addCleanup(os.chmod, srv.tmp, 0o755)
+        srv.folio.send_signal(signal.SIGTERM)
+        self.assertEqual(srv.folio.wait(10), 0)
+        harness._reap(srv.folio)
+        srv._folio_err.close()
+        os.chmod(srv.db, 0o444)
+        self.start(srv)
+        self.assertEqual(self.get("/").status, 200)
+        for _ in range(2):
+            r = self.post(SUMMIT, self.fields())
+            self.assertEqual(r.status, 503, r.describe(300))
+        with open(srv.folio_log, encoding="utf-8", errors="replace") as f:
+            lines = [l for l in f if "is read-only" in l]
+        self.assertEqual(len(lines), 1, "want the cause once:\n" + "".join(lines))
+        self.assertIn(srv.db, lines[0])
+
+
 class AnyAnswerServer(harness.FolioServer):
     """Ready once folio answers /healthz at all (the database is damaged);
     nginx's own 502 while folio starts does not count."""
