@@ -128,11 +128,6 @@ struct tval *tv_get_child(struct tval *obj, const char *key)
     return (struct tval *)tv_get(obj, key, strlen(key));
 }
 
-size_t tv_count(const struct tval *list)
-{
-    return list ? list->count : 0;
-}
-
 static const struct tval *tv_get(const struct tval *obj, const char *key, size_t key_len)
 {
     if (!obj || obj->type != TV_OBJ)

@@ -28,7 +28,6 @@ void tv_trusted_html(struct tval *obj, const char *key, const char *html);
 /* Appends a new object to a list and returns it (NULL when out of memory). */
 struct tval *tv_push_obj(struct tval *list);
 void tv_push_str(struct tval *list, const char *s);
-size_t tv_count(const struct tval *list);
 /* Appends an existing value to a list. */
 void tv_append(struct tval *list, struct tval *item);
 /* The value under key in obj (NULL when absent), for adding to it later. */

@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 
 static size_t slugify_into(char *out, const char *s)
@@ -187,17 +186,6 @@ size_t utf8_length(const char *s)
         if (((unsigned char)*s & 0xC0) != 0x80)
             n++;
     return n;
-}
-
-bool contains_nocase(const char *haystack, const char *needle)
-{
-    size_t n = strlen(needle);
-    if (n == 0)
-        return false;
-    for (; *haystack; haystack++)
-        if (strncasecmp(haystack, needle, n) == 0)
-            return true;
-    return false;
 }
 
 uint64_t hash_fnv1a(const char *data, size_t len)

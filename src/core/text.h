@@ -36,7 +36,5 @@ char *trim_copy(struct arena *a, const char *s);
 size_t utf8_length(const char *s);
 /* FNV-1a: a cheap, stable 64-bit hash (ETags, cache keys); not for secrets. */
 uint64_t hash_fnv1a(const char *data, size_t len);
-/* Case-insensitive (ASCII) substring search. */
-bool contains_nocase(const char *haystack, const char *needle);
 
 #endif

@@ -47,20 +47,6 @@ int store_comments_recent(struct store *s, struct arena *a, int64_t article_id, 
     return read_comments(s, a, st, out);
 }
 
-int store_comment_by_id(struct store *s, struct arena *a, int64_t id, struct comment *out)
-{
-    sqlite3_stmt *st = db_stmt(s, STMT_COMMENT_BY_ID);
-    if (!st || !db_bind_int(st, ":id", id))
-        return STORE_ERROR;
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        db_read_comment(a, st, out);
-    sqlite3_reset(st);
-    if (rc == SQLITE_ROW)
-        return STORE_OK;
-    return rc == SQLITE_DONE ? STORE_NOT_FOUND : db_error(s, "reading a comment");
-}
-
 int store_comment_insert(struct store *s, const struct comment_input *in, int64_t *id)
 {
     sqlite3_stmt *st = db_stmt(s, STMT_COMMENT_INSERT);

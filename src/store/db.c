@@ -18,7 +18,6 @@
 #include "core/log.h"
 
 #define BUSY_TIMEOUT_MS 5000
-#define MAX_MIGRATIONS 999
 #define INTEGRITY_EVERY_SECONDS 600
 
 /* Below, with store_lost. */
@@ -193,7 +192,8 @@ void store_rollback(struct store *s)
 
 struct migration {
     int number;
-    char path[4096];
+    bool applied;       /* the database holds it already */
+    char *path;
 };
 
 static int migration_cmp(const void *a, const void *b)
@@ -201,36 +201,70 @@ static int migration_cmp(const void *a, const void *b)
     return ((const struct migration *)a)->number - ((const struct migration *)b)->number;
 }
 
-/* Lists sql_dir/NNN_*.sql in order. Numbers are assigned ahead of time and
- * may land out of order, so a gap is allowed; a number used twice is not.
- * Returns the count, or -1 with err set. */
-static int list_migrations(const char *sql_dir, struct migration *out, int max, char *err,
-                           size_t errlen)
+static void migrations_free(struct migration *list, int count)
 {
+    for (int i = 0; list && i < count; i++)
+        free(list[i].path);
+    free(list);
+}
+
+/* Appends sql_dir/name to *list (grown as needed); false when out of memory. */
+static bool migration_add(struct migration **list, int *count, int *cap, const char *sql_dir,
+                          const char *name)
+{
+    if (*count == *cap) {
+        int bigger = *cap ? *cap * 2 : 16;
+        struct migration *grown = realloc(*list, (size_t)bigger * sizeof **list);
+        if (!grown)
+            return false;
+        *list = grown;
+        *cap = bigger;
+    }
+    size_t size = strlen(sql_dir) + strlen(name) + 2;
+    char *path = malloc(size);
+    if (!path)
+        return false;
+    snprintf(path, size, "%s/%s", sql_dir, name);
+    (*list)[(*count)++] = (struct migration){ .number = atoi(name), .path = path };
+    return true;
+}
+
+/* Lists sql_dir/NNN_*.sql in order into *out (free with migrations_free).
+ * Numbers are assigned ahead of time and may land out of order, so a gap is
+ * allowed; a number used twice is not. Returns the count, or -1 with err set. */
+static int list_migrations(const char *sql_dir, struct migration **out, char *err, size_t errlen)
+{
+    *out = NULL;
     DIR *d = opendir(sql_dir);
     if (!d) {
         snprintf(err, errlen, "schema directory %s: %s", sql_dir, strerror(errno));
         return -1;
     }
-    int count = 0;
+    int count = 0, cap = 0;
     struct dirent *de;
     while ((de = readdir(d)) != NULL) {
         const char *name = de->d_name;
         size_t len = strlen(name);
         if (len < 8 || strcmp(name + len - 4, ".sql") != 0 || name[0] < '0' || name[0] > '9')
             continue;
-        if (count == max)
-            break;
-        out[count].number = atoi(name);
-        snprintf(out[count].path, sizeof out[count].path, "%s/%s", sql_dir, name);
-        count++;
+        if (!migration_add(out, &count, &cap, sql_dir, name)) {
+            closedir(d);
+            snprintf(err, errlen, "schema directory %s: out of memory", sql_dir);
+            return -1;
+        }
     }
     closedir(d);
-    qsort(out, (size_t)count, sizeof *out, migration_cmp);
+    if (count == 0)
+        return 0;
+    struct migration *list = *out;
+    qsort(list, (size_t)count, sizeof *list, migration_cmp);
     for (int i = 0; i < count; i++) {
-        if (out[i].number < 1 || (i > 0 && out[i].number == out[i - 1].number)) {
+        if (list[i].number < 1 || (i > 0 && list[i].number == list[i - 1].number)) {
             snprintf(err, errlen, "schema directory %s: migration number %d of %s is %s",
-                     sql_dir, out[i].number, out[i].path, out[i].number < 1 ? "invalid" : "used twice");
+                     sql_dir, list[i].number, list[i].path,
+                     list[i].number < 1 ? "invalid" : "used twice");
+            migrations_free(list, count);
+            *out = NULL;
             return -1;
         }
     }
@@ -261,8 +295,8 @@ static bool record_migration(struct store *s, int number)
 /* Which migrations a database holds: schema_migrations, one row each. A
  * database from before that table holds every migration up to its
  * user_version; they are recorded first. */
-static int applied_migrations(struct store *s, const struct migration *list, int count,
-                              int current, bool *applied, char *err, size_t errlen)
+static int applied_migrations(struct store *s, struct migration *list, int count, int current,
+                              char *err, size_t errlen)
 {
     sqlite3_stmt *create = db_stmt(s, STMT_MIGRATIONS_CREATE);
     bool ok = create && sqlite3_step(create) == SQLITE_DONE;
@@ -280,7 +314,7 @@ static int applied_migrations(struct store *s, const struct migration *list, int
         int rc = has && db_bind_int(has, ":number", list[i].number) ? sqlite3_step(has)
                                                                     : SQLITE_ERROR;
         ok = rc == SQLITE_ROW || rc == SQLITE_DONE;
-        applied[i] = rc == SQLITE_ROW;
+        list[i].applied = rc == SQLITE_ROW;
         if (has)
             sqlite3_reset(has);
     }
@@ -292,13 +326,9 @@ static int applied_migrations(struct store *s, const struct migration *list, int
 /* Applies each migration the database does not hold yet, in order, in a
  * transaction of its own that also records it (schema_migrations, and the
  * highest number in PRAGMA user_version). */
-static int migrate(struct store *s, const char *sql_dir, char *err, size_t errlen)
+static int apply_migrations(struct store *s, struct migration *list, int count, char *err,
+                            size_t errlen)
 {
-    static struct migration list[MAX_MIGRATIONS];   /* large; runs once, before threads */
-    static bool applied[MAX_MIGRATIONS];
-    int count = list_migrations(sql_dir, list, MAX_MIGRATIONS, err, errlen);
-    if (count < 0)
-        return -1;
     int current = user_version(s);
     if (current < 0) {
         snprintf(err, errlen, "database %s: %s", s->path, sqlite3_errmsg(s->db));
@@ -312,10 +342,10 @@ static int migrate(struct store *s, const char *sql_dir, char *err, size_t errle
                  s->path, current, newest);
         return -1;
     }
-    if (applied_migrations(s, list, count, current, applied, err, errlen) != 0)
+    if (applied_migrations(s, list, count, current, err, errlen) != 0)
         return -1;
     for (int i = 0; i < count; i++) {
-        if (applied[i])
+        if (list[i].applied)
             continue;
         char why[256];
         char *sql = file_read_text(list[i].path, why, sizeof why);
@@ -345,6 +375,17 @@ static int migrate(struct store *s, const char *sql_dir, char *err, size_t errle
             current = list[i].number;
     }
     return 0;
+}
+
+static int migrate(struct store *s, const char *sql_dir, char *err, size_t errlen)
+{
+    struct migration *list;
+    int count = list_migrations(sql_dir, &list, err, errlen);
+    if (count < 0)
+        return -1;
+    int rc = apply_migrations(s, list, count, err, errlen);
+    migrations_free(list, count);
+    return rc;
 }
 
 /* The connection's settings (statements.h, SETUP_*); each is run once,

@@ -140,8 +140,6 @@ STMT(COMMENT_RECENT,
      "SELECT " COMMENT_COLUMNS "FROM comments c "
      "WHERE c.article_id = :article AND c.status = 'approved' "
      "ORDER BY c.created_at DESC, c.id DESC LIMIT :limit")
-STMT(COMMENT_BY_ID,
-     "SELECT " COMMENT_COLUMNS "FROM comments c WHERE c.id = :id")
 STMT(COMMENT_INSERT,
      "INSERT INTO comments (article_id, parent_id, status, author, email, url, body, "
      "ip, user_agent, created_at, status_changed_at) "

@@ -142,7 +142,6 @@ int store_comments_for_article(struct store *s, struct arena *a, int64_t article
 /* The article's newest approved comments, newest first (the comment feed). */
 int store_comments_recent(struct store *s, struct arena *a, int64_t article_id, int limit,
                           struct comment_list *out);
-int store_comment_by_id(struct store *s, struct arena *a, int64_t id, struct comment *out);
 
 /* A comment as the form delivers it; stored with status in one transaction. */
 struct comment_input {
