@@ -30,13 +30,6 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static char path[256];
-
-static void remove_file(void)
-{
-    unlink(path);
-}
-
 /* The text options and where config keeps them. */
 static const struct {
     const char *key;
@@ -151,21 +144,9 @@ static void check_ranges(const struct config *cfg)
         abort();
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+/* Reads the file at path (holding data) as the configuration. */
+static void check_file(const uint8_t *data, size_t size, char *path)
 {
-    if (!path[0]) {
-        const char *tmp = access("/dev/shm", W_OK) == 0 ? "/dev/shm"
-                        : getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
-        snprintf(path, sizeof path, "%s/folio-fuzz-config.XXXXXX", tmp);
-        int fd = mkstemp(path);
-        if (fd < 0)
-            abort();
-        close(fd);
-        atexit(remove_file);
-    }
-    FILE *f = fopen(path, "wb");
-    if (!f || fwrite(data, 1, size, f) != size || fclose(f) != 0)
-        abort();
     struct config cfg;
     config_defaults(&cfg);
     char *argv[] = { "--config", path, NULL };
@@ -186,14 +167,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     __lsan_enable();
 #endif
     if (memchr(data, '\0', size))
-        return 0;   /* a NUL ends a line early for any reader of text */
+        return;     /* a NUL ends a line early for any reader of text */
     const char *value[sizeof text_options / sizeof text_options[0]] = {0};
     size_t value_len[sizeof text_options / sizeof text_options[0]] = {0};
     enum reading verdict = plain_reading((const char *)data, size, value, value_len);
     if (rc == 0 && verdict == REFUSE)
         abort();    /* a line that is not an option was taken as one */
     if (rc != 0)
-        return 0;
+        return;
     check_ranges(&cfg);
     for (size_t i = 0; i < sizeof text_options / sizeof text_options[0]; i++) {
         const char *got = *(const char **)((const char *)&cfg + text_options[i].offset);
@@ -201,5 +182,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                          memcmp(got, value[i], value_len[i]) != 0))
             abort();    /* the option does not hold what its line said */
     }
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    /* A file of its own for each input, gone before the next (tmpfs when
+     * there is one). Config keeps the path, so it is static. */
+    static char path[256];
+    const char *tmp = access("/dev/shm", W_OK) == 0 ? "/dev/shm"
+                    : getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+    snprintf(path, sizeof path, "%s/folio-fuzz-config.XXXXXX", tmp);
+    int fd = mkstemp(path);
+    FILE *f = fd >= 0 ? fdopen(fd, "wb") : NULL;
+    if (!f || fwrite(data, 1, size, f) != size || fclose(f) != 0)
+        abort();
+    check_file(data, size, path);
+    unlink(path);
     return 0;
 }
