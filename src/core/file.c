@@ -66,7 +66,7 @@ static int open_beneath_kernel(int dirfd, const char *rel)
 /* The same by hand: one component at a time, each opened with O_NOFOLLOW
  * relative to the directory before it (a directory that is a symlink fails
  * with ELOOP or ENOTDIR). */
-static int open_beneath_walk(int dirfd, const char *rel)
+int file_open_beneath_walk(int dirfd, const char *rel)
 {
     char name[256];
     int dir = dirfd;
@@ -107,7 +107,7 @@ int file_open_beneath(const char *root, const char *rel)
         return -1;
     int fd = open_beneath_kernel(dirfd, rel);
     if (fd < 0 && errno == ENOSYS)
-        fd = open_beneath_walk(dirfd, rel);
+        fd = file_open_beneath_walk(dirfd, rel);
     int saved = errno;
     close(dirfd);
     errno = saved;

@@ -14,5 +14,9 @@ char *file_read_text(const char *path, char *err, size_t errlen);
  * rel must be relative, without "." or ".." segments. Returns the fd, or -1
  * with errno set (ELOOP for a symlink on the way). */
 int file_open_beneath(const char *root, const char *rel);
+/* The same without openat2 (kernels before 5.6, or a seccomp filter that
+ * refuses it): one component at a time from dirfd, each with O_NOFOLLOW.
+ * file_open_beneath falls back to it by itself; tests call it directly. */
+int file_open_beneath_walk(int dirfd, const char *rel);
 
 #endif
