@@ -591,10 +591,18 @@ bool tmpl_exists(const struct tmpl_set *set, const char *name)
 #define MAX_RENDER_STEPS 5000000u
 #define MAX_RENDER_BYTES (64u * 1024 * 1024)
 
+/* A partial being rendered, and the value on top of the data stack when it
+ * was entered. */
+struct active_partial {
+    const struct template *partial;
+    const struct tval *top;
+};
+
 struct render {
     const struct tval *stack[MAX_DEPTH];
     size_t depth;
-    size_t partial_depth;       /* a second guard: cycles are refused at load */
+    struct active_partial partials[MAX_DEPTH];  /* the partials being rendered, outermost first */
+    size_t partial_depth;
     size_t steps;               /* nodes rendered so far */
     bool over;                  /* a limit was hit: the render fails */
     struct buf *out;
@@ -622,6 +630,7 @@ static const struct tval *lookup(const struct render *r, const char *name)
 }
 
 static void render_nodes(struct render *r, const struct tnode *n);
+static void render_partial(struct render *r, const struct template *p);
 
 static void push_and_render(struct render *r, const struct tval *v, const struct tnode *body)
 {
@@ -649,6 +658,24 @@ static void render_section(struct render *r, const struct tnode *n)
     } else {
         push_and_render(r, v, n->children);
     }
+}
+
+/* A partial renders inside itself only when the data has moved on since it
+ * was entered (comment.html inside {{#replies}}: each reply is a new
+ * value). Entered again with the same value on top, as through a
+ * {{#flag}} or a section naming a value further out, it would go round
+ * for ever, or twice per level for 2^64 levels: it renders nothing. */
+static void render_partial(struct render *r, const struct template *p)
+{
+    const struct tval *top = r->depth ? r->stack[r->depth - 1] : NULL;
+    for (size_t i = 0; i < r->partial_depth; i++)
+        if (r->partials[i].partial == p && r->partials[i].top == top)
+            return;
+    if (r->partial_depth == MAX_DEPTH)
+        return;
+    r->partials[r->partial_depth++] = (struct active_partial){ p, top };
+    render_nodes(r, p->root);
+    r->partial_depth--;
 }
 
 static void render_nodes(struct render *r, const struct tnode *n)
@@ -687,11 +714,7 @@ static void render_nodes(struct render *r, const struct tnode *n)
                 render_nodes(r, n->children);
             break;
         case N_PARTIAL:
-            if (r->partial_depth < MAX_DEPTH) {
-                r->partial_depth++;
-                render_nodes(r, n->partial->root);
-                r->partial_depth--;
-            }
+            render_partial(r, n->partial);
             break;
         }
     }
@@ -705,6 +728,7 @@ bool tmpl_render(const struct tmpl_set *set, const char *name, const struct tval
         return false;
     struct render r = { .depth = 0, .out = out };
     r.stack[r.depth++] = data;
+    r.partials[r.partial_depth++] = (struct active_partial){ t, data };
     render_nodes(&r, t->root);
     return !r.over;
 }

@@ -88,8 +88,9 @@ int main(void)
         tmpl_free(set);
     }
     /* Inside a {{#section}} a partial may include itself (a comment and its
-     * replies): the data ends it. Where the data does not (the same object
-     * found again and again), the render's bound does. */
+     * replies): the data ends it. Where the data does not move on (the same
+     * object found again and again, a flag, a string), the partial renders
+     * nothing inside itself: at once, not at the render's bound. */
     {
         const char *names[] = { "a" };
         const char *tree[] = { "({{name}}{{#kids}}{{>a}}{{/kids}})" };
@@ -105,12 +106,21 @@ int main(void)
         CHECK(set && tmpl_render(set, "a", root, &out));
         CHECK_STR(buf_cstr(&out), "(r(k))");
         tmpl_free(set);
-        const char *forever[] = { "x{{#obj}}{{>a}}{{>a}}{{/obj}}" };
-        set = tmpl_load_strings(names, forever, 1, err, sizeof err);
-        CHECK(set != NULL);
-        buf_reset(&out);
-        CHECK(set && !tmpl_render(set, "a", d, &out));
-        tmpl_free(set);
+        const char *forever[] = { "x{{#obj}}{{>a}}{{>a}}{{/obj}}",
+                                  "x{{#flag}}{{>a}}{{>a}}{{/flag}}",
+                                  "x{{#name}}{{>a}}{{>a}}{{/name}}" };
+        for (size_t i = 0; i < 3; i++) {
+            set = tmpl_load_strings(names, &forever[i], 1, err, sizeof err);
+            CHECK(set != NULL);
+            struct tval *loop = tv_obj(&a);
+            tv_set(loop, "obj", tv_obj(&a));
+            tv_bool(loop, "flag", true);
+            tv_str(loop, "name", "n");
+            buf_reset(&out);
+            CHECK(set && tmpl_render(set, "a", loop, &out));
+            CHECK(out.len < 8);
+            tmpl_free(set);
+        }
     }
     /* No cycle, but each level includes the next ten times: 10^9 steps.
      * The render stops at its bound and fails instead of running for hours. */
