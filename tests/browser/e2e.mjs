@@ -1,7 +1,9 @@
 // e2e.mjs: folio end to end in a real browser. A reader posts a comment
 // through the article's form, an editor signs in at /admin/login and
 // approves it in the queue, and the reader's page then shows it; the same
-// comment sent again is refused, and the reader lands at the form.
+// comment sent again is refused, and the reader lands at the form. A
+// WordPress export full of hostile markup (the integration tests' fixture)
+// is imported, and nothing of it runs in the browser.
 //
 // Starts its own `folio serve` on a free loopback port in a temporary
 // directory, drives Debian's chromium (headless) with playwright-core.
@@ -39,6 +41,11 @@ comments: open
 The first trams ran this morning. Readers are invited to say how their journey went.
 `;
 const STEP_TIMEOUT = 20000;
+// A WordPress export whose "storm-warning" post and its comments carry an
+// XSS corpus (scripts, event attributes, javascript: and data: URLs, SVG and
+// MathML tricks), shared with tests/integration/test_wordpress.py.
+const HOSTILE_WXR = path.join(HERE, '..', 'integration', 'fixtures', 'wxr', 'harbour-news-https.xml');
+const HOSTILE_SLUG = 'storm-warning';
 
 const CHROMIUM_ARGS = [
   '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -110,6 +117,8 @@ async function startServer(bin, www, tmp) {
   }
   return {
     base,
+    // another process writing the same database, as an operator would
+    importWordPress: (file) => folio(bin, ['import', 'wordpress', file, '--db', db, ...wwwArgs]),
     log: () => fs.readFileSync(path.join(tmp, 'folio.log'), 'utf8'),
     stop: () => new Promise((resolve) => {
       if (child.exitCode !== null)
@@ -297,6 +306,54 @@ async function refusedScenario(server, reader, text) {
   });
 }
 
+// The imported hostile post and its comments, opened, clicked and hovered
+// in a real browser: no dialog opens, no script runs, and no element keeps
+// a handler or a script URL.
+async function hostileImportScenario(server, reader) {
+  const { page } = reader;
+  const dialogs = [];
+  const onDialog = (d) => { dialogs.push(d.message()); d.dismiss().catch(() => {}); };
+  page.on('dialog', onDialog);
+  try {
+    await step('an imported WordPress post full of XSS runs nothing', async () => {
+      server.importWordPress(HOSTILE_WXR);
+      await page.setViewportSize({ width: 1280, height: 900 });
+      const r = await page.goto(`${server.base}/articles/${HOSTILE_SLUG}`);
+      check(r && r.status() === 200, `the imported post answered ${r && r.status()}`);
+      const text = await page.locator('article, main').first().innerText();
+      check(text.includes('Gale force winds'), 'the post body is not shown');
+      for (const sel of ['main p', 'main td', 'main a', 'main img', '#comments p', '#comments a']) {
+        const all = page.locator(sel);
+        for (let i = 0; i < Math.min(await all.count(), 40); i++) {
+          await all.nth(i).hover({ timeout: 2000 }).catch(() => {});
+          if (!sel.endsWith(' a'))   // links would navigate away
+            await all.nth(i).click({ timeout: 2000 }).catch(() => {});
+        }
+      }
+      await page.waitForTimeout(300);
+      check(dialogs.length === 0, `a dialog opened: ${dialogs.join(' | ')}`);
+      const active = await page.evaluate(() => {
+        const bad = [];
+        for (const el of document.querySelectorAll('body *')) {
+          if (el.tagName === 'SCRIPT' && el.type !== 'application/ld+json')
+            bad.push('script');
+          for (const a of el.attributes) {
+            if (/^on/i.test(a.name))
+              bad.push(`${el.tagName}[${a.name}]`);
+            if (/^(href|src|action|formaction|xlink:href)$/i.test(a.name) &&
+                /^\s*(javascript|data|vbscript):/i.test(a.value))
+              bad.push(`${el.tagName}[${a.name}=${a.value.slice(0, 30)}]`);
+          }
+        }
+        return bad;
+      });
+      check(active.length === 0, `active markup left in the page: ${active.join(', ')}`);
+    });
+  } finally {
+    page.off('dialog', onDialog);
+  }
+}
+
 async function main() {
   const bin = process.env.FOLIO_BIN;
   if (!bin) {
@@ -321,6 +378,7 @@ async function main() {
     const text = `Seen from a real browser ${Date.now()}.`;
     await scenario(server, reader, editor, text);
     await refusedScenario(server, reader, text);
+    await hostileImportScenario(server, reader);
   } catch (e) {
     failed = true;
     if (!results.some(([, ok]) => !ok))
