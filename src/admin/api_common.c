@@ -104,12 +104,14 @@ int api_status_filter(struct ctx *c, const char *const *allowed, const char **st
             return 0;
         }
     }
-    struct buf names = {0};
+    struct buf msg;
+    buf_init_arena(&msg, c->arena);
+    buf_puts(&msg, "status must be one of: ");
     for (size_t i = 0; allowed[i]; i++)
-        buf_printf(&names, "%s%s", i ? ", " : "", allowed[i]);
-    const char *msg = arena_printf(c->arena, "status must be one of: %s.", buf_cstr(&names));
-    buf_free(&names);
-    return api_error(c, 400, "status", msg ? msg : "status is not a known status.");
+        buf_printf(&msg, "%s%s", i ? ", " : "", allowed[i]);
+    buf_putc(&msg, '.');
+    return api_error(c, 400, "status",
+                     msg.failed ? "status is not a known status." : buf_cstr(&msg));
 }
 
 void api_actor(const struct ctx *c, struct actor *who)

@@ -122,15 +122,14 @@ static const char *login_path(struct ctx *c)
 {
     const char *q = c->req->query;
     const char *next = arena_printf(c->arena, "%s%s%s", c->req->path, *q ? "?" : "", q);
-    struct buf b = {0};
+    struct buf b;
+    buf_init_arena(&b, c->arena);
     buf_puts(&b, "/admin/login");
     if (next && admin_safe_path(next) && strcmp(next, "/admin/") != 0) {
         buf_puts(&b, "?next=");
         esc_url_component(&b, next, strlen(next));
     }
-    const char *out = b.failed ? "/admin/login" : arena_strdup(c->arena, buf_cstr(&b));
-    buf_free(&b);
-    return out ? out : "/admin/login";
+    return b.failed ? "/admin/login" : buf_cstr(&b);
 }
 
 int admin_check_session(struct ctx *c)

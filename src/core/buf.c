@@ -1,9 +1,29 @@
 /* buf: a growable byte buffer. */
 #include "core/buf.h"
 
+#include "core/arena.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+void buf_init_arena(struct buf *b, struct arena *a)
+{
+    *b = (struct buf){ .arena = a };
+}
+
+/* Grows the storage to cap bytes: realloc on the heap; in an arena a new
+ * block and a copy (the old one goes when the arena is reset, and doubling
+ * keeps what is left behind below the final size). */
+static char *grow(struct buf *b, size_t cap)
+{
+    if (!b->arena)
+        return realloc(b->data, cap);
+    char *p = arena_alloc(b->arena, cap);
+    if (p && b->len)
+        memcpy(p, b->data, b->len + 1);
+    return p;
+}
 
 bool buf_reserve(struct buf *b, size_t extra)
 {
@@ -19,7 +39,7 @@ bool buf_reserve(struct buf *b, size_t extra)
         }
         cap *= 2;
     }
-    char *p = realloc(b->data, cap);
+    char *p = grow(b, cap);
     if (!p) {
         b->failed = true;
         return false;
@@ -87,7 +107,8 @@ void buf_reset(struct buf *b)
 
 void buf_free(struct buf *b)
 {
-    free(b->data);
+    if (!b->arena)
+        free(b->data);
     b->data = NULL;
     b->len = b->cap = 0;
     b->failed = false;

@@ -1,5 +1,9 @@
 /* buf: a growable byte buffer; every append is checked, a failed
- * allocation sets `failed` and later appends do nothing. */
+ * allocation sets `failed` and later appends do nothing.
+ *
+ * A zeroed buf lives on the heap (buf_free frees it). One made by
+ * buf_init_arena grows in the arena instead: its contents are already
+ * where a request's strings live, with no copy and nothing to free. */
 #ifndef FOLIO_BUF_H
 #define FOLIO_BUF_H
 
@@ -7,12 +11,19 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+struct arena;
+
 struct buf {
     char *data;     /* always NUL-terminated when len > 0 or after buf_cstr */
     size_t len;
     size_t cap;
     bool failed;    /* an allocation failed; contents are incomplete */
+    struct arena *arena;    /* NULL: on the heap */
 };
+
+/* An empty buffer that grows in `a`; buf_cstr stays valid until the arena
+ * is reset, and buf_free only forgets it. */
+void buf_init_arena(struct buf *b, struct arena *a);
 
 void buf_append(struct buf *b, const void *data, size_t len);
 void buf_puts(struct buf *b, const char *s);

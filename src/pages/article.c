@@ -19,10 +19,10 @@ static struct tval *comment_node(struct ctx *c, const struct comment *cm, int de
     tv_str(node, "author", cm->author);
     tv_str(node, "author_url", cm->url);
     set_dates(c, node, cm->created_at);
-    struct buf html = {0};
+    struct buf html;
+    buf_init_arena(&html, c->arena);
     comment_format(&html, cm->body, strlen(cm->body));
-    tv_trusted_html(node, "body_html", arena_strdup(c->arena, buf_cstr(&html))); /* escaped by comment_format */
-    buf_free(&html);
+    tv_trusted_html(node, "body_html", buf_cstr(&html)); /* escaped by comment_format */
     /* not approved: the reader's own comment, held (see store_comments_for_article) */
     tv_bool(node, "pending", strcmp(cm->status, "approved") != 0);
     tv_str(node, "reply_url", arena_printf(c->arena, "%s?replytocom=%lld#respond", article_path,
@@ -78,13 +78,12 @@ static struct tval *comment_tree(struct ctx *c, const struct comment_list *list,
 
 static struct tval *share_links(struct ctx *c, const char *url, const char *title)
 {
-    struct buf u = {0}, t = {0};
+    struct buf u, t;
+    buf_init_arena(&u, c->arena);
+    buf_init_arena(&t, c->arena);
     esc_url_component(&u, url, strlen(url));
     esc_url_component(&t, title, strlen(title));
-    const char *eu = arena_strdup(c->arena, buf_cstr(&u));
-    const char *et = arena_strdup(c->arena, buf_cstr(&t));
-    buf_free(&u);
-    buf_free(&t);
+    const char *eu = buf_cstr(&u), *et = buf_cstr(&t);
     struct tval *share = tv_obj(c->arena);
     tv_str(share, "twitter",
            arena_printf(c->arena, "https://twitter.com/intent/tweet?url=%s&text=%s", eu, et));

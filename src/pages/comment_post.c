@@ -274,11 +274,11 @@ static void set_cookie(struct ctx *c, const char *name, const char *value, long 
 
 static void set_saved_cookie(struct ctx *c, const char *name, const char *value)
 {
-    struct buf enc = {0};
+    struct buf enc;
+    buf_init_arena(&enc, c->arena);
     esc_url_component(&enc, value, strlen(value));
     if (!enc.failed)
-        set_cookie(c, name, arena_strdup(c->arena, buf_cstr(&enc)), SAVED_MAX_AGE);
-    buf_free(&enc);
+        set_cookie(c, name, buf_cstr(&enc), SAVED_MAX_AGE);
 }
 
 /* Ticked: remember name, email and website for a year. Not ticked: forget

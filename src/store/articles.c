@@ -48,13 +48,7 @@ int store_article_by_slug(struct store *s, struct arena *a, const char *slug,
     sqlite3_stmt *st = db_stmt(s, STMT_ARTICLE_BY_SLUG);
     if (!st || !db_bind_text(st, ":slug", slug) || !db_bind_int(st, ":any", !published_only))
         return STORE_ERROR;
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        read_article(a, st, out);
-    sqlite3_reset(st);
-    if (rc == SQLITE_ROW)
-        return STORE_OK;
-    return rc == SQLITE_DONE ? STORE_NOT_FOUND : db_error(s, "reading an article");
+    return db_one_row(s, a, st, read_article_row, out, "reading an article");
 }
 
 int store_articles_published(struct store *s, struct arena *a, const char *tag_slug,
@@ -72,13 +66,7 @@ int store_tag_name(struct store *s, struct arena *a, const char *tag_slug, const
     sqlite3_stmt *st = db_stmt(s, STMT_ARTICLE_TAG_NAME);
     if (!st || !db_bind_text(st, ":tag", tag_slug))
         return STORE_ERROR;
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        *name = db_col_text(a, st, 0);
-    sqlite3_reset(st);
-    if (rc == SQLITE_ROW)
-        return STORE_OK;
-    return rc == SQLITE_DONE ? STORE_NOT_FOUND : db_error(s, "reading a tag");
+    return db_one_text(s, a, st, name, "reading a tag");
 }
 
 /* Turns what a reader typed into an FTS5 query that cannot be a syntax
@@ -154,15 +142,7 @@ static int64_t article_id_by_slug(struct store *s, const char *slug)
     if (!st || !db_bind_text(st, ":slug", slug))
         return -1;
     int64_t id = 0;
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        id = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-        db_error(s, "looking up an article");
-        return -1;
-    }
-    return id;
+    return db_one_int(s, st, &id, "looking up an article") == STORE_ERROR ? -1 : id;
 }
 
 static bool bind_article(sqlite3_stmt *st, const struct article_input *in, int64_t now)

@@ -30,11 +30,5 @@ int store_comment_view(struct store *s, struct arena *a, int64_t id, struct comm
     sqlite3_stmt *st = db_stmt(s, STMT_COMMENT_VIEW_BY_ID);
     if (!st || !db_bind_int(st, ":id", id))
         return STORE_ERROR;
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        read_view(a, st, out);
-    sqlite3_reset(st);
-    if (rc == SQLITE_ROW)
-        return STORE_OK;
-    return rc == SQLITE_DONE ? STORE_NOT_FOUND : db_error(s, "reading a comment");
+    return db_one_row(s, a, st, read_view, out, "reading a comment");
 }

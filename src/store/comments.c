@@ -67,12 +67,17 @@ int store_comment_insert(struct store *s, const struct comment_input *in, int64_
  * *yes is true when there is a row. */
 static int query_exists(struct store *s, sqlite3_stmt *st, bool *yes)
 {
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return db_error(s, "checking a comment");
-    *yes = rc == SQLITE_ROW;
-    return STORE_OK;
+    int rc = db_one_row(s, NULL, st, NULL, NULL, "checking a comment");
+    *yes = rc == STORE_OK;
+    return rc == STORE_ERROR ? STORE_ERROR : STORE_OK;
+}
+
+static void read_two_ints(struct arena *a, sqlite3_stmt *st, void *item)
+{
+    (void)a;
+    int64_t *pair = item;
+    pair[0] = sqlite3_column_int64(st, 0);
+    pair[1] = sqlite3_column_int64(st, 1);
 }
 
 /* How many comments came from ip since `since`, and the oldest one's time. */
@@ -82,13 +87,12 @@ static int count_recent(struct store *s, const char *ip, int64_t since, int64_t 
     sqlite3_stmt *st = db_stmt(s, STMT_COMMENT_RATE);
     if (!st || !db_bind_text(st, ":ip", ip) || !db_bind_int(st, ":since", since))
         return STORE_ERROR;
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        *count = sqlite3_column_int64(st, 0);
-        *oldest = sqlite3_column_int64(st, 1);
-    }
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW ? STORE_OK : db_error(s, "counting recent comments");
+    int64_t pair[2] = {0, 0};
+    int rc = db_one_row(s, NULL, st, read_two_ints, pair, "counting recent comments");
+    *count = pair[0];
+    *oldest = pair[1];
+    /* an aggregate always has its row */
+    return rc == STORE_OK ? STORE_OK : STORE_ERROR;
 }
 
 static int check_rate(struct store *s, const struct comment_post *in,

@@ -142,6 +142,40 @@ int db_collect(struct store *s, struct arena *a, sqlite3_stmt *st, size_t size, 
     return STORE_OK;
 }
 
+int db_one_row(struct store *s, struct arena *a, sqlite3_stmt *st, db_row_reader read,
+               void *item, const char *what)
+{
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW && read)
+        read(a, st, item);
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW)
+        return STORE_OK;
+    return rc == SQLITE_DONE ? STORE_NOT_FOUND : db_error(s, what);
+}
+
+static void read_int(struct arena *a, sqlite3_stmt *st, void *item)
+{
+    (void)a;
+    *(int64_t *)item = sqlite3_column_int64(st, 0);
+}
+
+int db_one_int(struct store *s, sqlite3_stmt *st, int64_t *out, const char *what)
+{
+    return db_one_row(s, NULL, st, read_int, out, what);
+}
+
+static void read_text(struct arena *a, sqlite3_stmt *st, void *item)
+{
+    *(const char **)item = db_col_text(a, st, 0);
+}
+
+int db_one_text(struct store *s, struct arena *a, sqlite3_stmt *st, const char **out,
+                const char *what)
+{
+    return db_one_row(s, a, st, read_text, out, what);
+}
+
 int db_error(struct store *s, const char *what)
 {
     log_error("database %s: %s: %s", s->path, what, sqlite3_errmsg(s->db));
@@ -274,12 +308,10 @@ static int list_migrations(const char *sql_dir, struct migration **out, char *er
 static int user_version(struct store *s)
 {
     sqlite3_stmt *st = db_stmt(s, STMT_SCHEMA_VERSION);
-    int v = -1;
-    if (st && sqlite3_step(st) == SQLITE_ROW)
-        v = sqlite3_column_int(st, 0);
-    if (st)
-        sqlite3_reset(st);
-    return v;
+    int64_t v = -1;
+    if (!st || db_one_int(s, st, &v, "reading the schema version") != STORE_OK)
+        return -1;
+    return (int)v;
 }
 
 static bool record_migration(struct store *s, int number)
@@ -648,38 +680,48 @@ const char *store_health(struct store *s)
 bool store_ping(struct store *s)
 {
     sqlite3_stmt *st = db_stmt(s, STMT_SETTINGS_PING);
-    if (!st)
-        return false;
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW;
+    return st && db_one_row(s, NULL, st, NULL, NULL, "reading settings") == STORE_OK;
+}
+
+struct secret {
+    unsigned char *out;
+    bool found;         /* a secret of 32 bytes was there */
+};
+
+static void read_secret(struct arena *a, sqlite3_stmt *st, void *item)
+{
+    (void)a;
+    struct secret *secret = item;
+    secret->found = sqlite3_column_bytes(st, 0) == 32;
+    if (secret->found)
+        memcpy(secret->out, sqlite3_column_blob(st, 0), 32);
+}
+
+static int stored_secret(struct store *s, unsigned char out[32], bool *found)
+{
+    struct secret secret = { out, false };
+    sqlite3_stmt *get = db_stmt(s, STMT_SETTINGS_SECRET);
+    if (!get || db_one_row(s, NULL, get, read_secret, &secret, "reading the server secret") ==
+                    STORE_ERROR)
+        return STORE_ERROR;
+    *found = secret.found;
+    return STORE_OK;
 }
 
 int store_secret(struct store *s, unsigned char out[32])
 {
-    sqlite3_stmt *get = db_stmt(s, STMT_SETTINGS_SECRET);
-    if (!get)
+    bool found = false;
+    if (stored_secret(s, out, &found) != STORE_OK)
         return STORE_ERROR;
-    if (sqlite3_step(get) == SQLITE_ROW && sqlite3_column_bytes(get, 0) == 32) {
-        memcpy(out, sqlite3_column_blob(get, 0), 32);
-        sqlite3_reset(get);
+    if (found)
         return STORE_OK;
-    }
-    sqlite3_reset(get);
     unsigned char fresh[32];
     randombytes_buf(fresh, sizeof fresh);
     sqlite3_stmt *put = db_stmt(s, STMT_SETTINGS_SECRET_ADD);
-    if (!put || !db_bind_blob(put, ":v", fresh, 32) || db_exec_stmt(s, put) != STORE_OK)
+    if (!put || !db_bind_blob(put, ":v", fresh, 32) || db_exec_stmt(s, put) != STORE_OK ||
+        stored_secret(s, out, &found) != STORE_OK)
         return STORE_ERROR;
-    get = db_stmt(s, STMT_SETTINGS_SECRET);
-    if (!get || sqlite3_step(get) != SQLITE_ROW || sqlite3_column_bytes(get, 0) != 32) {
-        if (get)
-            sqlite3_reset(get);
-        return db_error(s, "reading the server secret");
-    }
-    memcpy(out, sqlite3_column_blob(get, 0), 32);
-    sqlite3_reset(get);
-    return STORE_OK;
+    return found ? STORE_OK : db_error(s, "reading the server secret");
 }
 
 int store_backup(struct store *s, const char *dest_path, char *err, size_t errlen)

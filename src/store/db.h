@@ -59,6 +59,18 @@ typedef void (*db_row_reader)(struct arena *a, sqlite3_stmt *st, void *item);
 int db_collect(struct store *s, struct arena *a, sqlite3_stmt *st, size_t size, size_t max,
                db_row_reader read, void **items, size_t *count, const char *what);
 
+/* Steps st for one row: read with `read` into item (strings in the arena),
+ * STORE_OK; no row, STORE_NOT_FOUND; an error, logged with `what`,
+ * STORE_ERROR. `read` may be NULL when only whether there is a row counts.
+ * The statement is reset before it returns. */
+int db_one_row(struct store *s, struct arena *a, sqlite3_stmt *st, db_row_reader read,
+               void *item, const char *what);
+/* db_one_row for a statement whose row is one integer (column 0). */
+int db_one_int(struct store *s, sqlite3_stmt *st, int64_t *out, const char *what);
+/* db_one_row for a statement whose row is one text (column 0). */
+int db_one_text(struct store *s, struct arena *a, sqlite3_stmt *st, const char **out,
+                const char *what);
+
 /* Replaces the article's rows in article_tags by the names in `tags`
  * (comma-separated, as written). */
 int db_article_tags_save(struct store *s, int64_t id, const char *tags);

@@ -79,29 +79,23 @@ static void read_editor(struct arena *a, sqlite3_stmt *st, struct editor *out)
     out->sessions = sqlite3_column_int64(st, 5);
 }
 
+static void read_editor_row(struct arena *a, sqlite3_stmt *st, void *item)
+{
+    read_editor(a, st, item);
+}
+
 int store_editor_by_name(struct store *s, struct arena *a, const char *name, struct editor *out)
 {
     sqlite3_stmt *st = db_stmt(s, STMT_EDITOR_BY_NAME);
     if (!st || !db_bind_text(st, ":name", name))
         return STORE_ERROR;
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        read_editor(a, st, out);
-    sqlite3_reset(st);
-    if (rc == SQLITE_ROW)
-        return STORE_OK;
-    return rc == SQLITE_DONE ? STORE_NOT_FOUND : db_error(s, "reading an editor");
+    return db_one_row(s, a, st, read_editor_row, out, "reading an editor");
 }
 
 static bool bind_session_limits(sqlite3_stmt *st, int64_t now)
 {
     return db_bind_int(st, ":idle", now - SESSION_IDLE_SECONDS) &&
            db_bind_int(st, ":oldest", now - SESSION_MAX_SECONDS);
-}
-
-static void read_editor_row(struct arena *a, sqlite3_stmt *st, void *item)
-{
-    read_editor(a, st, item);
 }
 
 int store_editors(struct store *s, struct arena *a, struct editor_list *out)
@@ -145,6 +139,21 @@ static int session_touch(struct store *s, int64_t id, int64_t now)
     return db_exec_stmt(s, st);
 }
 
+struct found_session {
+    struct session *session;
+    int64_t last_seen;
+};
+
+static void read_session(struct arena *a, sqlite3_stmt *st, void *item)
+{
+    struct found_session *f = item;
+    f->session->id = sqlite3_column_int64(st, 0);
+    f->session->editor_id = sqlite3_column_int64(st, 1);
+    f->session->editor_name = db_col_text(a, st, 2);
+    f->session->csrf_token = db_col_text(a, st, 3);
+    f->last_seen = sqlite3_column_int64(st, 4);
+}
+
 int store_session_find(struct store *s, struct arena *a,
                        const unsigned char token_hash[SESSION_HASH_BYTES], struct session *out)
 {
@@ -153,22 +162,12 @@ int store_session_find(struct store *s, struct arena *a,
     if (!st || !db_bind_blob(st, ":hash", token_hash, SESSION_HASH_BYTES) ||
         !bind_session_limits(st, now))
         return STORE_ERROR;
-    int rc = sqlite3_step(st);
-    int64_t last_seen = 0;
-    if (rc == SQLITE_ROW) {
-        out->id = sqlite3_column_int64(st, 0);
-        out->editor_id = sqlite3_column_int64(st, 1);
-        out->editor_name = db_col_text(a, st, 2);
-        out->csrf_token = db_col_text(a, st, 3);
-        last_seen = sqlite3_column_int64(st, 4);
-    }
-    sqlite3_reset(st);
-    if (rc == SQLITE_DONE)
-        return STORE_NOT_FOUND;
-    if (rc != SQLITE_ROW)
-        return db_error(s, "reading a session");
+    struct found_session found = { out, 0 };
+    int rc = db_one_row(s, a, st, read_session, &found, "reading a session");
+    if (rc != STORE_OK)
+        return rc;
     /* A failed touch is logged and does not end the session. */
-    if (now - last_seen >= SESSION_TOUCH_SECONDS)
+    if (now - found.last_seen >= SESSION_TOUCH_SECONDS)
         session_touch(s, out->id, now);
     return STORE_OK;
 }
@@ -206,10 +205,16 @@ static int nth_failure_from(struct store *s, const char *ip, int64_t now, int64_
         !db_bind_int(st, ":since", now - LOGIN_WINDOW_SECONDS) ||
         !db_bind_int(st, ":nth", LOGIN_MAX_FAILURES - 1))
         return STORE_ERROR;
-    int rc = sqlite3_step(st);
-    *at = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK : db_error(s, "reading sign-ins");
+    *at = 0;
+    return db_one_int(s, st, at, "reading sign-ins") == STORE_ERROR ? STORE_ERROR : STORE_OK;
+}
+
+static void read_name_failures(struct arena *a, sqlite3_stmt *st, void *item)
+{
+    (void)a;
+    struct login_state *out = item;
+    out->name_failures = sqlite3_column_int64(st, 0);
+    out->name_last_failure = sqlite3_column_int64(st, 1);
 }
 
 static int name_failures(struct store *s, const char *name, int64_t now,
@@ -219,13 +224,10 @@ static int name_failures(struct store *s, const char *name, int64_t now,
     if (!st || !db_bind_text(st, ":name", name) ||
         !db_bind_int(st, ":since", now - LOGIN_WINDOW_SECONDS))
         return STORE_ERROR;
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        out->name_failures = sqlite3_column_int64(st, 0);
-        out->name_last_failure = sqlite3_column_int64(st, 1);
-    }
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW ? STORE_OK : db_error(s, "reading sign-ins");
+    /* an aggregate: always one row */
+    return db_one_row(s, NULL, st, read_name_failures, out, "reading sign-ins") == STORE_OK
+               ? STORE_OK
+               : STORE_ERROR;
 }
 
 int store_login_state(struct store *s, const char *name, const char *ip,

@@ -31,22 +31,23 @@ struct current {
     int64_t article_id;
 };
 
+static void read_current_row(struct arena *a, sqlite3_stmt *st, void *item)
+{
+    (void)a;
+    struct current *out = item;
+    out->status = store_status_name((const char *)sqlite3_column_text(st, 0));
+    out->article_id = sqlite3_column_int64(st, 1);
+    out->previous = store_status_name((const char *)sqlite3_column_text(st, 2));
+}
+
 static int read_current(struct store *s, int64_t id, struct current *out)
 {
     sqlite3_stmt *st = db_stmt(s, STMT_MOD_GET);
     if (!st || !db_bind_int(st, ":id", id))
         return STORE_ERROR;
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        out->status = store_status_name((const char *)sqlite3_column_text(st, 0));
-        out->article_id = sqlite3_column_int64(st, 1);
-        out->previous = store_status_name((const char *)sqlite3_column_text(st, 2));
-    }
-    sqlite3_reset(st);
-    if (rc == SQLITE_DONE)
-        return STORE_NOT_FOUND;
-    if (rc != SQLITE_ROW)
-        return db_error(s, "reading a comment's status");
+    int rc = db_one_row(s, NULL, st, read_current_row, out, "reading a comment's status");
+    if (rc != STORE_OK)
+        return rc;
     return out->status ? STORE_OK : db_error(s, "a comment has an unknown status");
 }
 
@@ -215,16 +216,24 @@ int store_moderate(struct store *s, int64_t comment_id, const char *action,
 
 /* ---- the queue's views ---- */
 
+static void read_counts(struct arena *a, sqlite3_stmt *st, void *item)
+{
+    (void)a;
+    int64_t *counts = item;
+    for (int i = 0; i < CS_COUNT; i++)
+        counts[i] = sqlite3_column_int64(st, i);
+}
+
 int store_comment_counts(struct store *s, int64_t counts[CS_COUNT])
 {
     sqlite3_stmt *st = db_stmt(s, STMT_MOD_COUNTS);
     if (!st)
         return STORE_ERROR;
-    int rc = sqlite3_step(st);
     for (int i = 0; i < CS_COUNT; i++)
-        counts[i] = rc == SQLITE_ROW ? sqlite3_column_int64(st, i) : 0;
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW ? STORE_OK : db_error(s, "counting comments");
+        counts[i] = 0;
+    return db_one_row(s, NULL, st, read_counts, counts, "counting comments") == STORE_OK
+               ? STORE_OK
+               : STORE_ERROR;
 }
 
 static void read_queue_item(struct arena *a, sqlite3_stmt *st, struct mod_comment *out)
@@ -391,10 +400,8 @@ int store_modlog_last_id(struct store *s, int64_t *id)
     sqlite3_stmt *st = db_stmt(s, STMT_MOD_LAST_LOG_ID);
     if (!st)
         return STORE_ERROR;
-    int rc = sqlite3_step(st);
-    *id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW ? STORE_OK : db_error(s, "reading the log");
+    *id = 0;
+    return db_one_int(s, st, id, "reading the log") == STORE_OK ? STORE_OK : STORE_ERROR;
 }
 
 struct undo_row {

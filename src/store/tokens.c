@@ -67,11 +67,8 @@ int store_token_revoke(struct store *s, int64_t id)
     st = db_stmt(s, STMT_TOKEN_STATE);
     if (!st || !db_bind_int(st, ":id", id))
         return STORE_ERROR;
-    int step = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (step == SQLITE_ROW)
-        return STORE_CONFLICT;
-    return step == SQLITE_DONE ? STORE_NOT_FOUND : db_error(s, "revoking an API token");
+    rc = db_one_row(s, NULL, st, NULL, NULL, "revoking an API token");
+    return rc == STORE_OK ? STORE_CONFLICT : rc;     /* there, so revoked already */
 }
 
 int store_token_by_secret(struct store *s, struct arena *a, const char *secret,
@@ -82,13 +79,7 @@ int store_token_by_secret(struct store *s, struct arena *a, const char *secret,
     sqlite3_stmt *st = db_stmt(s, STMT_TOKEN_BY_HASH);
     if (!st || !db_bind_blob(st, ":hash", hash, HASH_BYTES))
         return STORE_ERROR;
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        read_token(a, st, out);
-    sqlite3_reset(st);
-    if (rc == SQLITE_ROW)
-        return STORE_OK;
-    return rc == SQLITE_DONE ? STORE_NOT_FOUND : db_error(s, "reading an API token");
+    return db_one_row(s, a, st, read_token_row, out, "reading an API token");
 }
 
 int store_token_touch(struct store *s, int64_t id, int64_t now)

@@ -5,20 +5,26 @@
 
 #include <string.h>
 
+static void read_id_version(struct arena *a, sqlite3_stmt *st, void *item)
+{
+    (void)a;
+    int64_t *pair = item;
+    pair[0] = sqlite3_column_int64(st, 0);
+    pair[1] = sqlite3_column_int64(st, 1);
+}
+
 int store_article_version(struct store *s, const char *slug, int64_t *id, int64_t *version)
 {
     sqlite3_stmt *st = db_stmt(s, STMT_VERSION_ARTICLE);
     if (!st || !db_bind_text(st, ":slug", slug))
         return STORE_ERROR;
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        *id = sqlite3_column_int64(st, 0);
-        *version = sqlite3_column_int64(st, 1);
+    int64_t pair[2];
+    int rc = db_one_row(s, NULL, st, read_id_version, pair, "reading an article's version");
+    if (rc == STORE_OK) {
+        *id = pair[0];
+        *version = pair[1];
     }
-    sqlite3_reset(st);
-    if (rc == SQLITE_ROW)
-        return STORE_OK;
-    return rc == SQLITE_DONE ? STORE_NOT_FOUND : db_error(s, "reading an article's version");
+    return rc;
 }
 
 /* The one number statement `id` selects, into *out. */
@@ -27,13 +33,7 @@ static int read_number(struct store *s, enum stmt_id id, const char *what, int64
     sqlite3_stmt *st = db_stmt(s, id);
     if (!st)
         return STORE_ERROR;
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        *out = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    if (rc == SQLITE_ROW)
-        return STORE_OK;
-    return rc == SQLITE_DONE ? STORE_NOT_FOUND : db_error(s, what);
+    return db_one_int(s, st, out, what);
 }
 
 int store_site_version(struct store *s, int64_t *version)

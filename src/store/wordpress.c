@@ -9,12 +9,8 @@
 /* The id found by a one-column lookup, 0 when there is none, -1 on error. */
 static int64_t lookup_id(struct store *s, sqlite3_stmt *st)
 {
-    int rc = sqlite3_step(st);
-    int64_t id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-    sqlite3_reset(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return db_error(s, "looking up an imported row");
-    return id;
+    int64_t id = 0;
+    return db_one_int(s, st, &id, "looking up an imported row") == STORE_ERROR ? STORE_ERROR : id;
 }
 
 static int64_t mapped_id(struct store *s, enum stmt_id which, const char *site, int64_t wp_id)
@@ -31,6 +27,22 @@ static bool same_text(sqlite3_stmt *st, int col, const char *v)
     return strcmp(t ? t : "", v ? v : "") == 0;
 }
 
+struct comparison {
+    const struct article_input *in;
+    bool same;
+};
+
+static void compare_article(struct arena *a, sqlite3_stmt *st, void *item)
+{
+    (void)a;
+    struct comparison *cmp = item;
+    const struct article_input *in = cmp->in;
+    cmp->same = same_text(st, 0, in->title) && same_text(st, 1, in->author) &&
+                same_text(st, 2, in->body_html) && same_text(st, 3, in->tags) &&
+                same_text(st, 4, in->status) && sqlite3_column_int64(st, 5) == in->published_at &&
+                (sqlite3_column_int(st, 6) != 0) == in->comments_open && same_text(st, 7, "html");
+}
+
 /* True when the stored article already says what `in` says. */
 static int article_unchanged(struct store *s, int64_t id, const struct article_input *in,
                              bool *same)
@@ -38,15 +50,10 @@ static int article_unchanged(struct store *s, int64_t id, const struct article_i
     sqlite3_stmt *st = db_stmt(s, STMT_WP_ARTICLE_READ);
     if (!st || !db_bind_int(st, ":id", id))
         return STORE_ERROR;
-    int rc = sqlite3_step(st);
-    *same = rc == SQLITE_ROW && same_text(st, 0, in->title) && same_text(st, 1, in->author) &&
-            same_text(st, 2, in->body_html) && same_text(st, 3, in->tags) &&
-            same_text(st, 4, in->status) && sqlite3_column_int64(st, 5) == in->published_at &&
-            (sqlite3_column_int(st, 6) != 0) == in->comments_open && same_text(st, 7, "html");
-    sqlite3_reset(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return db_error(s, "reading an imported article");
-    return STORE_OK;
+    struct comparison cmp = { in, false };
+    int rc = db_one_row(s, NULL, st, compare_article, &cmp, "reading an imported article");
+    *same = rc == STORE_OK && cmp.same;
+    return rc == STORE_ERROR ? STORE_ERROR : STORE_OK;
 }
 
 static bool bind_article(sqlite3_stmt *st, const struct article_input *in, int64_t now)
@@ -174,13 +181,7 @@ int store_old_address_find(struct store *s, struct arena *a, const char *path, c
     sqlite3_stmt *st = db_stmt(s, STMT_WP_ADDRESS_FIND);
     if (!st || !db_bind_text(st, ":path", path))
         return STORE_ERROR;
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        *slug = db_col_text(a, st, 0);
-    sqlite3_reset(st);
-    if (rc == SQLITE_ROW)
-        return STORE_OK;
-    return rc == SQLITE_DONE ? STORE_NOT_FOUND : db_error(s, "looking up an old address");
+    return db_one_text(s, a, st, slug, "looking up an old address");
 }
 
 static void read_comment_row(struct arena *a, sqlite3_stmt *st, void *item)

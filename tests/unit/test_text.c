@@ -1,5 +1,7 @@
-/* Unit tests: slugs, dates, front matter. */
+/* Unit tests: slugs, dates, front matter, buffers. */
 #include "check.h"
+#include "core/arena.h"
+#include "core/buf.h"
 #include "core/frontmatter.h"
 #include "core/text.h"
 
@@ -78,10 +80,28 @@ static void test_frontmatter(void)
     CHECK(strstr(reason, "bad slug") && line == 3);
 }
 
+/* A buffer in an arena grows past its first block and keeps every byte. */
+static void test_arena_buf(void)
+{
+    struct arena a = {0};
+    struct buf b;
+    buf_init_arena(&b, &a);
+    CHECK(strcmp(buf_cstr(&b), "") == 0);
+    for (int i = 0; i < 1000; i++)
+        buf_printf(&b, "%03d,", i);
+    CHECK(!b.failed && b.len == 4000);
+    const char *s = buf_cstr(&b);
+    CHECK(strncmp(s, "000,001,", 8) == 0 && strcmp(s + 3996, "999,") == 0);
+    buf_free(&b);           /* forgets it; the arena still holds the text */
+    CHECK(strncmp(s, "000,", 4) == 0);
+    arena_free(&a);
+}
+
 int main(void)
 {
     test_slugs();
     test_dates();
     test_frontmatter();
+    test_arena_buf();
     return check_result("test_text");
 }
