@@ -115,8 +115,8 @@ static const char *flash_message(struct ctx *c, const struct flash *f)
     if (f->kind == FLASH_NONE_TICKED)
         return "Tick at least one comment, then choose what to do with the ticked ones.";
     if (f->kind == FLASH_UNDONE) {
-        const char *msg = f->changed ? arena_printf(c->arena, "%s.",
-                                                    plural(c, f->changed, "put back as they were"))
+        const char *back = f->changed == 1 ? "put back as it was" : "put back as they were";
+        const char *msg = f->changed ? arena_printf(c->arena, "%s.", plural(c, f->changed, back))
                                      : "Nothing was undone.";
         return with_count(c, msg, f->refused, "was changed again since and was left as it is",
                           "were changed again since and were left as they are");

@@ -219,7 +219,7 @@ async function scenario(server, reader, editor, text) {
     const { page } = editor;
     await Promise.all([page.waitForNavigation(), page.locator('button[value=undo]').click()]);
     const flash = await page.locator('[role=status]').innerText();
-    check(flash.trim() === '1 comment put back as they were.', `message after Undo: ${flash}`);
+    check(flash.trim() === '1 comment put back as it was.', `message after Undo: ${flash}`);
     check(await page.locator(`#comment-${commentId}`).count() === 1, 'not back in the queue');
     await page.reload();
     check(await page.locator('[role=status]').count() === 0, 'the message came back on reload');

@@ -1020,7 +1020,7 @@ class FlashUndoTest(AdminCase):
         self.assertEqual(self.status_of(a), "pending")
         self.assertEqual(self.status_of(b), "trash")
         self.assertEqual(self.flash_of(self.follow(u, self.cookie)),
-                         "1 comment put back as they were. 1 comment was changed again since "
+                         "1 comment put back as it was. 1 comment was changed again since "
                          "and was left as it is.")
 
     def test_undo_is_the_sessions_own(self):
