@@ -95,7 +95,9 @@ case "$mode" in
     install_missing $build_packages $test_packages
     browser_deps
     echo "setup: normal build"
-    build build
+    # The same Release build that `serve` makes (gcc -O3 warns where -O2
+    # does not, and warnings are errors), so the tests run what users run.
+    build build -DCMAKE_BUILD_TYPE=Release
     (cd build && ctest --output-on-failure -j "$jobs")
     echo "setup: AddressSanitizer + UndefinedBehaviorSanitizer build"
     build build-asan -DCMAKE_BUILD_TYPE=Debug -DFOLIO_SANITIZE=ON
