@@ -39,9 +39,9 @@ static json_t *article_json(const struct article *a)
 {
     json_t *obj = json_object(), *counts = json_object();
     bool ok = true;
-    static const char *const count_names[CS_COUNT] = { "pending", "approved", "spam", "trash" };
     for (int i = 0; i < CS_COUNT; i++)
-        json_put(counts, count_names[i], json_integer(a->counts[i]), &ok);
+        json_put(counts, comment_status_name((enum comment_status)i), json_integer(a->counts[i]),
+                 &ok);
     json_put(obj, "id", json_integer(a->id), &ok);
     json_put(obj, "slug", json_text(a->slug), &ok);
     json_put(obj, "title", json_text(a->title), &ok);

@@ -42,14 +42,10 @@ static const char *const view_actions[CS_COUNT][5] = {
 };
 
 static const char *const view_labels[CS_COUNT] = { "Pending", "Approved", "Spam", "Trash" };
-static const char *const status_keys[CS_COUNT] = { "pending", "approved", "spam", "trash" };
-
 static int status_index(const char *status)
 {
-    for (int i = 0; i < CS_COUNT; i++)
-        if (strcmp(status, status_keys[i]) == 0)
-            return i;
-    return -1;
+    enum comment_status cs;
+    return comment_status_parse(status, &cs) ? (int)cs : -1;
 }
 
 /* A view: which status, and where in it (keyset cursors). */
@@ -79,7 +75,7 @@ static const char *view_query(struct ctx *c, const struct view *v)
     char buf[96] = "";
     size_t n = 0;
     if (v->status != CS_PENDING)
-        n += (size_t)snprintf(buf + n, sizeof buf - n, "&status=%s", status_keys[v->status]);
+        n += (size_t)snprintf(buf + n, sizeof buf - n, "&status=%s", comment_status_name((enum comment_status)v->status));
     if (v->after)
         n += (size_t)snprintf(buf + n, sizeof buf - n, "&after=%lld", (long long)v->after);
     else if (v->before)
@@ -255,7 +251,7 @@ int admin_queue(struct ctx *c)
     int64_t counts[CS_COUNT];
     struct mod_comment_page page;
     if (store_comment_counts(c->store, counts) != STORE_OK ||
-        store_comments_by_status(c->store, c->arena, status_keys[v.status], v.after, v.before,
+        store_comments_by_status(c->store, c->arena, comment_status_name((enum comment_status)v.status), v.after, v.before,
                                  ADMIN_PAGE_SIZE, &page) != STORE_OK)
         return fail(c, 503, "The database is not answering; try again.");
     return render_queue(c, &v, counts, &page);

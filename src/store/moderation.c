@@ -6,16 +6,51 @@
 
 #include "store/db.h"
 
-/* CROSS JOIN keeps comments the outer loop, so the index comments_by_status
- * (status, id) walks in order and the LIMIT stops it early. */
-static const char *const status_names[CS_COUNT] = { "pending", "approved", "spam", "trash" };
+static const char *const status_names[CS_COUNT] = {
+    [CS_PENDING] = "pending", [CS_APPROVED] = "approved", [CS_SPAM] = "spam", [CS_TRASH] = "trash",
+};
+
+static const char *const action_names[CA_COUNT] = {
+    [CA_APPROVE] = "approve", [CA_UNAPPROVE] = "unapprove", [CA_SPAM] = "spam",
+    [CA_TRASH] = "trash",     [CA_RESTORE] = "restore",     [CA_DELETE] = "delete",
+};
+
+const char *comment_status_name(enum comment_status status)
+{
+    return status < CS_COUNT ? status_names[status] : "";
+}
+
+bool comment_status_parse(const char *name, enum comment_status *out)
+{
+    for (int i = 0; name && i < CS_COUNT; i++) {
+        if (strcmp(name, status_names[i]) == 0) {
+            *out = (enum comment_status)i;
+            return true;
+        }
+    }
+    return false;
+}
+
+const char *comment_action_name(enum comment_action action)
+{
+    return action < CA_COUNT ? action_names[action] : "";
+}
+
+bool comment_action_parse(const char *name, enum comment_action *out)
+{
+    for (int i = 0; name && i < CA_COUNT; i++) {
+        if (strcmp(name, action_names[i]) == 0) {
+            *out = (enum comment_action)i;
+            return true;
+        }
+    }
+    return false;
+}
 
 const char *store_status_name(const char *status)
 {
-    for (int i = 0; i < CS_COUNT; i++)
-        if (status && strcmp(status, status_names[i]) == 0)
-            return status_names[i];
-    return NULL;
+    enum comment_status cs;
+    return comment_status_parse(status, &cs) ? status_names[cs] : NULL;
 }
 
 static bool is_spam_or_trash(const char *status)
@@ -172,12 +207,8 @@ static const char *action_target(const char *action, const struct current *cur)
 
 static bool action_known(const char *action)
 {
-    static const char *const actions[] = { "approve", "unapprove", "spam", "trash",
-                                           "restore", "delete" };
-    for (size_t i = 0; i < sizeof actions / sizeof actions[0]; i++)
-        if (strcmp(action, actions[i]) == 0)
-            return true;
-    return false;
+    enum comment_action known;
+    return comment_action_parse(action, &known);
 }
 
 static int moderate_in_tx(struct store *s, int64_t id, const char *action,
@@ -367,13 +398,13 @@ int store_comments_by_status(struct store *s, struct arena *a, const char *statu
                              int64_t after, int64_t before, int limit,
                              struct mod_comment_page *out)
 {
-    const char *name = store_status_name(status);
-    if (!name)
+    enum comment_status cs;
+    if (!comment_status_parse(status, &cs))
         return STORE_NOT_FOUND;
-    struct keyset k = { s, a, STMT_MOD_PAGE_UP, STMT_MOD_PAGE_DOWN, name, sizeof(struct mod_comment),
-                        read_queue_any };
+    struct keyset k = { s, a, STMT_MOD_PAGE_UP, STMT_MOD_PAGE_DOWN, status_names[cs],
+                        sizeof(struct mod_comment), read_queue_any };
     /* The queue is worked oldest first; the other views show the newest first. */
-    bool ascending = name == status_names[CS_PENDING];
+    bool ascending = cs == CS_PENDING;
     void *items;
     int rc = keyset_page(&k, ascending, after, before, limit, &items, &out->count,
                          &out->has_prev, &out->has_next);

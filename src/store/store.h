@@ -66,6 +66,16 @@ int store_secret(struct store *s, unsigned char out[32]);
 /* ---- articles ---- */
 
 enum comment_status { CS_PENDING, CS_APPROVED, CS_SPAM, CS_TRASH, CS_COUNT };
+/* A status's name as stored and shown ("pending"...): one table for all. */
+const char *comment_status_name(enum comment_status status);
+/* The status called `name`; false when none is. */
+bool comment_status_parse(const char *name, enum comment_status *out);
+
+/* What an editor does to a comment (store_moderate). */
+enum comment_action { CA_APPROVE, CA_UNAPPROVE, CA_SPAM, CA_TRASH, CA_RESTORE, CA_DELETE,
+                      CA_COUNT };
+const char *comment_action_name(enum comment_action action);
+bool comment_action_parse(const char *name, enum comment_action *out);
 
 struct article {
     int64_t id;
