@@ -20,15 +20,21 @@ const char *comment_status_name(enum comment_status status)
     return status < CS_COUNT ? status_names[status] : "";
 }
 
+/* The index of `name` in names[0..count), or -1. */
+static int name_index(const char *const *names, int count, const char *name)
+{
+    for (int i = 0; name && i < count; i++)
+        if (strcmp(name, names[i]) == 0)
+            return i;
+    return -1;
+}
+
 bool comment_status_parse(const char *name, enum comment_status *out)
 {
-    for (int i = 0; name && i < CS_COUNT; i++) {
-        if (strcmp(name, status_names[i]) == 0) {
-            *out = (enum comment_status)i;
-            return true;
-        }
-    }
-    return false;
+    int i = name_index(status_names, CS_COUNT, name);
+    if (i >= 0)
+        *out = (enum comment_status)i;
+    return i >= 0;
 }
 
 const char *comment_action_name(enum comment_action action)
@@ -38,13 +44,10 @@ const char *comment_action_name(enum comment_action action)
 
 bool comment_action_parse(const char *name, enum comment_action *out)
 {
-    for (int i = 0; name && i < CA_COUNT; i++) {
-        if (strcmp(name, action_names[i]) == 0) {
-            *out = (enum comment_action)i;
-            return true;
-        }
-    }
-    return false;
+    int i = name_index(action_names, CA_COUNT, name);
+    if (i >= 0)
+        *out = (enum comment_action)i;
+    return i >= 0;
 }
 
 const char *store_status_name(const char *status)
