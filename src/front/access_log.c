@@ -5,8 +5,8 @@
  * by another thread but the flusher's, once a second), and writes it when
  * the next line would not fit, or when the flusher thread finds it
  * non-empty: a line reaches the log within about a second, as with nginx's
- * `access_log ... buffer=4k flush=1s`. A buffer holds whole lines and is at
- * most PIPE_BUF bytes, so one write is atomic even on a pipe (journald):
+ * `access_log ... buffer=64k flush=1s`. A buffer holds whole lines; on a
+ * pipe (journald) it is at most PIPE_BUF bytes, so that one write is atomic:
  * lines of several threads never interleave. */
 #include "front/access_log.h"
 
@@ -17,25 +17,28 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "core/log.h"
 
-#define BUFFER_BYTES PIPE_BUF   /* 4096 on Linux: one write of it is atomic */
+#define PIPE_BUFFER_BYTES PIPE_BUF       /* 4096 on Linux: one write of it is atomic */
+#define FILE_BUFFER_BYTES (64 * 1024)     /* a regular file: O_APPEND writes are whole */
 #define LINE_MAX_BYTES 2048
 #define FIELD_MAX_BYTES 512     /* a longer target, referer or agent is cut */
 #define FLUSH_EVERY_S 1
 
 struct thread_buffer {
     pthread_mutex_t lock;       /* its thread, and the flusher */
-    char data[BUFFER_BYTES];
     size_t len;
     struct thread_buffer *next;
+    char data[];                /* buffer_bytes */
 };
 
 static int log_fd = -1;         /* set once before the threads start */
 static bool log_owned;
+static size_t buffer_bytes = PIPE_BUFFER_BYTES;
 
 static struct {
     pthread_mutex_t lock;       /* guards the list and `stopping` */
@@ -94,7 +97,7 @@ static struct thread_buffer *my_buffer(void)
 {
     if (mine)
         return mine;
-    struct thread_buffer *b = calloc(1, sizeof *b);
+    struct thread_buffer *b = calloc(1, sizeof *b + buffer_bytes);
     if (!b)
         return NULL;
     pthread_mutex_init(&b->lock, NULL);
@@ -107,6 +110,9 @@ static struct thread_buffer *my_buffer(void)
 
 static int start_flusher(void)
 {
+    struct stat st;
+    buffer_bytes = fstat(log_fd, &st) == 0 && S_ISREG(st.st_mode) ? FILE_BUFFER_BYTES
+                                                                  : PIPE_BUFFER_BYTES;
     buffers.stopping = false;
     int err = pthread_create(&buffers.flusher, NULL, flusher_main, NULL);
     if (err != 0) {
@@ -205,6 +211,11 @@ static void put_str(struct line *l, const char *s)
 /* A field as nginx writes one: '"', '\\', control bytes and bytes past
  * ASCII as \xHH, so that a line cannot be forged or broken by a client;
  * "-" for none. */
+static bool needs_escape(unsigned char c)
+{
+    return c < 0x20 || c >= 0x7f || c == '"' || c == '\\';
+}
+
 static void put_field(struct line *l, const char *s)
 {
     if (!s || !*s) {
@@ -212,13 +223,17 @@ static void put_field(struct line *l, const char *s)
         return;
     }
     static const char hex[] = "0123456789ABCDEF";
-    for (size_t i = 0; s[i] && i < FIELD_MAX_BYTES; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') {
+    size_t i = 0;
+    while (s[i] && i < FIELD_MAX_BYTES) {
+        size_t run = i;     /* copied in one piece up to the next byte to escape */
+        while (s[run] && run < FIELD_MAX_BYTES && !needs_escape((unsigned char)s[run]))
+            run++;
+        put(l, s + i, run - i);
+        i = run;
+        if (s[i] && i < FIELD_MAX_BYTES) {
+            unsigned char c = (unsigned char)s[i++];
             char esc[4] = { '\\', 'x', hex[c >> 4], hex[c & 15] };
             put(l, esc, sizeof esc);
-        } else {
-            put(l, (const char *)&c, 1);
         }
     }
 }
@@ -257,15 +272,13 @@ void access_log_write(const struct access_entry *e)
         l.len--;
     l.data[l.len++] = '\n';
     struct thread_buffer *b = my_buffer();
-    struct thread_buffer alone = { .len = 0 };
     if (!b) {
-        memcpy(alone.data, l.data, l.len);
-        alone.len = l.len;
-        flush_locked(&alone);
+        ssize_t n = write(log_fd, l.data, l.len);
+        (void)n;    /* dropped when it cannot be written, as in flush_locked */
         return;
     }
     pthread_mutex_lock(&b->lock);
-    if (b->len + l.len > sizeof b->data)
+    if (b->len + l.len > buffer_bytes)
         flush_locked(b);
     memcpy(b->data + b->len, l.data, l.len);
     b->len += l.len;
