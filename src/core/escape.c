@@ -69,3 +69,27 @@ void esc_url_component(struct buf *out, const char *s, size_t len)
         }
     }
 }
+
+void esc_json_script(struct buf *out, const char *json, size_t len)
+{
+    size_t start = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)json[i];
+        const char *esc = c == '<' ? "\\u003c" : c == '>' ? "\\u003e"
+                        : c == '&' ? "\\u0026" : NULL;
+        size_t skip = 1;
+        /* U+2028 and U+2029 are E2 80 A8 and E2 80 A9 in UTF-8 */
+        if (!esc && c == 0xE2 && i + 2 < len && (unsigned char)json[i + 1] == 0x80) {
+            unsigned char last = (unsigned char)json[i + 2];
+            esc = last == 0xA8 ? "\\u2028" : last == 0xA9 ? "\\u2029" : NULL;
+            skip = 3;
+        }
+        if (!esc)
+            continue;
+        buf_append(out, json + start, i - start);
+        buf_puts(out, esc);
+        start = i + skip;
+        i += skip - 1;
+    }
+    buf_append(out, json + start, len - start);
+}

@@ -18,4 +18,11 @@ void esc_xml_text(struct buf *out, const char *s, size_t len);
  * everything but RFC 3986's unreserved characters. */
 void esc_url_component(struct buf *out, const char *s, size_t len);
 
+/* JSON text (already serialised) placed inside <script type="application/ld+json">:
+ * '<', '>', '&' and U+2028/U+2029 become \u escapes, so no "</script>",
+ * "<!--" or line separator can end or change the data block. Valid only for
+ * JSON (the characters can stand only inside its strings, where the escape
+ * means the same). The one place this escaping is written. */
+void esc_json_script(struct buf *out, const char *json, size_t len);
+
 #endif

@@ -129,8 +129,11 @@ int article_render(struct ctx *c, const struct article *a, const struct comment_
         return fail(c, 500, "The comments could not be read.");
     keep_own_comments(c, own, own_count, &comments);
     struct tval *data = page_data(c, a->title);
+    struct article_meta meta;
+    article_meta_init(c, a, path, &meta);
     tv_set(data, "article", article_object(c, a, path));
-    tv_set(data, "share", share_links(c, absolute_url(c, path), a->title));
+    tv_set(data, "meta", article_meta_object(c, a, &meta));
+    tv_set(data, "share", share_links(c, meta.url, a->title));
     tv_set(data, "comments", comment_tree(c, &comments, site_article_path));
     tv_bool(data, "has_comments", comments.count > 0);
     tv_bool(data, "comments_open", a->comments_open);

@@ -55,4 +55,17 @@ int find_published_article(struct ctx *c, const char *slug, struct article *out)
 int article_render(struct ctx *c, const struct article *a, const struct comment_form *form,
                    int status);
 
+/* What an article page tells other sites (src/pages/article_meta.c). */
+struct article_meta {
+    const char *url;            /* absolute, canonical */
+    const char *description;    /* plain text */
+    const char *image;          /* absolute, or NULL */
+};
+void article_meta_init(struct ctx *c, const struct article *a, const char *path,
+                       struct article_meta *m);
+/* url, description, published_iso, modified_iso, image, twitter_card, and
+ * jsonld: the NewsArticle, the one value made for a <script> data block. */
+struct tval *article_meta_object(struct ctx *c, const struct article *a,
+                                 const struct article_meta *m);
+
 #endif

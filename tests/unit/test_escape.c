@@ -27,6 +27,11 @@ int main(void)
               "&quot; onmouseover=&#39;x&#39;");
     CHECK_STR(text(esc_xml_text, "a\x01" "b\tc\n<d>\x1f", &b), "ab\tc\n&lt;d&gt;");
     CHECK_STR(text(esc_url_component, "a b&c=d/é~", &b), "a%20b%26c%3Dd%2F%C3%A9~");
+    /* U+2028, U+2029 escaped; U+2026 (E2 80 A6) kept */
+    CHECK_STR(text(esc_json_script,
+                   "{\"t\":\"</script><!--&\xe2\x80\xa8\xe2\x80\xa9\xe2\x80\xa6\"}", &b),
+              "{\"t\":\"\\u003c/script\\u003e\\u003c!--\\u0026\\u2028\\u2029"
+              "\xe2\x80\xa6\"}");
 
     CHECK_STR(formatted("hello", &b), "<p>hello</p>\n");
     CHECK_STR(formatted("one\ntwo\n\nthree", &b), "<p>one<br>\ntwo</p>\n<p>three</p>\n");
