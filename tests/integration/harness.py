@@ -374,6 +374,17 @@ class _TreeBuilder(html.parser.HTMLParser):
         self.stack[-1].children.append(data)
 
 
+# The one <script> folio writes: the JSON-LD data block in <head>, which is
+# never executed (src/pages/article_meta.c).
+SCRIPT_BUT_JSON_LD = r'(?i)<script(?! type="application/ld\+json">)'
+
+
+def executable_scripts(doc):
+    """The <script> elements of a page other than folio's JSON-LD data block."""
+    return [s for s in doc.find_all("script") if s.get("type") != "application/ld+json"
+            or s.parent is None or s.parent.tag != "head"]
+
+
 def parse_html(text):
     b = _TreeBuilder()
     b.feed(text)
