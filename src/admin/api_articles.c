@@ -50,6 +50,9 @@ static json_t *article_json(const struct article *a)
     json_put(obj, "body_html", json_text(a->body_html), &ok);
     json_put(obj, "tags", tags_json(a->tags), &ok);
     json_put(obj, "source", json_text(a->source), &ok);
+    json_put(obj, "summary", json_text(a->summary), &ok);
+    json_put(obj, "image", json_text(a->image), &ok);
+    json_put(obj, "image_alt", json_text(a->image_alt), &ok);
     json_put(obj, "status", json_text(a->status), &ok);
     json_put(obj, "published_at", json_time(a->published_at), &ok);
     json_put(obj, "updated_at", json_time(a->updated_at), &ok);
@@ -134,7 +137,8 @@ static int bad_field(struct ctx *c, const char *field, const char *message)
 static int check_keys(struct ctx *c, json_t *body, const char *slug)
 {
     static const char *const known[] = {
-        "title", "author", "body", "tags", "source", "status", "published_at",
+        "title", "author", "body", "tags", "source", "summary", "image", "image_alt",
+        "status", "published_at",
         "comments_open", "id", "body_html", "updated_at", "comment_counts", NULL,
     };
     const char *key;
@@ -252,6 +256,29 @@ static int comments_open_field(struct ctx *c, json_t *body, bool *out)
     return 0;
 }
 
+/* "summary", "image", "image_alt": strings, checked together by the rules
+ * article files follow (article_share_problem). */
+static int share_fields(struct ctx *c, json_t *body, struct article_input *in)
+{
+    static const char *const keys[] = { "summary", "image", "image_alt" };
+    const char **slots[] = { &in->summary, &in->image, &in->image_alt };
+    for (size_t i = 0; i < 3; i++) {
+        json_t *v = json_object_get(body, keys[i]);
+        if (!v)
+            continue;
+        if (!json_is_string(v))
+            return bad_field(c, keys[i], "This field must be a string.");
+        if (!(*slots[i] = trim_copy(c->arena, json_string_value(v))))
+            return store_failed(c);
+    }
+    struct article_text t = { .summary = in->summary, .image = in->image,
+                              .image_alt = in->image_alt };
+    const char *field;
+    char msg[128];
+    const char *problem = article_share_problem(&t, &field, msg, sizeof msg);
+    return problem ? bad_field(c, field, arena_strdup(c->arena, problem)) : 0;
+}
+
 /* Fills `in` from the body, field by field in a fixed order, so the first
  * bad field is the one named. Strings point into body or the arena. */
 static int read_fields(struct ctx *c, json_t *body, struct article_input *in, bool *date_given)
@@ -267,6 +294,8 @@ static int read_fields(struct ctx *c, json_t *body, struct article_input *in, bo
         bad = tags_field(c, body, &in->tags);
     if (!bad)
         bad = line_field(c, body, "source", ARTICLE_SOURCE_MAX, false, &in->source);
+    if (!bad)
+        bad = share_fields(c, body, in);
     if (!bad)
         bad = status_field(c, body, &in->status);
     if (!bad)
@@ -316,6 +345,7 @@ static int put_article(struct ctx *c, json_t *body)
 {
     struct article_input in = {
         .slug = c->params[0], .author = "", .body = "", .tags = "", .source = "",
+        .summary = "", .image = "", .image_alt = "",
         .status = "draft", .comments_open = true,
     };
     if (!slug_valid(in.slug))

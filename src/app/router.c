@@ -47,6 +47,10 @@ static const struct route routes[] = {
     { M_GET, "/search", page_search, 0, "pages/index.c" },
     { M_GET, "/feed.atom", page_feed, 0, "pages/feed.c" },
     { M_GET, "/healthz", page_health, 0, "pages/health.c" },
+    { M_GET, "/sitemap.xml", page_sitemap, 0, "pages/sitemap.c" },
+    { M_GET, "/sitemap-{}", page_sitemap_part, 0, "pages/sitemap.c" },
+    { M_GET, "/news-sitemap.xml", page_news_sitemap, 0, "pages/sitemap.c" },
+    { M_GET, "/robots.txt", page_robots, 0, "pages/sitemap.c" },
     { M_GET, "/static/*", page_static, 0, "pages/static.c" },
     /* editors: HTML (src/admin/) */
     { M_GET | M_POST, "/admin/login", admin_login, 0, "admin/login.c" },

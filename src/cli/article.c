@@ -54,6 +54,7 @@ static bool article_file_ok(const char *path, const struct article_file *f, char
     struct article_text t = {
         .title = f->title, .author = f->author ? f->author : "",
         .source = f->source ? f->source : "", .tags = names,
+        .summary = f->summary, .image = f->image, .image_alt = f->image_alt,
         .tag_count = copy ? split_tags(copy, names) : 0,
     };
     const char *field;
@@ -80,6 +81,7 @@ static int save_article_file(struct store *s, const char *path, const struct art
         .slug = f->slug, .title = f->title, .author = f->author ? f->author : "",
         .body = f->body, .body_html = html ? html : "", .tags = tags,
         .source = f->source ? f->source : "", .status = f->status,
+        .summary = f->summary, .image = f->image, .image_alt = f->image_alt,
         .published_at = f->date, .comments_open = f->comments_open,
     };
     bool created = false;

@@ -77,6 +77,42 @@ char *article_tags_join(const char *const *names, size_t count)
     return joined;
 }
 
+bool article_image_valid(const char *image)
+{
+    if (!*image)
+        return true;
+    if (strlen(image) > ARTICLE_IMAGE_MAX)
+        return false;
+    for (const char *p = image; *p; p++)
+        if ((unsigned char)*p <= 0x20 || *p == 0x7f || strchr("\"'<>\\`", *p))
+            return false;
+    return (image[0] == '/' && image[1] != '/') || strncmp(image, "https://", 8) == 0 ||
+           strncmp(image, "http://", 7) == 0;
+}
+
+static const char image_message[] =
+    "This must be a path on the site (/static/photo.jpg) or an http(s) address.";
+static const char image_alt_message[] = "An image needs its alt text.";
+
+const char *article_share_problem(const struct article_text *t, const char **field, char *msg,
+                                  size_t msg_len)
+{
+    const char *summary = t->summary ? t->summary : "";
+    const char *image = t->image ? t->image : "";
+    const char *alt = t->image_alt ? t->image_alt : "";
+    const char *problem;
+    *field = "summary";
+    if ((problem = article_line_problem(summary, ARTICLE_SUMMARY_MAX, false, msg, msg_len)))
+        return problem;
+    *field = "image";
+    if (!article_image_valid(image))
+        return image_message;
+    *field = "image_alt";
+    if ((problem = article_line_problem(alt, ARTICLE_IMAGE_ALT_MAX, false, msg, msg_len)))
+        return problem;
+    return *image && !*alt ? image_alt_message : NULL;
+}
+
 const char *article_problem(const struct article_text *t, const char **field, char *msg,
                             size_t msg_len)
 {
@@ -94,5 +130,7 @@ const char *article_problem(const struct article_text *t, const char **field, ch
         if (!article_tag_valid(t->tags[i]))
             return article_tag_message;
     *field = "source";
-    return article_line_problem(t->source, ARTICLE_SOURCE_MAX, false, msg, msg_len);
+    if ((problem = article_line_problem(t->source, ARTICLE_SOURCE_MAX, false, msg, msg_len)))
+        return problem;
+    return article_share_problem(t, field, msg, msg_len);
 }

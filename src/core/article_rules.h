@@ -12,6 +12,9 @@
 #define ARTICLE_SOURCE_MAX 300
 #define ARTICLE_TAG_MAX 100
 #define ARTICLE_TAGS_MAX 50     /* tags on one article */
+#define ARTICLE_SUMMARY_MAX 1000
+#define ARTICLE_IMAGE_MAX 2000  /* bytes of its address */
+#define ARTICLE_IMAGE_ALT_MAX 300
 
 /* A one-line field, already trimmed: at most max characters, no control
  * characters, and not empty when required. Returns NULL when it is good, or
@@ -34,12 +37,23 @@ struct article_text {
     const char *title, *author, *source;  /* trimmed; author and source may be "" */
     const char *const *tags;              /* trimmed names */
     size_t tag_count;
+    const char *summary, *image, *image_alt;  /* trimmed; may be "" (NULL: "") */
 };
 
-/* Every rule above, in the API's order (title, author, tags, source).
+/* An image's address: "" (none), a path on the site ("/static/a.jpg") or an
+ * absolute http(s) URL; no spaces, quotes, angle brackets or control
+ * characters, at most ARTICLE_IMAGE_MAX bytes. */
+bool article_image_valid(const char *image);
+
+/* Every rule above, in the API's order (title, author, tags, source,
+ * summary, image, image_alt; image_alt is required with an image).
  * Returns NULL when the article is good, or the message, with *field set to
  * the field it is about. */
 const char *article_problem(const struct article_text *t, const char **field, char *msg,
                             size_t msg_len);
+/* The rules for summary, image and image_alt alone (what share previews
+ * show), as article_problem applies them. */
+const char *article_share_problem(const struct article_text *t, const char **field, char *msg,
+                                  size_t msg_len);
 
 #endif

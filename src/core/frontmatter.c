@@ -46,6 +46,12 @@ static bool set_field(struct article_file *f, const char *key, char *value, char
         slot = &f->tags;
     else if (strcmp(key, "source") == 0)
         slot = &f->source;
+    else if (strcmp(key, "summary") == 0)
+        slot = &f->summary;
+    else if (strcmp(key, "image") == 0)
+        slot = &f->image;
+    else if (strcmp(key, "image_alt") == 0)
+        slot = &f->image_alt;
     if (slot) {
         free(*slot);
         *slot = value;
@@ -162,6 +168,9 @@ void article_file_free(struct article_file *f)
     free(f->author);
     free(f->tags);
     free(f->source);
+    free(f->summary);
+    free(f->image);
+    free(f->image_alt);
     free(f->status);
     memset(f, 0, sizeof *f);
 }

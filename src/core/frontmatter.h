@@ -9,6 +9,7 @@
 
 struct article_file {
     char *title, *slug, *author, *tags, *source, *status;
+    char *summary, *image, *image_alt;
     int64_t date;
     bool comments_open;
     const char *body;       /* points into the text given */

@@ -107,6 +107,12 @@ static struct tval *article_object(struct ctx *c, const struct article *a, const
     tv_trusted_html(obj, "body_html", a->body_html); /* cmark (no raw HTML) or html_clean_post */
     tv_set(obj, "tags", tag_list(c, a->tags));
     tv_str(obj, "source", a->source);
+    if (a->image && *a->image) {
+        struct tval *image = tv_obj(c->arena);
+        tv_str(image, "src", a->image[0] == '/' ? site_path(c, a->image) : a->image);
+        tv_str(image, "alt", a->image_alt);
+        tv_set(obj, "image", image);
+    }
     tv_str(obj, "url", absolute_url(c, path));
     tv_int(obj, "comment_count", a->counts[CS_APPROVED]);
     tv_str(obj, "comment_label", comment_label(c, a->counts[CS_APPROVED]));

@@ -59,8 +59,12 @@ void article_meta_init(struct ctx *c, const struct article *a, const char *path,
                        struct article_meta *m)
 {
     m->url = absolute_url(c, path);
-    m->description = markdown_excerpt(c->arena, a->body, DESCRIPTION_CHARS);
+    m->description = a->summary && *a->summary
+                         ? a->summary : markdown_excerpt(c->arena, a->body, DESCRIPTION_CHARS);
     m->image = NULL;
+    m->image_alt = a->image_alt;
+    if (a->image && *a->image)  /* a path on the site, or already absolute (article_rules) */
+        m->image = a->image[0] == '/' ? absolute_url(c, a->image) : a->image;
 }
 
 struct tval *article_meta_object(struct ctx *c, const struct article *a,
@@ -72,6 +76,7 @@ struct tval *article_meta_object(struct ctx *c, const struct article *a,
     tv_str(meta, "published_iso", iso_time(c, a->published_at));
     tv_str(meta, "modified_iso", iso_time(c, a->updated_at));
     tv_str(meta, "image", m->image);
+    tv_str(meta, "image_alt", m->image ? m->image_alt : NULL);
     tv_str(meta, "twitter_card", m->image ? "summary_large_image" : "summary");
     const char *ld = jsonld(c, a, m);
     if (ld)

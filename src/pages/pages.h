@@ -16,6 +16,11 @@ int page_comment_feed(struct ctx *c);
 int page_feed(struct ctx *c);
 int page_health(struct ctx *c);
 int page_static(struct ctx *c);
+/* Crawlers' routes (src/pages/sitemap.c). */
+int page_sitemap(struct ctx *c);
+int page_sitemap_part(struct ctx *c);
+int page_news_sitemap(struct ctx *c);
+int page_robots(struct ctx *c);
 /* A WordPress site's old address of an imported post: 301 to the article;
  * 0 when the request is not one (src/pages/old_address.c). */
 int page_old_address(struct ctx *c);
@@ -60,6 +65,7 @@ struct article_meta {
     const char *url;            /* absolute, canonical */
     const char *description;    /* plain text */
     const char *image;          /* absolute, or NULL */
+    const char *image_alt;
 };
 void article_meta_init(struct ctx *c, const struct article *a, const char *path,
                        struct article_meta *m);

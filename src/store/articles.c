@@ -24,6 +24,9 @@ static void read_article(struct arena *a, sqlite3_stmt *st, struct article *out)
     out->comments_open = sqlite3_column_int(st, 12) != 0;
     for (int i = 0; i < CS_COUNT; i++)
         out->counts[i] = sqlite3_column_int64(st, 13 + i);
+    out->summary = db_col_text(a, st, 13 + CS_COUNT);
+    out->image = db_col_text(a, st, 14 + CS_COUNT);
+    out->image_alt = db_col_text(a, st, 15 + CS_COUNT);
 }
 
 static void read_article_row(struct arena *a, sqlite3_stmt *st, void *item)
@@ -150,6 +153,9 @@ static bool bind_article(sqlite3_stmt *st, const struct article_input *in, int64
     return db_bind_text(st, ":title", in->title) && db_bind_text(st, ":author", in->author) &&
            db_bind_text(st, ":body", in->body) && db_bind_text(st, ":body_html", in->body_html) &&
            db_bind_text(st, ":tags", in->tags) && db_bind_text(st, ":source", in->source) &&
+           db_bind_text(st, ":summary", in->summary ? in->summary : "") &&
+           db_bind_text(st, ":image", in->image ? in->image : "") &&
+           db_bind_text(st, ":image_alt", in->image_alt ? in->image_alt : "") &&
            db_bind_text(st, ":status", in->status) &&
            db_bind_int(st, ":published_at", in->published_at) && db_bind_int(st, ":now", now) &&
            db_bind_int(st, ":comments_open", in->comments_open);
@@ -256,4 +262,58 @@ int store_article_touch(struct store *s, int64_t article_id)
     if (!st || !db_bind_int(st, ":id", article_id) || !db_bind_int(st, ":now", (int64_t)time(NULL)))
         return STORE_ERROR;
     return db_exec_stmt(s, st);
+}
+
+/* ---- sitemaps ---- */
+
+static void read_sitemap_row(struct arena *a, sqlite3_stmt *st, void *item)
+{
+    struct sitemap_entry *e = item;
+    e->slug = db_col_text(a, st, 0);
+    e->title = db_col_text(a, st, 1);
+    e->published_at = sqlite3_column_int64(st, 2);
+    e->updated_at = sqlite3_column_int64(st, 3);
+}
+
+static int read_sitemap(struct store *s, struct arena *a, sqlite3_stmt *st,
+                        struct sitemap_list *out)
+{
+    void *items;
+    int rc = db_collect(s, a, st, sizeof *out->items, 0, read_sitemap_row, &items, &out->count,
+                        "reading a sitemap");
+    out->items = items;
+    return rc;
+}
+
+int store_sitemap_count(struct store *s, int64_t *count)
+{
+    sqlite3_stmt *st = db_stmt(s, STMT_SITEMAP_COUNT);
+    if (!st)
+        return STORE_ERROR;
+    int rc = sqlite3_step(st);
+    *count = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW) {
+        db_error(s, "counting the sitemap's articles");
+        return STORE_ERROR;
+    }
+    return STORE_OK;
+}
+
+int store_sitemap_articles(struct store *s, struct arena *a, int64_t offset, int limit,
+                           struct sitemap_list *out)
+{
+    sqlite3_stmt *st = db_stmt(s, STMT_SITEMAP_ARTICLES);
+    if (!st || !db_bind_int(st, ":limit", limit) || !db_bind_int(st, ":offset", offset))
+        return STORE_ERROR;
+    return read_sitemap(s, a, st, out);
+}
+
+int store_sitemap_news(struct store *s, struct arena *a, int64_t since, int limit,
+                       struct sitemap_list *out)
+{
+    sqlite3_stmt *st = db_stmt(s, STMT_SITEMAP_NEWS);
+    if (!st || !db_bind_int(st, ":since", since) || !db_bind_int(st, ":limit", limit))
+        return STORE_ERROR;
+    return read_sitemap(s, a, st, out);
 }

@@ -24,7 +24,8 @@
     "coalesce((SELECT k.pending FROM article_comment_counts k WHERE k.article_id = a.id), 0), " \
     "coalesce((SELECT k.approved FROM article_comment_counts k WHERE k.article_id = a.id), 0), " \
     "coalesce((SELECT k.spam FROM article_comment_counts k WHERE k.article_id = a.id), 0), "  \
-    "coalesce((SELECT k.trash FROM article_comment_counts k WHERE k.article_id = a.id), 0) "
+    "coalesce((SELECT k.trash FROM article_comment_counts k WHERE k.article_id = a.id), 0), " \
+    "a.summary, a.image, a.image_alt "
 
 /* A comment with its article (comment_queries.c's read_view). */
 #define VIEW_COLUMNS COMMENT_COLUMNS ", a.slug, a.title "
@@ -68,6 +69,16 @@ STMT(ARTICLE_BY_SLUG,
 STMT(ARTICLE_PUBLISHED,
      "SELECT " ARTICLE_COLUMNS "FROM articles a WHERE a.status = 'published' "
      "ORDER BY a.published_at DESC, a.id DESC LIMIT :limit OFFSET :offset")
+/* Sitemaps (pages/sitemap.c): by id, which the primary key orders. */
+STMT(SITEMAP_COUNT,
+     "SELECT count(*) FROM articles WHERE status = 'published'")
+STMT(SITEMAP_ARTICLES,
+     "SELECT slug, title, published_at, updated_at FROM articles "
+     "WHERE status = 'published' ORDER BY id LIMIT :limit OFFSET :offset")
+STMT(SITEMAP_NEWS,
+     "SELECT a.slug, a.title, a.published_at, a.updated_at FROM articles a "
+     "WHERE a.status = 'published' AND a.published_at >= :since "
+     "ORDER BY a.published_at DESC, a.id DESC LIMIT :limit")
 STMT(ARTICLE_PUBLISHED_TAG,
      "SELECT " ARTICLE_COLUMNS "FROM article_tags t "
      "JOIN articles a ON a.id = t.article_id "
@@ -91,12 +102,13 @@ STMT(ARTICLE_ID_BY_SLUG,
      "SELECT id FROM articles WHERE slug = :slug")
 STMT(ARTICLE_INSERT,
      "INSERT INTO articles (slug, title, author, body, body_html, tags, source, "
-     "status, published_at, updated_at, comments_open) "
-     "VALUES (:slug, :title, :author, :body, :body_html, :tags, :source, :status, "
-     ":published_at, :now, :comments_open)")
+     "summary, image, image_alt, status, published_at, updated_at, comments_open) "
+     "VALUES (:slug, :title, :author, :body, :body_html, :tags, :source, "
+     ":summary, :image, :image_alt, :status, :published_at, :now, :comments_open)")
 STMT(ARTICLE_UPDATE,
      "UPDATE articles SET title = :title, author = :author, body = :body, "
-     "body_html = :body_html, tags = :tags, source = :source, status = :status, "
+     "body_html = :body_html, tags = :tags, source = :source, summary = :summary, "
+     "image = :image, image_alt = :image_alt, status = :status, "
      "published_at = :published_at, updated_at = :now, "
      "comments_open = :comments_open, body_format = 'markdown', "
      "version = version + 1 WHERE id = :id")

@@ -80,6 +80,7 @@ bool comment_action_parse(const char *name, enum comment_action *out);
 struct article {
     int64_t id;
     const char *slug, *title, *author, *body, *body_html, *tags, *source, *status;
+    const char *summary, *image, *image_alt;   /* "" when not given (sql/013) */
     int64_t published_at, updated_at, version;
     bool comments_open;
     int64_t counts[CS_COUNT];           /* comments by status */
@@ -93,9 +94,27 @@ struct article_list {
 /* Input to store_article_save; tags are names, comma-separated. */
 struct article_input {
     const char *slug, *title, *author, *body, *body_html, *tags, *source, *status;
+    const char *summary, *image, *image_alt;   /* NULL: "" */
     int64_t published_at;
     bool comments_open;
 };
+
+/* What a sitemap lists of an article. */
+struct sitemap_entry {
+    const char *slug, *title;
+    int64_t published_at, updated_at;
+};
+struct sitemap_list {
+    struct sitemap_entry *items;
+    size_t count;
+};
+int store_sitemap_count(struct store *s, int64_t *count);
+/* Published articles in the order they were made, from offset. */
+int store_sitemap_articles(struct store *s, struct arena *a, int64_t offset, int limit,
+                           struct sitemap_list *out);
+/* Published articles published at or after since, newest first. */
+int store_sitemap_news(struct store *s, struct arena *a, int64_t since, int limit,
+                       struct sitemap_list *out);
 
 int store_article_by_slug(struct store *s, struct arena *a, const char *slug,
                           bool published_only, struct article *out);

@@ -68,7 +68,8 @@ static void check_rules(const struct article_file *f)
         if (*(t = trimmed(t)))
             names[n++] = t;
     struct article_text text = { f->title, f->author ? f->author : "",
-                                 f->source ? f->source : "", names, n };
+                                 f->source ? f->source : "", names, n,
+                                 f->summary, f->image, f->image_alt };
     const char *field = NULL;
     char msg[256] = "";
     const char *problem = article_problem(&text, &field, msg, sizeof msg);

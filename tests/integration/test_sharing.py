@@ -4,14 +4,18 @@ Twitter card and JSON-LD NewsArticle of an article page, with every value
 escaped for where it stands, against a real folio on either front.
 """
 
+import datetime
 import json
 import os
 import re
+import subprocess
 import unittest
+import xml.etree.ElementTree as ET
 
 import harness
 
 NASTY = "nasty-title"
+PICTURED = "pictured"
 # quotes of both kinds, markup, an ampersand, the end of a script block, a
 # comment opener and the line separator U+2028 JavaScript once refused
 NASTY_TITLE = "He said \"stop\" & 'go' <b>now</b> </script><!-- \u2028done"
@@ -34,7 +38,12 @@ class MetadataTest(harness.FolioTestCase):
             f.write(article_file(NASTY, NASTY_TITLE,
                                  "First paragraph with *emphasis* & \"quotes\" in it.\n\n"
                                  "Second paragraph, not in the description."))
-        return [path]
+        pictured = os.path.join(tmpdir, PICTURED + ".md")
+        with open(pictured, "w", encoding="utf-8") as f:
+            f.write(article_file(PICTURED, "A pictured story", "The body's own paragraph.",
+                                 "summary: A summary of <its> \"own\" & more\n"
+                                 "image: /static/lead.jpg\nimage_alt: Boats & \"ferries\"\n"))
+        return [path, pictured]
 
     def page(self):
         r = self.get_ok("/articles/" + NASTY)
@@ -86,6 +95,26 @@ class MetadataTest(harness.FolioTestCase):
         self.assertEqual(ld["publisher"]["name"], self.meta(doc, "og:site_name")[0])
         self.assertEqual(ld["mainEntityOfPage"], BASE_URL + "/articles/" + NASTY)
 
+    def test_summary_and_image(self):
+        r = self.get_ok("/articles/" + PICTURED)
+        doc = r.html()
+        self.assertEqual(self.meta(doc, "og:description"), ['A summary of <its> "own" & more'])
+        self.assertEqual(self.meta(doc, "og:image"), [BASE_URL + "/static/lead.jpg"])
+        self.assertEqual(self.meta(doc, "og:image:alt"), ['Boats & "ferries"'])
+        self.assertEqual(self.meta(doc, "twitter:card"), ["summary_large_image"])
+        self.assertEqual(self.meta(doc, "twitter:image"), [BASE_URL + "/static/lead.jpg"])
+        ld = json.loads(doc.find("script", type="application/ld+json").text())
+        self.assertEqual(ld["image"], [BASE_URL + "/static/lead.jpg"])
+        self.assertEqual(ld["description"], 'A summary of <its> "own" & more')
+        figure = doc.find("figure", class_="story-image")
+        self.assertIsNotNone(figure, r.describe())
+        img = figure.find("img")
+        self.assertEqual(img.get("src"), "/static/lead.jpg")
+        self.assertEqual(img.get("alt"), 'Boats & "ferries"')
+        # sized before it loads: the page does not shift
+        self.assertTrue(img.get("width") and img.get("height"))
+        self.assertIsNone(self.get_ok("/articles/" + NASTY).html().find("figure"))
+
     def test_title_text_never_becomes_markup(self):
         r, doc = self.page()
         self.assertEqual(doc.find("h1").text(), NASTY_TITLE)
@@ -97,6 +126,135 @@ class MetadataTest(harness.FolioTestCase):
         script_src = re.search(r"script-src ([^;]*)", csp)
         self.assertIsNotNone(script_src, csp)
         self.assertEqual(script_src.group(1).strip(), "'self'")
+
+
+class ArticleFieldsApiTest(harness.FolioTestCase):
+    """summary, image and image_alt through the JSON API (PUT and GET)."""
+    fixtures = []
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        r = harness.run_folio(["token", "add", "sharing"], db=cls.server.db)
+        cls.token = r.stdout.strip()
+
+    def put(self, slug, body):
+        return self.request("PUT", "/admin/api/articles/" + slug, body=json.dumps(body).encode(),
+                            headers={"Authorization": "Bearer " + self.token,
+                                     "Content-Type": "application/json"})
+
+    def test_round_trip(self):
+        fields = {"summary": "Short & sweet", "image": "https://img.example/a.jpg",
+                  "image_alt": "A harbour at dawn"}
+        r = self.put("api-pictured", dict(fields, title="T", body="Body.", status="published"))
+        self.assertStatus(r, 201)
+        got = json.loads(self.request("GET", "/admin/api/articles/api-pictured", headers={
+            "Authorization": "Bearer " + self.token}).body)
+        for k, v in fields.items():
+            self.assertEqual(got[k], v)
+        doc = self.get_ok("/articles/api-pictured").html()
+        self.assertEqual(doc.find("figure").find("img").get("src"), fields["image"])
+        # sent back as GET gave it
+        self.assertStatus(self.put("api-pictured", got), 200)
+
+    def test_refused(self):
+        for field, body in (
+                ("image", {"image": "javascript:alert(1)", "image_alt": "x"}),
+                ("image", {"image": "//evil.example/a.jpg", "image_alt": "x"}),
+                ("image", {"image": "/a b.jpg", "image_alt": "x"}),
+                ("image_alt", {"image": "/static/a.jpg"}),
+                ("summary", {"summary": "two\nlines"}),
+                ("summary", {"summary": 5})):
+            r = self.put("api-refused", dict(body, title="T", body="B"))
+            self.assertStatus(r, 422, body)
+            self.assertEqual(json.loads(r.body).get("field"), field, body)
+
+    def test_summary_defaults_to_the_first_paragraph(self):
+        self.assertStatus(self.put("api-plain", {"title": "Plain", "status": "published",
+                                                 "body": "One *two*.\n\nThree."}), 201)
+        doc = self.get_ok("/articles/api-plain").html()
+        self.assertEqual([m.get("content") for m in doc.find_all("meta")
+                          if m.get("property") == "og:description"], ["One two."])
+
+
+SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+NEWS = "{http://www.google.com/schemas/sitemap-news/0.9}"
+
+
+class SitemapTest(harness.FolioTestCase):
+    """/sitemap.xml, /news-sitemap.xml, /robots.txt. The official XSDs are not
+    available offline: xmllint checks that each is well-formed XML, and the
+    structure the schemas ask for is asserted here."""
+    server_args = ["--base-url", BASE_URL]
+
+    @classmethod
+    def make_fixtures(cls, tmpdir):
+        fresh = os.path.join(tmpdir, "fresh-news.md")
+        now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        with open(fresh, "w", encoding="utf-8") as f:
+            f.write("---\ntitle: Fresh & <new>\nslug: fresh-news\ndate: %s\n"
+                    "status: published\n---\nJust in.\n" % now)
+        return harness.fixture_paths() + [fresh]
+
+    def xml(self, path):
+        r = self.get_ok(path)
+        self.assertEqual(r.header("Content-Type"), "application/xml; charset=utf-8")
+        lint = subprocess.run(["xmllint", "--noout", "-"], input=r.body, capture_output=True)
+        self.assertEqual(lint.returncode, 0, lint.stderr)
+        return r, ET.fromstring(r.body)
+
+    def published_slugs(self):
+        conn = self.db()
+        try:
+            return {row[0] for row in conn.execute(
+                "SELECT slug FROM articles WHERE status = 'published'")}
+        finally:
+            conn.close()
+
+    def db(self):
+        import sqlite3
+        return sqlite3.connect(self.server.db)
+
+    def test_sitemap_lists_every_published_article_with_lastmod(self):
+        r, root = self.xml("/sitemap.xml")
+        self.assertEqual(root.tag, SM + "urlset")
+        locs = []
+        for url in root:
+            self.assertEqual(url.tag, SM + "url")
+            self.assertEqual([child.tag for child in url], [SM + "loc", SM + "lastmod"])
+            locs.append(url.find(SM + "loc").text)
+            self.assertRegex(url.find(SM + "lastmod").text, r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+        self.assertEqual(sorted(locs),
+                         sorted(BASE_URL + "/articles/" + s for s in self.published_slugs()))
+        self.assertNotIn(BASE_URL + "/articles/budget-draft-leak", locs)
+        # cached: validators, and a 304 for the same ETag
+        self.assertTrue(r.header("ETag") and r.header("Last-Modified"))
+        again = self.get("/sitemap.xml", headers={"If-None-Match": r.header("ETag")})
+        self.assertStatus(again, 304)
+        self.assertStatus(self.get("/sitemap-1.xml"), 404)   # one file: no parts
+
+    def test_news_sitemap_has_the_last_two_days(self):
+        r, root = self.xml("/news-sitemap.xml")
+        self.assertEqual(root.tag, SM + "urlset")
+        urls = list(root)
+        self.assertEqual([u.find(SM + "loc").text for u in urls],
+                         [BASE_URL + "/articles/fresh-news"])
+        news = urls[0].find(NEWS + "news")
+        pub = news.find(NEWS + "publication")
+        self.assertTrue(pub.find(NEWS + "name").text)
+        self.assertEqual(pub.find(NEWS + "language").text, "en")
+        self.assertEqual(news.find(NEWS + "title").text, "Fresh & <new>")
+        self.assertRegex(news.find(NEWS + "publication_date").text, r"^\d{4}-\d\d-\d\dT")
+
+    def test_robots(self):
+        r = self.get_ok("/robots.txt")
+        self.assertTrue(r.header("Content-Type").startswith("text/plain"))
+        lines = r.text.splitlines()
+        self.assertIn("User-agent: *", lines)
+        self.assertIn("Disallow: /admin/", lines)
+        self.assertIn("Disallow: /search", lines)
+        self.assertIn("Sitemap: " + BASE_URL + "/sitemap.xml", lines)
+        self.assertIn("Sitemap: " + BASE_URL + "/news-sitemap.xml", lines)
 
 
 if __name__ == "__main__":
