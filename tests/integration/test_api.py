@@ -14,6 +14,7 @@ RFC3339_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 COMMENT_KEYS = {"id", "article", "parent", "author", "email", "url", "body", "status",
                 "created_at", "ip"}
 ARTICLE_KEYS = {"id", "slug", "title", "author", "body", "body_html", "tags", "source",
+                "summary", "image", "image_alt",
                 "status", "published_at", "updated_at", "comments_open", "comment_counts"}
 STATUSES = ("pending", "approved", "spam", "trash")
 SUMMIT = "summit-talks-resume"      # a published fixture, comments open
