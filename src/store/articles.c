@@ -290,14 +290,7 @@ int store_sitemap_count(struct store *s, int64_t *count)
     sqlite3_stmt *st = db_stmt(s, STMT_SITEMAP_COUNT);
     if (!st)
         return STORE_ERROR;
-    int rc = sqlite3_step(st);
-    *count = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-    sqlite3_reset(st);
-    if (rc != SQLITE_ROW) {
-        db_error(s, "counting the sitemap's articles");
-        return STORE_ERROR;
-    }
-    return STORE_OK;
+    return db_one_int(s, st, count, "counting the sitemap's articles");
 }
 
 int store_sitemap_articles(struct store *s, struct arena *a, int64_t offset, int limit,
