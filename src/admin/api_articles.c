@@ -13,23 +13,18 @@ static const char *const article_statuses[] = { "draft", "published", NULL };
 
 /* ---- answers ---- */
 
-/* The stored "a, b" as ["a", "b"]. */
+static bool append_tag(const char *name, void *ctx)
+{
+    return json_array_append_new(ctx, json_string(name)) == 0;
+}
+
+/* The stored "a, b" as ["a", "b"]; NULL when memory ran out. */
 static json_t *tags_json(const char *tags)
 {
     json_t *arr = json_array();
-    const char *p = tags ? tags : "";
-    while (arr && *p) {
-        size_t len = strcspn(p, ",");
-        size_t start = 0, end = len;
-        while (start < end && p[start] == ' ')
-            start++;
-        while (end > start && p[end - 1] == ' ')
-            end--;
-        if (end > start && json_array_append_new(arr, json_stringn(p + start, end - start))) {
-            json_decref(arr);
-            return NULL;
-        }
-        p += len + (p[len] == ',');
+    if (arr && !tags_each(tags, append_tag, arr)) {
+        json_decref(arr);
+        return NULL;
     }
     return arr;
 }

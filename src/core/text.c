@@ -179,6 +179,27 @@ char *trim_copy(struct arena *a, const char *s)
     return arena_strndup(a, s, len);
 }
 
+bool tags_each(const char *tags, tag_fn each, void *ctx)
+{
+    for (const char *p = tags ? tags : ""; *p;) {
+        size_t len = strcspn(p, ",");
+        size_t start = 0, end = len;
+        while (start < end && p[start] == ' ')
+            start++;
+        while (end > start && p[end - 1] == ' ')
+            end--;
+        if (end > start) {
+            char *name = strndup(p + start, end - start);
+            bool go_on = name && each(name, ctx);
+            free(name);
+            if (!go_on)
+                return false;
+        }
+        p += len + (p[len] == ',');
+    }
+    return true;
+}
+
 size_t utf8_length(const char *s)
 {
     size_t n = 0;

@@ -32,6 +32,13 @@ char *markdown_excerpt(struct arena *a, const char *markdown, size_t max_chars);
 
 /* Copies s without leading and trailing white space into the arena. */
 char *trim_copy(struct arena *a, const char *s);
+
+/* Calls each(name, ctx) for every tag of a stored list ("a, b"): the items
+ * between commas, trimmed of spaces, as NUL-terminated heap copies that
+ * each may keep for the call only; empty items are skipped. Stops at the
+ * first false from each, or when memory runs out, and returns false then. */
+typedef bool (*tag_fn)(const char *name, void *ctx);
+bool tags_each(const char *tags, tag_fn each, void *ctx);
 /* The number of Unicode code points in valid UTF-8. */
 size_t utf8_length(const char *s);
 /* FNV-1a: a cheap, stable 64-bit hash (ETags, cache keys); not for secrets. */

@@ -100,35 +100,25 @@ void wxr_write_head(struct buf *out, const char *title, const char *site_url,
     buf_puts(out, "\t<generator>folio</generator>\n");
 }
 
-/* Each tag as a post_tag category, with the slug WordPress calls nicename. */
+/* A tag as a post_tag category, with the slug WordPress calls nicename. */
+static bool write_tag(const char *name, void *ctx)
+{
+    struct buf *out = ctx;
+    char *slug = slugify_dup(name);
+    if (slug && *slug) {
+        buf_puts(out, "\t\t<category domain=\"post_tag\" nicename=\"");
+        esc_xml_text(out, slug, strlen(slug));
+        buf_puts(out, "\">");
+        wxr_write_cdata(out, name);
+        buf_puts(out, "</category>\n");
+    }
+    free(slug);
+    return true;
+}
+
 static void write_tags(struct buf *out, const char *tags)
 {
-    const char *p = tags;
-    while (*p) {
-        size_t len = strcspn(p, ",");
-        char *name = strndup(p, len);
-        if (name) {
-            char *t = name;
-            while (*t == ' ')
-                t++;
-            size_t n = strlen(t);
-            while (n && t[n - 1] == ' ')
-                t[--n] = '\0';
-            char *slug = slugify_dup(t);
-            if (slug && *slug) {
-                buf_puts(out, "\t\t<category domain=\"post_tag\" nicename=\"");
-                esc_xml_text(out, slug, strlen(slug));
-                buf_puts(out, "\">");
-                wxr_write_cdata(out, t);
-                buf_puts(out, "</category>\n");
-            }
-            free(slug);
-            free(name);
-        }
-        p += len;
-        if (*p == ',')
-            p++;
-    }
+    tags_each(tags, write_tag, out);
 }
 
 void wxr_write_item(struct buf *out, const struct wxr_post *p, int64_t published_at)

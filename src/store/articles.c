@@ -161,43 +161,32 @@ static bool bind_article(sqlite3_stmt *st, const struct article_input *in, int64
            db_bind_int(st, ":comments_open", in->comments_open);
 }
 
+struct tag_save {
+    struct store *s;
+    int64_t id;
+};
+
+static bool save_tag(const char *name, void *ctx)
+{
+    const struct tag_save *t = ctx;
+    char *slug = slugify_dup(name);
+    bool ok = slug != NULL;
+    if (ok && *slug) {
+        sqlite3_stmt *st = db_stmt(t->s, STMT_ARTICLE_TAG_ADD);
+        ok = st && db_bind_text(st, ":slug", slug) && db_bind_int(st, ":id", t->id) &&
+             db_bind_text(st, ":name", name) && db_exec_stmt(t->s, st) == STORE_OK;
+    }
+    free(slug);
+    return ok;
+}
+
 int db_article_tags_save(struct store *s, int64_t id, const char *tags)
 {
     sqlite3_stmt *st = db_stmt(s, STMT_ARTICLE_TAGS_CLEAR);
     if (!st || !db_bind_int(st, ":id", id) || db_exec_stmt(s, st) != STORE_OK)
         return STORE_ERROR;
-    const char *p = tags ? tags : "";
-    while (*p) {
-        const char *comma = strchr(p, ',');
-        size_t len = comma ? (size_t)(comma - p) : strlen(p);
-        char *name = strndup(p, len);
-        int rc = STORE_OK;
-        if (name) {
-            char *trimmed = name;
-            while (*trimmed == ' ')
-                trimmed++;
-            size_t tl = strlen(trimmed);
-            while (tl && trimmed[tl - 1] == ' ')
-                trimmed[--tl] = '\0';
-            char *slug = slugify_dup(trimmed);
-            if (slug && *slug) {
-                st = db_stmt(s, STMT_ARTICLE_TAG_ADD);
-                if (!st || !db_bind_text(st, ":slug", slug) || !db_bind_int(st, ":id", id) ||
-                    !db_bind_text(st, ":name", trimmed))
-                    rc = STORE_ERROR;
-                else
-                    rc = db_exec_stmt(s, st);
-            }
-            free(slug);
-            free(name);
-        }
-        if (!name || rc != STORE_OK)
-            return STORE_ERROR;
-        p += len;
-        if (*p == ',')
-            p++;
-    }
-    return STORE_OK;
+    struct tag_save t = { s, id };
+    return tags_each(tags, save_tag, &t) ? STORE_OK : STORE_ERROR;
 }
 
 static int save_in_transaction(struct store *s, const struct article_input *in, bool *created)

@@ -97,8 +97,35 @@ static void test_arena_buf(void)
     arena_free(&a);
 }
 
+/* Collects the tags into "name|name|", stopping after `stop_after` when nonzero. */
+struct tag_seen {
+    char text[128];
+    int count, stop_after;
+};
+
+static bool see_tag(const char *name, void *ctx)
+{
+    struct tag_seen *t = ctx;
+    strncat(t->text, name, sizeof t->text - strlen(t->text) - 2);
+    strcat(t->text, "|");
+    return ++t->count != t->stop_after;
+}
+
+static void test_tags_each(void)
+{
+    struct tag_seen t = { .text = "" };
+    CHECK(tags_each(" North Korea , city,, ,x", see_tag, &t));
+    CHECK_STR(t.text, "North Korea|city|x|");
+    struct tag_seen none = { .text = "" };
+    CHECK(tags_each("", see_tag, &none) && tags_each(NULL, see_tag, &none) && none.count == 0);
+    struct tag_seen stopped = { .text = "", .stop_after = 1 };
+    CHECK(!tags_each("a, b", see_tag, &stopped));
+    CHECK_STR(stopped.text, "a|");
+}
+
 int main(void)
 {
+    test_tags_each();
     test_slugs();
     test_dates();
     test_frontmatter();
