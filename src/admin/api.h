@@ -44,9 +44,14 @@ int api_read_object(struct ctx *c, json_t **out);
 /* ?limit=N&after=ID: limit 1..API_LIMIT_MAX (default API_LIMIT_DEFAULT),
  * after >= 0 (default 0). Returns 0, or 400 already answered. */
 int api_paging(struct ctx *c, int *limit, int64_t *after);
-/* ?status=S, which must be one of `allowed` (NULL-terminated) when given.
- * *status is NULL when absent. Returns 0, or 400 already answered. */
-int api_status_filter(struct ctx *c, const char *const *allowed, const char **status);
+/* A store name table (comment_status_name...) seen as names by index. */
+typedef const char *(*api_name_fn)(int index);
+/* "field must be one of: a, b, c." with the `count` names of name_of. */
+const char *api_one_of(struct ctx *c, const char *field, api_name_fn name_of, int count);
+/* ?status=S, which must be one of the `count` names of name_of when given:
+ * *index is its index, or -1 when absent. Returns 0, or 400 already
+ * answered. */
+int api_status_filter(struct ctx *c, api_name_fn name_of, int count, int *index);
 
 /* The acting token as the store's moderation functions want it. */
 struct actor;

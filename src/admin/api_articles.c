@@ -9,7 +9,11 @@
 #include "core/text.h"
 #include "store/store.h"
 
-static const char *const article_statuses[] = { "draft", "published", NULL };
+/* article_status_name as the API's filter takes it. */
+static const char *status_name(int index)
+{
+    return article_status_name((enum article_status)index);
+}
 
 /* ---- answers ---- */
 
@@ -48,7 +52,7 @@ static json_t *article_json(const struct article *a)
     json_put(obj, "summary", json_text(a->summary), &ok);
     json_put(obj, "image", json_text(a->image), &ok);
     json_put(obj, "image_alt", json_text(a->image_alt), &ok);
-    json_put(obj, "status", json_text(a->status), &ok);
+    json_put(obj, "status", json_text(article_status_name(a->status)), &ok);
     json_put(obj, "published_at", json_time(a->published_at), &ok);
     json_put(obj, "updated_at", json_time(a->updated_at), &ok);
     json_put(obj, "comments_open", json_boolean(a->comments_open), &ok);
@@ -72,17 +76,19 @@ static int not_found(struct ctx *c)
 
 int api_articles_list(struct ctx *c)
 {
-    const char *status;
+    int status;
     int limit;
     int64_t after;
-    int bad = api_status_filter(c, article_statuses, &status);
+    int bad = api_status_filter(c, status_name, AS_COUNT, &status);
     if (!bad)
         bad = api_paging(c, &limit, &after);
     if (bad)
         return bad;
     struct article_list list;
     /* One more than asked tells whether another page follows. */
-    if (store_articles_page(c->store, c->arena, status, after, limit + 1, &list) != STORE_OK)
+    if (store_articles_page(c->store, c->arena,
+                            status < 0 ? AS_ANY : (enum article_status)status, after,
+                            limit + 1, &list) != STORE_OK)
         return store_failed(c);
     bool more = list.count > (size_t)limit;
     size_t n = more ? (size_t)limit : list.count;
@@ -201,19 +207,15 @@ static int tags_field(struct ctx *c, json_t *body, const char **out)
     return *out ? 0 : store_failed(c);
 }
 
-static int status_field(struct ctx *c, json_t *body, const char **out)
+static int status_field(struct ctx *c, json_t *body, enum article_status *out)
 {
     json_t *v = json_object_get(body, "status");
-    if (!v)
+    if (!v || article_status_parse(json_string_value(v), out))
         return 0;
-    const char *s = json_string_value(v);
-    for (size_t i = 0; s && article_statuses[i]; i++) {
-        if (strcmp(s, article_statuses[i]) == 0) {
-            *out = article_statuses[i];
-            return 0;
-        }
-    }
-    return bad_field(c, "status", "status must be \"draft\" or \"published\".");
+    return bad_field(c, "status",
+                     arena_printf(c->arena, "status must be \"%s\" or \"%s\".",
+                                  article_status_name(AS_DRAFT),
+                                  article_status_name(AS_PUBLISHED)));
 }
 
 static int date_field(struct ctx *c, json_t *body, int64_t *out, bool *given)
@@ -304,12 +306,12 @@ static int read_fields(struct ctx *c, json_t *body, struct article_input *in, bo
 
 /* Without a published_at: a new article gets now; a replaced one keeps
  * its date, unless a draft is being published, which gets now. */
-static int64_t default_date(const struct article *old, bool exists, const char *status)
+static int64_t default_date(const struct article *old, bool exists, enum article_status status)
 {
     int64_t now = (int64_t)time(NULL);
     if (!exists)
         return now;
-    if (strcmp(old->status, "draft") == 0 && strcmp(status, "published") == 0)
+    if (old->status == AS_DRAFT && status == AS_PUBLISHED)
         return now;
     return old->published_at;
 }
@@ -341,7 +343,7 @@ static int put_article(struct ctx *c, json_t *body)
     struct article_input in = {
         .slug = c->params[0], .author = "", .body = "", .tags = "", .source = "",
         .summary = "", .image = "", .image_alt = "",
-        .status = "draft", .comments_open = true,
+        .status = AS_DRAFT, .comments_open = true,
     };
     if (!slug_valid(in.slug))
         return bad_field(c, "slug", "The slug must be 1 to 200 lower-case letters, digits and "

@@ -4,7 +4,11 @@
 #include "admin/api.h"
 #include "store/store.h"
 
-static const char *const comment_statuses[] = { "pending", "approved", "spam", "trash", NULL };
+/* comment_status_name as the API's filters take it. */
+static const char *status_name(int index)
+{
+    return comment_status_name((enum comment_status)index);
+}
 
 /* The contract's comment object; NULL when memory ran out. */
 static json_t *comment_json(const struct comment_view *v)
@@ -21,7 +25,7 @@ static json_t *comment_json(const struct comment_view *v)
     json_put(obj, "email", json_text(cm->email), &ok);
     json_put(obj, "url", json_text(cm->url), &ok);
     json_put(obj, "body", json_text(cm->body), &ok);
-    json_put(obj, "status", json_text(cm->status), &ok);
+    json_put(obj, "status", json_text(comment_status_name(cm->status)), &ok);
     json_put(obj, "created_at", json_time(cm->created_at), &ok);
     json_put(obj, "ip", json_text(cm->ip), &ok);
     if (!ok) {
@@ -50,17 +54,19 @@ static int reply_comment(struct ctx *c, int64_t id)
 
 int api_comments_list(struct ctx *c)
 {
-    const char *status;
+    int status;
     int limit;
     int64_t after;
-    int bad = api_status_filter(c, comment_statuses, &status);
+    int bad = api_status_filter(c, status_name, CS_COUNT, &status);
     if (!bad)
         bad = api_paging(c, &limit, &after);
     if (bad)
         return bad;
     struct comment_view_list list;
     /* One more than asked tells whether another page follows. */
-    if (store_comments_page(c->store, c->arena, status, after, limit + 1, &list) != STORE_OK)
+    if (store_comments_page(c->store, c->arena,
+                            status < 0 ? CS_ANY : (enum comment_status)status, after,
+                            limit + 1, &list) != STORE_OK)
         return store_failed(c);
     bool more = list.count > (size_t)limit;
     size_t n = more ? (size_t)limit : list.count;
@@ -89,7 +95,7 @@ int api_comment_get(struct ctx *c)
 
 /* The body's "status": a known status, and no other field. Returns 0 or
  * the status answered (400, 415, 422). */
-static int read_status(struct ctx *c, const char **status)
+static int read_status(struct ctx *c, enum comment_status *status)
 {
     json_t *body;
     int bad = api_read_object(c, &body);
@@ -104,15 +110,11 @@ static int read_status(struct ctx *c, const char **status)
             return api_error(c, 422, k, "Only status can be changed.");
         }
     }
-    const char *s = json_string_value(json_object_get(body, "status"));
-    *status = NULL;
-    for (size_t i = 0; s && comment_statuses[i]; i++)
-        if (strcmp(s, comment_statuses[i]) == 0)
-            *status = comment_statuses[i];
+    bool known = comment_status_parse(json_string_value(json_object_get(body, "status")),
+                                      status);
     json_decref(body);
-    if (!*status)
-        return api_error(c, 422, "status",
-                         "status must be one of: pending, approved, spam, trash.");
+    if (!known)
+        return api_error(c, 422, "status", api_one_of(c, "status", status_name, CS_COUNT));
     return 0;
 }
 
@@ -121,7 +123,7 @@ int api_comment_patch(struct ctx *c)
     int64_t id;
     if (!comment_id(c, &id))
         return api_error(c, 404, NULL, "There is no comment with that id.");
-    const char *status;
+    enum comment_status status;
     int bad = read_status(c, &status);
     if (bad)
         return bad;

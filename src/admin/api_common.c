@@ -92,26 +92,30 @@ int api_paging(struct ctx *c, int *limit, int64_t *after)
     return 0;
 }
 
-int api_status_filter(struct ctx *c, const char *const *allowed, const char **status)
+const char *api_one_of(struct ctx *c, const char *field, api_name_fn name_of, int count)
+{
+    struct buf msg;
+    buf_init_arena(&msg, c->arena);
+    buf_printf(&msg, "%s must be one of: ", field);
+    for (int i = 0; i < count; i++)
+        buf_printf(&msg, "%s%s", i ? ", " : "", name_of(i));
+    buf_putc(&msg, '.');
+    return msg.failed ? "The value is not a known one." : buf_cstr(&msg);
+}
+
+int api_status_filter(struct ctx *c, api_name_fn name_of, int count, int *index)
 {
     const char *s = form_get(&c->query, "status");
-    *status = NULL;
+    *index = -1;
     if (!s)
         return 0;
-    for (size_t i = 0; allowed[i]; i++) {
-        if (strcmp(s, allowed[i]) == 0) {
-            *status = allowed[i];
+    for (int i = 0; i < count; i++) {
+        if (strcmp(s, name_of(i)) == 0) {
+            *index = i;
             return 0;
         }
     }
-    struct buf msg;
-    buf_init_arena(&msg, c->arena);
-    buf_puts(&msg, "status must be one of: ");
-    for (size_t i = 0; allowed[i]; i++)
-        buf_printf(&msg, "%s%s", i ? ", " : "", allowed[i]);
-    buf_putc(&msg, '.');
-    return api_error(c, 400, "status",
-                     msg.failed ? "status is not a known status." : buf_cstr(&msg));
+    return api_error(c, 400, "status", api_one_of(c, "status", name_of, count));
 }
 
 void api_actor(const struct ctx *c, struct actor *who)

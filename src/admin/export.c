@@ -11,13 +11,19 @@
 #define EXPORT_BATCH 100
 #define MAX_AUTHORS 10000
 
-static const char *wp_comment_status(const char *status)
+/* WordPress's comment_approved for a status. */
+static const char *wp_comment_status(enum comment_status status)
 {
-    if (strcmp(status, "approved") == 0)
+    switch (status) {
+    case CS_APPROVED:
         return "1";
-    if (strcmp(status, "spam") == 0 || strcmp(status, "trash") == 0)
-        return status;
-    return "0";
+    case CS_SPAM:
+        return "spam";
+    case CS_TRASH:
+        return "trash";
+    default:
+        return "0";
+    }
 }
 
 static int flush(struct buf *out, export_sink sink, void *ctx)
@@ -40,7 +46,7 @@ static int write_article(struct store *s, struct arena *a, struct buf *out, cons
     struct wxr_post p = {
         .id = ar->id, .title = ar->title, .link = link ? link : "", .creator = ar->author,
         .content = ar->body_html, .post_name = ar->slug,
-        .status = strcmp(ar->status, "published") == 0 ? "publish" : "draft",
+        .status = ar->status == AS_PUBLISHED ? "publish" : "draft",
         .comment_status = ar->comments_open ? "open" : "closed", .tags = ar->tags,
     };
     wxr_write_item(out, &p, ar->published_at);
@@ -73,7 +79,7 @@ int export_wordpress(struct store *s, const char *title, const char *site_url, e
     while (rc == STORE_OK) {
         arena_reset(&a);
         struct article_list list;
-        rc = store_articles_page(s, &a, NULL, after, EXPORT_BATCH, &list);
+        rc = store_articles_page(s, &a, AS_ANY, after, EXPORT_BATCH, &list);
         if (rc != STORE_OK || list.count == 0)
             break;
         for (size_t i = 0; i < list.count && rc == STORE_OK; i++) {

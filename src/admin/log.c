@@ -14,18 +14,18 @@ static const char *log_url(struct ctx *c, const char *key, int64_t id)
  * its view of the queue, at the top of the page. */
 static const char *comment_url(struct ctx *c, const struct modlog_entry *e)
 {
-    const char *status = e->comment_status;
-    if (!*status)
+    enum comment_status status = e->comment_status;
+    if (status == CS_NONE)
         return NULL;
-    if (strcmp(status, "approved") == 0 && *e->article_slug)
+    if (status == CS_APPROVED && *e->article_slug)
         return arena_printf(c->arena, "%s/articles/%s#comment-%lld", c->app->cfg.base_path,
                             e->article_slug, (long long)e->comment_id);
     /* The queue runs oldest first, the other views newest first. */
-    int64_t cursor = strcmp(status, "pending") == 0 ? e->comment_id - 1 : e->comment_id + 1;
+    int64_t cursor = status == CS_PENDING ? e->comment_id - 1 : e->comment_id + 1;
     if (cursor == 0)
         return arena_printf(c->arena, "%s/admin/", c->app->cfg.base_path);
     return arena_printf(c->arena, "%s/admin/?status=%s&after=%lld", c->app->cfg.base_path,
-                        status, (long long)cursor);
+                        comment_status_name(status), (long long)cursor);
 }
 
 static void add_entry(struct ctx *c, struct tval *list, const struct modlog_entry *e)
@@ -38,9 +38,11 @@ static void add_entry(struct ctx *c, struct tval *list, const struct modlog_entr
     tv_str(item, "comment_url", comment_url(c, e));
     tv_str(item, "article_title", *e->article_title ? e->article_title : NULL);
     tv_str(item, "article_slug", *e->article_slug ? e->article_slug : NULL);
-    tv_str(item, "old_status", *e->old_status ? e->old_status : "(none)");
-    tv_str(item, "new_status", e->new_status);
-    tv_bool(item, "deleted", strcmp(e->new_status, "deleted") == 0);
+    tv_str(item, "old_status",
+           e->old_status != CS_NONE ? comment_status_name(e->old_status) : "(none)");
+    bool deleted = e->new_status == CS_NONE;
+    tv_str(item, "new_status", deleted ? "deleted" : comment_status_name(e->new_status));
+    tv_bool(item, "deleted", deleted);
     admin_set_time(c, item, e->at);
 }
 

@@ -25,7 +25,7 @@ static json_t *comment_json(const struct comment_view *v)
     json_put(obj, "email", json_text(v->c.email), &ok);
     json_put(obj, "url", json_text(v->c.url), &ok);
     json_put(obj, "body", json_text(v->c.body), &ok);
-    json_put(obj, "status", json_text(v->c.status), &ok);
+    json_put(obj, "status", json_text(comment_status_name(v->c.status)), &ok);
     json_put(obj, "created_at", json_time(v->c.created_at), &ok);
     json_put(obj, "ip", json_text(v->c.ip), &ok);
     json_put(obj, "user_agent", json_text(v->c.user_agent), &ok);

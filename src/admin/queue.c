@@ -6,51 +6,37 @@
 #include "admin/admin.h"
 #include "store/store.h"
 
-/* What an action is called on a button and in the message after it. */
+/* What an action is called on a button and in the message after it (its
+ * name, in forms, is comment_action_name's). */
 struct action_info {
-    const char *name, *button, *done;
+    const char *button, *done;
 };
 
-static const struct action_info actions[] = {
-    { "approve", "Approve", "approved" },
-    { "unapprove", "Unapprove", "returned to the queue" },
-    { "spam", "Spam", "marked as spam" },
-    { "trash", "Trash", "moved to the trash" },
-    { "restore", "Restore", "restored" },
-    { "delete", "Delete permanently", "deleted permanently" },
+static const struct action_info actions[CA_COUNT] = {
+    [CA_APPROVE] = { "Approve", "approved" },
+    [CA_UNAPPROVE] = { "Unapprove", "returned to the queue" },
+    [CA_SPAM] = { "Spam", "marked as spam" },
+    [CA_TRASH] = { "Trash", "moved to the trash" },
+    [CA_RESTORE] = { "Restore", "restored" },
+    [CA_DELETE] = { "Delete permanently", "deleted permanently" },
 };
 
-#define ACTION_COUNT (sizeof actions / sizeof actions[0])
-
-static const struct action_info *find_action(const char *name)
-{
-    for (size_t i = 0; name && i < ACTION_COUNT; i++)
-        if (strcmp(actions[i].name, name) == 0)
-            return &actions[i];
-    return NULL;
-}
-
-/* The flash's kinds besides the actions (which are their index). */
+/* The flash's kinds besides the actions (which are their enum comment_action). */
 enum { FLASH_NONE_TICKED = 100, FLASH_UNDONE = 101 };
 
-/* The actions offered in each view, by status index. */
-static const char *const view_actions[CS_COUNT][5] = {
-    [CS_PENDING] = { "approve", "spam", "trash", NULL },
-    [CS_APPROVED] = { "unapprove", "spam", "trash", NULL },
-    [CS_SPAM] = { "restore", "approve", "trash", "delete", NULL },
-    [CS_TRASH] = { "restore", "spam", "delete", NULL },
+/* The actions offered in each view, by status, up to CA_COUNT. */
+static const enum comment_action view_actions[CS_COUNT][5] = {
+    [CS_PENDING] = { CA_APPROVE, CA_SPAM, CA_TRASH, CA_COUNT },
+    [CS_APPROVED] = { CA_UNAPPROVE, CA_SPAM, CA_TRASH, CA_COUNT },
+    [CS_SPAM] = { CA_RESTORE, CA_APPROVE, CA_TRASH, CA_DELETE, CA_COUNT },
+    [CS_TRASH] = { CA_RESTORE, CA_SPAM, CA_DELETE, CA_COUNT },
 };
 
 static const char *const view_labels[CS_COUNT] = { "Pending", "Approved", "Spam", "Trash" };
-static int status_index(const char *status)
-{
-    enum comment_status cs;
-    return comment_status_parse(status, &cs) ? (int)cs : -1;
-}
 
 /* A view: which status, and where in it (keyset cursors). */
 struct view {
-    int status;
+    enum comment_status status;
     int64_t after, before;
 };
 
@@ -60,7 +46,7 @@ static bool view_from_form(const struct form *f, struct view *v)
     const char *status = form_get(f, "status");
     const char *after = form_get(f, "after"), *before = form_get(f, "before");
     *v = (struct view){ .status = CS_PENDING };
-    if (status && *status && (v->status = status_index(status)) < 0)
+    if (status && *status && !comment_status_parse(status, &v->status))
         return false;
     if (after && *after && !parse_id(after, &v->after))
         return false;
@@ -75,7 +61,8 @@ static const char *view_query(struct ctx *c, const struct view *v)
     char buf[96] = "";
     size_t n = 0;
     if (v->status != CS_PENDING)
-        n += (size_t)snprintf(buf + n, sizeof buf - n, "&status=%s", comment_status_name((enum comment_status)v->status));
+        n += (size_t)snprintf(buf + n, sizeof buf - n, "&status=%s",
+                              comment_status_name(v->status));
     if (v->after)
         n += (size_t)snprintf(buf + n, sizeof buf - n, "&after=%lld", (long long)v->after);
     else if (v->before)
@@ -117,7 +104,7 @@ static const char *flash_message(struct ctx *c, const struct flash *f)
         return with_count(c, msg, f->refused, "was changed again since and was left as it is",
                           "were changed again since and were left as they are");
     }
-    if (f->kind < 0 || (size_t)f->kind >= ACTION_COUNT)
+    if (f->kind < 0 || f->kind >= CA_COUNT)
         return NULL;
     const char *msg = f->changed ? arena_printf(c->arena, "%s.",
                                                 plural(c, f->changed, actions[f->kind].done))
@@ -141,15 +128,14 @@ static void add_flash(struct ctx *c, struct tval *data)
         tv_str(data, "undo_token", admin_undo_token(c, f.undo_from, f.undo_to));
 }
 
-static struct tval *action_list(struct ctx *c, int status)
+static struct tval *action_list(struct ctx *c, enum comment_status status)
 {
     struct tval *list = tv_list(c->arena);
-    for (const char *const *a = view_actions[status]; *a; a++) {
+    for (const enum comment_action *a = view_actions[status]; *a != CA_COUNT; a++) {
         struct tval *item = tv_push_obj(list);
-        const struct action_info *info = find_action(*a);
-        tv_str(item, "action", info->name);
-        tv_str(item, "label", info->button);
-        tv_bool(item, "danger", strcmp(info->name, "delete") == 0);
+        tv_str(item, "action", comment_action_name(*a));
+        tv_str(item, "label", actions[*a].button);
+        tv_bool(item, "danger", *a == CA_DELETE);
     }
     return list;
 }
@@ -164,8 +150,10 @@ static void add_comment(struct ctx *c, struct tval *list, const struct mod_comme
     tv_str(item, "url", *cm->url ? cm->url : NULL);
     tv_str(item, "ip", cm->ip);
     tv_str(item, "body", cm->body);
-    tv_str(item, "status", cm->status);
-    tv_str(item, "previous_status", *m->previous_status ? m->previous_status : NULL);
+    tv_str(item, "status", comment_status_name(cm->status));
+    tv_str(item, "previous_status", m->previous_status != CS_NONE
+                                        ? comment_status_name(m->previous_status)
+                                        : NULL);
     if (cm->parent_id) {
         tv_int(item, "parent", cm->parent_id);
         tv_str(item, "parent_author", *m->parent_author ? m->parent_author : NULL);
@@ -173,20 +161,21 @@ static void add_comment(struct ctx *c, struct tval *list, const struct mod_comme
     }
     tv_str(item, "article_title", m->article_title);
     tv_str(item, "article_slug", m->article_slug);
-    tv_bool(item, "approved", strcmp(cm->status, "approved") == 0);
+    tv_bool(item, "approved", cm->status == CS_APPROVED);
     admin_set_time(c, item, cm->created_at);
 }
 
-static struct tval *view_tabs(struct ctx *c, int current, const int64_t counts[CS_COUNT])
+static struct tval *view_tabs(struct ctx *c, enum comment_status current,
+                              const int64_t counts[CS_COUNT])
 {
     struct tval *list = tv_list(c->arena);
     for (int i = 0; i < CS_COUNT; i++) {
-        struct view v = { .status = i };
+        struct view v = { .status = (enum comment_status)i };
         struct tval *tab = tv_push_obj(list);
         tv_str(tab, "label", view_labels[i]);
         tv_int(tab, "count", counts[i]);
         tv_str(tab, "url", view_url(c, &v));
-        tv_bool(tab, "current", i == current);
+        tv_bool(tab, "current", v.status == current);
     }
     return list;
 }
@@ -251,7 +240,7 @@ int admin_queue(struct ctx *c)
     int64_t counts[CS_COUNT];
     struct mod_comment_page page;
     if (store_comment_counts(c->store, counts) != STORE_OK ||
-        store_comments_by_status(c->store, c->arena, comment_status_name((enum comment_status)v.status), v.after, v.before,
+        store_comments_by_status(c->store, c->arena, v.status, v.after, v.before,
                                  ADMIN_PAGE_SIZE, &page) != STORE_OK)
         return fail(c, 503, "The database is not answering; try again.");
     return render_queue(c, &v, counts, &page);
@@ -261,8 +250,8 @@ int admin_queue(struct ctx *c)
 
 /* Applies the action to every id in one transaction; `out` gets the counts
  * and the log rows it wrote (for Undo). */
-static int apply_action(struct ctx *c, const char *action, const char **ids, size_t count,
-                        struct flash *out)
+static int apply_action(struct ctx *c, enum comment_action action, const char **ids,
+                        size_t count, struct flash *out)
 {
     struct actor who = { .editor_id = c->editor_id, .name = c->actor };
     int64_t last_before = 0;
@@ -280,7 +269,7 @@ static int apply_action(struct ctx *c, const char *action, const char **ids, siz
         out->missing += one == STORE_NOT_FOUND;
     }
     /* A deletion cannot be undone: the comment is gone. */
-    if (rc == STORE_OK && out->changed && strcmp(action, "delete") != 0) {
+    if (rc == STORE_OK && out->changed && action != CA_DELETE) {
         out->undo_from = last_before + 1;
         rc = store_modlog_last_id(c->store, &out->undo_to);
     }
@@ -331,18 +320,18 @@ int admin_comments_post(struct ctx *c)
     struct view v = return_view(c);
     if (name && strcmp(name, "undo") == 0)
         return undo_post(c, &v);
-    const struct action_info *a = find_action(name);
-    if (!a)
+    enum comment_action action;
+    if (!comment_action_parse(name, &action))
         return fail(c, 400, "Choose an action: approve, unapprove, spam, trash, restore or "
                             "delete.");
     const char *ids[FORM_MAX_FIELDS];
     size_t count = form_get_all(&c->form, "id", ids, FORM_MAX_FIELDS);
-    struct flash f = { .kind = (int)(a - actions) };
+    struct flash f = { .kind = (int)action };
     if (count == 0) {
         f.kind = FLASH_NONE_TICKED;
         return back_to_view(c, &v, &f);
     }
-    if (apply_action(c, a->name, ids, count, &f) != STORE_OK)
+    if (apply_action(c, action, ids, count, &f) != STORE_OK)
         return fail(c, 503, "The database is not answering; nothing was changed. Try again.");
     return back_to_view(c, &v, &f);
 }

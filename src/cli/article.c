@@ -73,6 +73,11 @@ static bool article_file_ok(const char *path, const struct article_file *f, char
  * what happened and the article's status: "slug: created (draft)". */
 static int save_article_file(struct store *s, const char *path, const struct article_file *f)
 {
+    enum article_status status;
+    if (!article_status_parse(f->status, &status)) {   /* the front matter checked it */
+        fprintf(stderr, "folio: %s: status: not draft or published\n", path);
+        return 1;
+    }
     char *tags;
     if (!article_file_ok(path, f, &tags))
         return 1;
@@ -80,7 +85,7 @@ static int save_article_file(struct store *s, const char *path, const struct art
     struct article_input in = {
         .slug = f->slug, .title = f->title, .author = f->author ? f->author : "",
         .body = f->body, .body_html = html ? html : "", .tags = tags,
-        .source = f->source ? f->source : "", .status = f->status,
+        .source = f->source ? f->source : "", .status = status,
         .summary = f->summary, .image = f->image, .image_alt = f->image_alt,
         .published_at = f->date, .comments_open = f->comments_open,
     };
@@ -151,7 +156,8 @@ static int article_list(struct store *s)
             char date[32];
             format_rfc3339(ar->published_at, date, sizeof date);
             date[10] = '\0';
-            printf("%-32s %-9s %-10s %7lld %8lld %4lld %5lld  %s\n", ar->slug, ar->status, date,
+            printf("%-32s %-9s %-10s %7lld %8lld %4lld %5lld  %s\n", ar->slug,
+                   article_status_name(ar->status), date,
                    (long long)ar->counts[CS_PENDING], (long long)ar->counts[CS_APPROVED],
                    (long long)ar->counts[CS_SPAM], (long long)ar->counts[CS_TRASH], ar->title);
         }
@@ -161,13 +167,13 @@ static int article_list(struct store *s)
 }
 
 /* publish, unpublish: the status changes, nothing else. */
-static int article_set_status(struct store *s, const char *slug, const char *status)
+static int article_set_status(struct store *s, const char *slug, enum article_status status)
 {
     int rc = slug_valid(slug) ? store_article_set_status(s, slug, status) : STORE_NOT_FOUND;
     if (rc == STORE_NOT_FOUND)
         fprintf(stderr, "folio: there is no article with the slug '%s'\n", slug);
     else if (rc == STORE_OK)
-        printf("%s: %s\n", slug, status);
+        printf("%s: %s\n", slug, article_status_name(status));
     return rc == STORE_OK ? 0 : 1;
 }
 
@@ -241,7 +247,7 @@ int cmd_article(int argc, char **argv)
     else if (strcmp(name, "delete") == 0)
         rc = article_delete(s, words[1]);
     else
-        rc = article_set_status(s, words[1], strcmp(name, "publish") == 0 ? "published" : "draft");
+        rc = article_set_status(s, words[1], strcmp(name, "publish") == 0 ? AS_PUBLISHED : AS_DRAFT);
     store_close(s);
     return rc;
 }

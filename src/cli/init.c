@@ -77,7 +77,7 @@ static int load_demo_comment(struct store *s, struct arena *a, char *line, const
         if (strcmp(refs[i], f[2]) == 0)
             parent = ids[i];
     unescape_newlines(f[7]);
-    struct comment_input in = { .article_id = art.id, .parent_id = parent, .status = "approved",
+    struct comment_input in = { .article_id = art.id, .parent_id = parent, .status = CS_APPROVED,
                                 .author = f[3], .email = f[4], .url = f[5], .body = f[7],
                                 .ip = "127.0.0.1", .user_agent = "folio init --demo",
                                 .created_at = created };

@@ -116,15 +116,17 @@ static int on_site(void *ctx, const char *site_url)
     return im->site ? 0 : 1;
 }
 
-/* The folio status of a WordPress post status; NULL: not imported. */
-static const char *article_status(const char *wp)
+/* The folio status of a WordPress post status; false: not imported. */
+static bool article_status(const char *wp, enum article_status *out)
 {
     if (strcmp(wp, "publish") == 0)
-        return "published";
-    if (strcmp(wp, "draft") == 0 || strcmp(wp, "pending") == 0 || strcmp(wp, "private") == 0 ||
-        strcmp(wp, "future") == 0)
-        return "draft";
-    return NULL;
+        *out = AS_PUBLISHED;
+    else if (strcmp(wp, "draft") == 0 || strcmp(wp, "pending") == 0 ||
+             strcmp(wp, "private") == 0 || strcmp(wp, "future") == 0)
+        *out = AS_DRAFT;
+    else
+        return false;
+    return true;
 }
 
 /* A slug from the post's name, else its title, else its id; at most 180
@@ -203,12 +205,13 @@ static int on_post(void *ctx, const struct wxr_post *p)
     struct importer *im = ctx;
     im->items++;
     im->post_skipped = true;
-    const char *status = article_status(p->status);
+    enum article_status status = AS_DRAFT;
+    bool imported = article_status(p->status, &status);
     if (strcmp(p->type, "post") != 0) {
         tally_add(&im->skipped_posts, p->type);
         return 0;
     }
-    if (!status) {
+    if (!imported) {
         tally_add(&im->skipped_posts, *p->status ? p->status : "no status");
         return 0;
     }
@@ -256,15 +259,15 @@ static int on_post(void *ctx, const struct wxr_post *p)
 }
 
 /* The folio status of a comment_approved value. */
-static const char *comment_status(const char *approved)
+static enum comment_status comment_status(const char *approved)
 {
     if (strcmp(approved, "1") == 0 || strcmp(approved, "approve") == 0)
-        return "approved";
+        return CS_APPROVED;
     if (strcmp(approved, "spam") == 0)
-        return "spam";
+        return CS_SPAM;
     if (strcmp(approved, "trash") == 0 || strcmp(approved, "post-trashed") == 0)
-        return "trash";
-    return "pending";
+        return CS_TRASH;
+    return CS_PENDING;
 }
 
 static const char *http_url_or_empty(const char *url)
@@ -297,7 +300,7 @@ static int on_comment(void *ctx, const struct wxr_comment *c)
     int64_t created_at;
     if (!wxr_parse_date(c->date_gmt, &created_at) && !wxr_parse_date(c->date, &created_at))
         created_at = im->post_published_at;
-    const char *status = comment_status(c->approved);
+    enum comment_status status = comment_status(c->approved);
     struct comment_input in = {
         .article_id = im->article_id, .status = status, .author = buf_cstr(&im->title), .email = c->email,
         .url = http_url_or_empty(c->url), .body = buf_cstr(&im->text), .ip = c->ip,
@@ -313,12 +316,9 @@ static int on_comment(void *ctx, const struct wxr_comment *c)
         im->comments_known++;
         return 0;
     }
-    im->comments[strcmp(status, "approved") == 0 ? CS_APPROVED
-                 : strcmp(status, "spam") == 0   ? CS_SPAM
-                 : strcmp(status, "trash") == 0  ? CS_TRASH
-                                                 : CS_PENDING]++;
+    im->comments[status]++;
     /* A new approved comment on an article imported before changes its page. */
-    if (strcmp(status, "approved") == 0 && im->post_unchanged && !im->post_touched) {
+    if (status == CS_APPROVED && im->post_unchanged && !im->post_touched) {
         im->post_touched = true;
         if (store_article_touch(im->s, im->article_id) != STORE_OK)
             return 1;

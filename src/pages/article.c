@@ -24,7 +24,7 @@ static struct tval *comment_node(struct ctx *c, const struct comment *cm, int de
     comment_format(&html, cm->body, strlen(cm->body));
     tv_trusted_html(node, "body_html", buf_cstr(&html)); /* escaped by comment_format */
     /* not approved: the reader's own comment, held (see store_comments_for_article) */
-    tv_bool(node, "pending", strcmp(cm->status, "approved") != 0);
+    tv_bool(node, "pending", cm->status != CS_APPROVED);
     tv_str(node, "reply_url", arena_printf(c->arena, "%s?replytocom=%lld#respond", article_path,
                                            (long long)cm->id));
     tv_int(node, "depth", depth);
@@ -146,7 +146,7 @@ int article_render(struct ctx *c, const struct article *a, const struct comment_
     tv_set(data, "form", comment_form_object(c, a, form, &comments));
     bool personal = false;
     for (size_t i = 0; i < comments.count; i++)
-        personal |= strcmp(comments.items[i].status, "approved") != 0;
+        personal |= comments.items[i].status != CS_APPROVED;
     /* A page with the reader's own pending comment, or their saved details in
      * the form, is theirs alone; everyone else's copy may be cached. */
     if (personal || comment_form_is_personal(c, form)) {

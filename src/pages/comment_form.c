@@ -48,7 +48,7 @@ void keep_own_comments(struct ctx *c, const struct pending_entry *own, size_t ow
     size_t kept = 0;
     for (size_t i = 0; i < list->count; i++) {
         const struct comment *cm = &list->items[i];
-        if (strcmp(cm->status, "approved") == 0 || listed_as_own(c, own, own_count, cm))
+        if (cm->status == CS_APPROVED || listed_as_own(c, own, own_count, cm))
             list->items[kept++] = *cm;
     }
     list->count = kept;
@@ -101,7 +101,7 @@ static const struct comment *reply_target(struct ctx *c, const struct comment_li
     if (!id && !parse_id(form_get(&c->query, "replytocom"), &id))
         return NULL;
     for (size_t i = 0; i < shown->count; i++)
-        if (shown->items[i].id == id && strcmp(shown->items[i].status, "approved") == 0)
+        if (shown->items[i].id == id && shown->items[i].status == CS_APPROVED)
             return &shown->items[i];
     return NULL;
 }
@@ -149,7 +149,7 @@ static void set_page_etag(struct ctx *c, const struct article *a, int64_t reply_
 static bool shows_pending(const struct comment_list *shown)
 {
     for (size_t i = 0; i < shown->count; i++)
-        if (strcmp(shown->items[i].status, "approved") != 0)
+        if (shown->items[i].status != CS_APPROVED)
             return true;
     return false;
 }

@@ -200,18 +200,18 @@ static bool any_key_matches(const struct word_list *keys, const struct submissio
 /* The status before the transaction: spam (honeypot, disallowed keys),
  * held (moderation keys, too many links), else pending, which the store
  * turns into approved for a known commenter under --moderation first. */
-static const char *initial_status(struct ctx *c, const struct submission *s, const char *address,
-                                  bool *approve_known)
+static enum comment_status initial_status(struct ctx *c, const struct submission *s,
+                                          const char *address, bool *approve_known)
 {
     const struct config *cfg = &c->app->cfg;
     *approve_known = false;
     if ((s->hp && *s->hp) || any_key_matches(c->app->disallowed_keys, s, address))
-        return "spam";
+        return CS_SPAM;
     if (any_key_matches(c->app->moderation_keys, s, address) ||
         comment_count_links(s->body, strlen(s->body)) > (size_t)cfg->max_links)
-        return "pending";
+        return CS_PENDING;
     *approve_known = cfg->moderation == MODERATION_FIRST;
-    return "pending";
+    return CS_PENDING;
 }
 
 /* A header value for the database: printable ASCII, at most max bytes. */
@@ -324,7 +324,7 @@ static int refuse(struct ctx *c, const struct article *a, struct submission *s, 
 static int accepted(struct ctx *c, const struct article *a, const struct submission *s,
                     const struct comment_post_result *res)
 {
-    if (strcmp(res->status, "approved") != 0)
+    if (res->status != CS_APPROVED)
         pending_cookie(c, s, res->id);
     saved_details_cookies(c, s);
     return redirect(c, arena_printf(c->arena, "/articles/%s#comment-%lld", a->slug,

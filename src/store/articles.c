@@ -17,7 +17,7 @@ static void read_article(struct arena *a, sqlite3_stmt *st, struct article *out)
     out->body_html = db_col_text(a, st, 5);
     out->tags = db_col_text(a, st, 6);
     out->source = db_col_text(a, st, 7);
-    out->status = db_col_text(a, st, 8);
+    out->status = db_col_article_status(st, 8);
     out->published_at = sqlite3_column_int64(st, 9);
     out->updated_at = sqlite3_column_int64(st, 10);
     out->version = sqlite3_column_int64(st, 11);
@@ -129,11 +129,12 @@ int store_articles_all(struct store *s, struct arena *a, struct article_list *ou
     return read_articles(s, a, st, out);
 }
 
-int store_articles_page(struct store *s, struct arena *a, const char *status, int64_t after_id,
-                        int limit, struct article_list *out)
+int store_articles_page(struct store *s, struct arena *a, enum article_status status,
+                        int64_t after_id, int limit, struct article_list *out)
 {
     sqlite3_stmt *st = db_stmt(s, STMT_ARTICLE_PAGE);
-    if (!st || !db_bind_text(st, ":status", status ? status : "") ||
+    const char *name = status == AS_ANY ? "" : article_status_name(status); /* '': any */
+    if (!st || !db_bind_text(st, ":status", name) ||
         !db_bind_int(st, ":after", after_id) || !db_bind_int(st, ":limit", limit))
         return STORE_ERROR;
     return read_articles(s, a, st, out);
@@ -156,7 +157,7 @@ static bool bind_article(sqlite3_stmt *st, const struct article_input *in, int64
            db_bind_text(st, ":summary", in->summary ? in->summary : "") &&
            db_bind_text(st, ":image", in->image ? in->image : "") &&
            db_bind_text(st, ":image_alt", in->image_alt ? in->image_alt : "") &&
-           db_bind_text(st, ":status", in->status) &&
+           db_bind_text(st, ":status", article_status_name(in->status)) &&
            db_bind_int(st, ":published_at", in->published_at) && db_bind_int(st, ":now", now) &&
            db_bind_int(st, ":comments_open", in->comments_open);
 }
@@ -233,10 +234,13 @@ int store_article_delete(struct store *s, const char *slug)
     return sqlite3_changes(s->db) ? STORE_OK : STORE_NOT_FOUND;
 }
 
-int store_article_set_status(struct store *s, const char *slug, const char *status)
+int store_article_set_status(struct store *s, const char *slug, enum article_status status)
 {
+    if (status >= AS_COUNT)
+        return STORE_ERROR;
     sqlite3_stmt *st = db_stmt(s, STMT_ARTICLE_SET_STATUS);
-    if (!st || !db_bind_text(st, ":slug", slug) || !db_bind_text(st, ":status", status) ||
+    if (!st || !db_bind_text(st, ":slug", slug) ||
+        !db_bind_text(st, ":status", article_status_name(status)) ||
         !db_bind_int(st, ":now", (int64_t)time(NULL)))
         return STORE_ERROR;
     int rc = db_exec_stmt(s, st);

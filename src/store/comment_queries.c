@@ -9,13 +9,14 @@ static void read_view(struct arena *a, sqlite3_stmt *st, void *item)
     out->article_title = db_col_text(a, st, COMMENT_COLUMN_COUNT + 1);
 }
 
-int store_comments_page(struct store *s, struct arena *a, const char *status, int64_t after_id,
-                        int limit, struct comment_view_list *out)
+int store_comments_page(struct store *s, struct arena *a, enum comment_status status,
+                        int64_t after_id, int limit, struct comment_view_list *out)
 {
     out->count = 0;
     out->items = NULL;
     sqlite3_stmt *st = db_stmt(s, STMT_COMMENT_VIEW_PAGE);
-    if (!st || !db_bind_text(st, ":status", status ? status : "") ||
+    const char *name = status == CS_ANY ? "" : comment_status_name(status); /* '': any */
+    if (!st || !db_bind_text(st, ":status", name) ||
         !db_bind_int(st, ":after", after_id) || !db_bind_int(st, ":limit", limit))
         return STORE_ERROR;
     void *items;

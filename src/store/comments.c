@@ -51,7 +51,7 @@ int store_comment_insert(struct store *s, const struct comment_input *in, int64_
 {
     sqlite3_stmt *st = db_stmt(s, STMT_COMMENT_INSERT);
     if (!st || !db_bind_int(st, ":article", in->article_id) ||
-        !db_bind_int(st, ":parent", in->parent_id) || !db_bind_text(st, ":status", in->status) ||
+        !db_bind_int(st, ":parent", in->parent_id) || !db_bind_text(st, ":status", comment_status_name(in->status)) ||
         !db_bind_text(st, ":author", in->author) || !db_bind_text(st, ":email", in->email) ||
         !db_bind_text(st, ":url", in->url) || !db_bind_text(st, ":body", in->body) ||
         !db_bind_text(st, ":ip", in->ip) || !db_bind_text(st, ":user_agent", in->user_agent) ||
@@ -164,7 +164,7 @@ static int post_in_transaction(struct store *s, const struct comment_post *in,
     bool known = false;
     if (in->approve_known && (rc = commenter_known(s, &c, &known)) != STORE_OK)
         return rc;
-    c.status = known ? "approved" : c.status;
+    c.status = known ? CS_APPROVED : c.status;
     rc = store_comment_insert(s, &c, &out->id);
     if (rc == STORE_CONFLICT) {     /* the article (a foreign key) is gone */
         out->verdict = COMMENT_NO_ARTICLE;
@@ -172,9 +172,7 @@ static int post_in_transaction(struct store *s, const struct comment_post *in,
     }
     if (rc == STORE_OK && known)
         rc = store_article_touch(s, c.article_id);
-    out->status = strcmp(c.status, "approved") == 0 ? "approved"
-                  : strcmp(c.status, "spam") == 0   ? "spam"
-                                                    : "pending";
+    out->status = c.status;
     return rc;
 }
 

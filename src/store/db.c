@@ -99,12 +99,26 @@ const char *db_col_text(struct arena *a, sqlite3_stmt *st, int col)
     return arena_strndup(a, (const char *)t, (size_t)sqlite3_column_bytes(st, col));
 }
 
+enum article_status db_col_article_status(sqlite3_stmt *st, int col)
+{
+    enum article_status status;
+    const char *name = (const char *)sqlite3_column_text(st, col);
+    return article_status_parse(name, &status) ? status : AS_DRAFT;
+}
+
+enum comment_status db_col_comment_status(sqlite3_stmt *st, int col)
+{
+    enum comment_status status;
+    const char *name = (const char *)sqlite3_column_text(st, col);
+    return comment_status_parse(name, &status) ? status : CS_NONE;
+}
+
 void db_read_comment(struct arena *a, sqlite3_stmt *st, struct comment *out)
 {
     out->id = sqlite3_column_int64(st, 0);
     out->article_id = sqlite3_column_int64(st, 1);
     out->parent_id = sqlite3_column_int64(st, 2);
-    out->status = db_col_text(a, st, 3);
+    out->status = db_col_comment_status(st, 3);
     out->author = db_col_text(a, st, 4);
     out->email = db_col_text(a, st, 5);
     out->url = db_col_text(a, st, 6);

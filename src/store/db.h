@@ -47,6 +47,14 @@ bool db_bind_null(sqlite3_stmt *st, const char *name);
 /* Copies column `col` into the arena ("" for NULL). */
 const char *db_col_text(struct arena *a, sqlite3_stmt *st, int col);
 
+/* An article status column as the enum. The table's CHECK lets only the
+ * names in; anything else reads as a draft, the status that shows nothing. */
+enum article_status db_col_article_status(sqlite3_stmt *st, int col);
+
+/* A comment status column (a name of comment_status_name) as the enum;
+ * CS_NONE for NULL, '' or anything else (the log's 'deleted'). */
+enum comment_status db_col_comment_status(sqlite3_stmt *st, int col);
+
 /* Reads COMMENT_COLUMNS (statements.h) from the current row into out (strings in the arena). */
 void db_read_comment(struct arena *a, sqlite3_stmt *st, struct comment *out);
 

@@ -6,66 +6,16 @@
 
 #include "store/db.h"
 
-static const char *const status_names[CS_COUNT] = {
-    [CS_PENDING] = "pending", [CS_APPROVED] = "approved", [CS_SPAM] = "spam", [CS_TRASH] = "trash",
-};
-
-static const char *const action_names[CA_COUNT] = {
-    [CA_APPROVE] = "approve", [CA_UNAPPROVE] = "unapprove", [CA_SPAM] = "spam",
-    [CA_TRASH] = "trash",     [CA_RESTORE] = "restore",     [CA_DELETE] = "delete",
-};
-
-const char *comment_status_name(enum comment_status status)
+static bool is_spam_or_trash(enum comment_status status)
 {
-    return status < CS_COUNT ? status_names[status] : "";
-}
-
-/* The index of `name` in names[0..count), or -1. */
-static int name_index(const char *const *names, int count, const char *name)
-{
-    for (int i = 0; name && i < count; i++)
-        if (strcmp(name, names[i]) == 0)
-            return i;
-    return -1;
-}
-
-bool comment_status_parse(const char *name, enum comment_status *out)
-{
-    int i = name_index(status_names, CS_COUNT, name);
-    if (i >= 0)
-        *out = (enum comment_status)i;
-    return i >= 0;
-}
-
-const char *comment_action_name(enum comment_action action)
-{
-    return action < CA_COUNT ? action_names[action] : "";
-}
-
-bool comment_action_parse(const char *name, enum comment_action *out)
-{
-    int i = name_index(action_names, CA_COUNT, name);
-    if (i >= 0)
-        *out = (enum comment_action)i;
-    return i >= 0;
-}
-
-const char *store_status_name(const char *status)
-{
-    enum comment_status cs;
-    return comment_status_parse(status, &cs) ? status_names[cs] : NULL;
-}
-
-static bool is_spam_or_trash(const char *status)
-{
-    return strcmp(status, "spam") == 0 || strcmp(status, "trash") == 0;
+    return status == CS_SPAM || status == CS_TRASH;
 }
 
 /* ---- changes ---- */
 
 struct current {
-    const char *status;     /* static, from status_names */
-    const char *previous;   /* static or NULL */
+    enum comment_status status;
+    enum comment_status previous;   /* CS_NONE when none */
     int64_t article_id;
 };
 
@@ -73,9 +23,9 @@ static void read_current_row(struct arena *a, sqlite3_stmt *st, void *item)
 {
     (void)a;
     struct current *out = item;
-    out->status = store_status_name((const char *)sqlite3_column_text(st, 0));
+    out->status = db_col_comment_status(st, 0);
     out->article_id = sqlite3_column_int64(st, 1);
-    out->previous = store_status_name((const char *)sqlite3_column_text(st, 2));
+    out->previous = db_col_comment_status(st, 2);
 }
 
 static int read_current(struct store *s, int64_t id, struct current *out)
@@ -86,42 +36,47 @@ static int read_current(struct store *s, int64_t id, struct current *out)
     int rc = db_one_row(s, NULL, st, read_current_row, out, "reading a comment's status");
     if (rc != STORE_OK)
         return rc;
-    return out->status ? STORE_OK : db_error(s, "a comment has an unknown status");
+    return out->status != CS_NONE ? STORE_OK : db_error(s, "a comment has an unknown status");
 }
 
+/* The log's row; new_status CS_NONE: the comment was deleted. */
 static int write_log(struct store *s, int64_t comment_id, const struct current *cur,
-                     const char *new_status, const struct actor *who, int64_t now)
+                     enum comment_status new_status, const struct actor *who, int64_t now)
 {
     sqlite3_stmt *st = db_stmt(s, STMT_MOD_LOG);
     if (!st || !db_bind_int(st, ":now", now) || !db_bind_int(st, ":editor", who->editor_id) ||
         !db_bind_int(st, ":token", who->token_id) || !db_bind_text(st, ":actor", who->name) ||
         !db_bind_int(st, ":comment", comment_id) || !db_bind_int(st, ":article", cur->article_id) ||
-        !db_bind_text(st, ":old", cur->status) || !db_bind_text(st, ":new", new_status))
+        !db_bind_text(st, ":old", comment_status_name(cur->status)) ||
+        !db_bind_text(st, ":new", new_status == CS_NONE ? "deleted"
+                                                        : comment_status_name(new_status)))
         return STORE_ERROR;
     return db_exec_stmt(s, st);
 }
 
 /* The change itself, inside a transaction someone else opened. */
-static int set_status_in_tx(struct store *s, int64_t id, const char *new_status,
+static int set_status_in_tx(struct store *s, int64_t id, enum comment_status new_status,
                             const struct actor *who, struct current *cur)
 {
     int rc = read_current(s, id, cur);
     if (rc != STORE_OK || cur->status == new_status)
         return rc;
     /* Into spam or trash: remember where it came from, for restore. */
-    const char *previous = NULL;
+    enum comment_status previous = CS_NONE;
     if (is_spam_or_trash(new_status))
         previous = is_spam_or_trash(cur->status) ? cur->previous : cur->status;
     int64_t now = (int64_t)time(NULL);
     sqlite3_stmt *st = db_stmt(s, STMT_MOD_SET);
-    if (!st || !db_bind_text(st, ":status", new_status) || !db_bind_int(st, ":now", now) ||
-        !(previous ? db_bind_text(st, ":previous", previous) : db_bind_null(st, ":previous")) ||
+    if (!st || !db_bind_text(st, ":status", comment_status_name(new_status)) ||
+        !db_bind_int(st, ":now", now) ||
+        !(previous != CS_NONE ? db_bind_text(st, ":previous", comment_status_name(previous))
+                              : db_bind_null(st, ":previous")) ||
         !db_bind_int(st, ":id", id))
         return STORE_ERROR;
     if ((rc = db_exec_stmt(s, st)) != STORE_OK ||
         (rc = write_log(s, id, cur, new_status, who, now)) != STORE_OK)
         return rc;
-    if (cur->status == status_names[CS_APPROVED] || new_status == status_names[CS_APPROVED])
+    if (cur->status == CS_APPROVED || new_status == CS_APPROVED)
         rc = store_article_touch(s, cur->article_id);
     return rc;
 }
@@ -137,9 +92,9 @@ static int delete_in_tx(struct store *s, int64_t id, const struct actor *who, bo
     sqlite3_stmt *st = db_stmt(s, STMT_MOD_DELETE);
     if (!st || !db_bind_int(st, ":id", id) || (rc = db_exec_stmt(s, st)) != STORE_OK)
         return st ? rc : STORE_ERROR;
-    if ((rc = write_log(s, id, cur, "deleted", who, (int64_t)time(NULL))) != STORE_OK)
+    if ((rc = write_log(s, id, cur, CS_NONE, who, (int64_t)time(NULL))) != STORE_OK)
         return rc;
-    if (cur->status == status_names[CS_APPROVED])
+    if (cur->status == CS_APPROVED)
         rc = store_article_touch(s, cur->article_id);
     return rc;
 }
@@ -164,19 +119,18 @@ static int tx_close(struct store *s, int opened, int rc)
     return rc;
 }
 
-int store_comment_set_status(struct store *s, int64_t id, const char *new_status,
-                             const struct actor *who, const char **old_status_out)
+int store_comment_set_status(struct store *s, int64_t id, enum comment_status new_status,
+                             const struct actor *who, enum comment_status *old_status_out)
 {
-    const char *status = store_status_name(new_status);
-    if (!status)
+    if (new_status >= CS_COUNT)
         return STORE_CONFLICT;
     struct current cur = {0};
     int opened = tx_open(s);
     if (opened < 0)
         return STORE_ERROR;
-    int rc = tx_close(s, opened, set_status_in_tx(s, id, status, who, &cur));
+    int rc = tx_close(s, opened, set_status_in_tx(s, id, new_status, who, &cur));
     if (old_status_out)
-        *old_status_out = rc == STORE_OK ? cur.status : NULL;
+        *old_status_out = rc == STORE_OK ? cur.status : CS_NONE;
     return rc;
 }
 
@@ -190,35 +144,36 @@ int store_comment_delete(struct store *s, int64_t id, const struct actor *who,
     return tx_close(s, opened, delete_in_tx(s, id, who, only_from_spam_or_trash, &cur));
 }
 
-/* Where an action takes a comment that is in `status` now (NULL: nowhere,
- * it stays as it is). */
-static const char *action_target(const char *action, const struct current *cur)
+/* Where an action other than delete takes a comment that is in cur->status
+ * now (CS_NONE: nowhere, it stays as it is). */
+static enum comment_status action_target(enum comment_action action, const struct current *cur)
 {
-    if (strcmp(action, "approve") == 0)
-        return status_names[CS_APPROVED];
-    if (strcmp(action, "spam") == 0)
-        return status_names[CS_SPAM];
-    if (strcmp(action, "trash") == 0)
-        return status_names[CS_TRASH];
-    if (strcmp(action, "unapprove") == 0)
-        return cur->status == status_names[CS_APPROVED] ? status_names[CS_PENDING] : NULL;
-    if (strcmp(action, "restore") == 0 && is_spam_or_trash(cur->status))
-        return cur->previous && !is_spam_or_trash(cur->previous) ? cur->previous
-                                                                  : status_names[CS_PENDING];
-    return NULL;
+    switch (action) {
+    case CA_APPROVE:
+        return CS_APPROVED;
+    case CA_SPAM:
+        return CS_SPAM;
+    case CA_TRASH:
+        return CS_TRASH;
+    case CA_UNAPPROVE:
+        return cur->status == CS_APPROVED ? CS_PENDING : CS_NONE;
+    case CA_RESTORE:
+        if (!is_spam_or_trash(cur->status))
+            return CS_NONE;
+        return cur->previous != CS_NONE && !is_spam_or_trash(cur->previous) ? cur->previous
+                                                                            : CS_PENDING;
+    case CA_DELETE:
+    case CA_COUNT:
+        break;
+    }
+    return CS_NONE;
 }
 
-static bool action_known(const char *action)
-{
-    enum comment_action known;
-    return comment_action_parse(action, &known);
-}
-
-static int moderate_in_tx(struct store *s, int64_t id, const char *action,
+static int moderate_in_tx(struct store *s, int64_t id, enum comment_action action,
                           const struct actor *who, bool *changed)
 {
     struct current cur = {0};
-    if (strcmp(action, "delete") == 0) {
+    if (action == CA_DELETE) {
         int rc = delete_in_tx(s, id, who, true, &cur);
         *changed = rc == STORE_OK;
         return rc;
@@ -226,18 +181,18 @@ static int moderate_in_tx(struct store *s, int64_t id, const char *action,
     int rc = read_current(s, id, &cur);
     if (rc != STORE_OK)
         return rc;
-    const char *target = action_target(action, &cur);
-    if (!target || target == cur.status)
+    enum comment_status target = action_target(action, &cur);
+    if (target == CS_NONE || target == cur.status)
         return STORE_OK;
     *changed = true;
     return set_status_in_tx(s, id, target, who, &cur);
 }
 
-int store_moderate(struct store *s, int64_t comment_id, const char *action,
+int store_moderate(struct store *s, int64_t comment_id, enum comment_action action,
                    const struct actor *who, bool *changed)
 {
     *changed = false;
-    if (!action || !action_known(action))
+    if (action >= CA_COUNT)
         return STORE_CONFLICT;
     int opened = tx_open(s);
     if (opened < 0)
@@ -275,7 +230,7 @@ static void read_queue_item(struct arena *a, sqlite3_stmt *st, struct mod_commen
     db_read_comment(a, st, &out->c);
     out->article_slug = db_col_text(a, st, COMMENT_COLUMN_COUNT);
     out->article_title = db_col_text(a, st, COMMENT_COLUMN_COUNT + 1);
-    out->previous_status = db_col_text(a, st, COMMENT_COLUMN_COUNT + 2);
+    out->previous_status = db_col_comment_status(st, COMMENT_COLUMN_COUNT + 2);
     out->parent_author = db_col_text(a, st, COMMENT_COLUMN_COUNT + 3);
     out->parent_excerpt = db_col_text(a, st, COMMENT_COLUMN_COUNT + 4);
 }
@@ -289,11 +244,11 @@ static void read_log_entry(struct arena *a, sqlite3_stmt *st, struct modlog_entr
     out->actor = db_col_text(a, st, 4);
     out->comment_id = sqlite3_column_int64(st, 5);
     out->article_id = sqlite3_column_int64(st, 6);
-    out->old_status = db_col_text(a, st, 7);
-    out->new_status = db_col_text(a, st, 8);
+    out->old_status = db_col_comment_status(st, 7);
+    out->new_status = db_col_comment_status(st, 8);
     out->article_slug = db_col_text(a, st, 9);
     out->article_title = db_col_text(a, st, 10);
-    out->comment_status = db_col_text(a, st, 11);
+    out->comment_status = db_col_comment_status(st, 11);
 }
 
 /* One keyset page over ids, for either table. Rows are read by `read` into
@@ -302,7 +257,7 @@ struct keyset {
     struct store *s;
     struct arena *a;
     enum stmt_id up, down;         /* the two statements */
-    const char *status;            /* bound as :status when not NULL */
+    enum comment_status status;    /* bound as :status unless CS_ANY */
     size_t size;
     void (*read)(struct arena *, sqlite3_stmt *, void *);
 };
@@ -311,7 +266,7 @@ static sqlite3_stmt *keyset_stmt(const struct keyset *k, bool up, int64_t cursor
 {
     sqlite3_stmt *st = db_stmt(k->s, up ? k->up : k->down);
     if (!st || !db_bind_int(st, ":cursor", cursor) || !db_bind_int(st, ":limit", limit) ||
-        (k->status && !db_bind_text(st, ":status", k->status)))
+        (k->status != CS_ANY && !db_bind_text(st, ":status", comment_status_name(k->status))))
         return NULL;
     return st;
 }
@@ -397,17 +352,16 @@ static void read_log_any(struct arena *a, sqlite3_stmt *st, void *item)
     read_log_entry(a, st, item);
 }
 
-int store_comments_by_status(struct store *s, struct arena *a, const char *status,
+int store_comments_by_status(struct store *s, struct arena *a, enum comment_status status,
                              int64_t after, int64_t before, int limit,
                              struct mod_comment_page *out)
 {
-    enum comment_status cs;
-    if (!comment_status_parse(status, &cs))
+    if (status >= CS_COUNT)
         return STORE_NOT_FOUND;
-    struct keyset k = { s, a, STMT_MOD_PAGE_UP, STMT_MOD_PAGE_DOWN, status_names[cs],
+    struct keyset k = { s, a, STMT_MOD_PAGE_UP, STMT_MOD_PAGE_DOWN, status,
                         sizeof(struct mod_comment), read_queue_any };
     /* The queue is worked oldest first; the other views show the newest first. */
-    bool ascending = cs == CS_PENDING;
+    bool ascending = status == CS_PENDING;
     void *items;
     int rc = keyset_page(&k, ascending, after, before, limit, &items, &out->count,
                          &out->has_prev, &out->has_next);
@@ -418,7 +372,7 @@ int store_comments_by_status(struct store *s, struct arena *a, const char *statu
 int store_modlog_page(struct store *s, struct arena *a, int64_t after, int64_t before,
                       int limit, struct modlog_page *out)
 {
-    struct keyset k = { s, a, STMT_MOD_LOG_UP, STMT_MOD_LOG_DOWN, NULL, sizeof(struct modlog_entry),
+    struct keyset k = { s, a, STMT_MOD_LOG_UP, STMT_MOD_LOG_DOWN, CS_ANY, sizeof(struct modlog_entry),
                         read_log_any };
     void *items;
     int rc = keyset_page(&k, false, after, before, limit, &items, &out->count, &out->has_prev,
@@ -440,7 +394,7 @@ int store_modlog_last_id(struct store *s, int64_t *id)
 
 struct undo_row {
     int64_t comment_id;
-    const char *old_status, *new_status;   /* static, or NULL when not a status */
+    enum comment_status old_status, new_status;   /* CS_NONE when not a status */
     bool latest;
 };
 
@@ -449,8 +403,8 @@ static void read_undo_row(struct arena *a, sqlite3_stmt *st, void *item)
     (void)a;
     struct undo_row *r = item;
     r->comment_id = sqlite3_column_int64(st, 0);
-    r->old_status = store_status_name((const char *)sqlite3_column_text(st, 1));
-    r->new_status = store_status_name((const char *)sqlite3_column_text(st, 2));
+    r->old_status = db_col_comment_status(st, 1);
+    r->new_status = db_col_comment_status(st, 2);
     r->latest = sqlite3_column_int(st, 3) != 0;
 }
 
@@ -459,7 +413,7 @@ static int undo_one(struct store *s, const struct undo_row *r, const struct acto
                     struct undo_result *out)
 {
     struct current cur = {0};
-    int rc = r->latest && r->old_status && r->new_status
+    int rc = r->latest && r->old_status != CS_NONE && r->new_status != CS_NONE
                  ? read_current(s, r->comment_id, &cur)
                  : STORE_NOT_FOUND;
     if (rc == STORE_OK && cur.status == r->new_status)

@@ -65,10 +65,29 @@ int store_secret(struct store *s, unsigned char out[32]);
 
 /* ---- articles ---- */
 
-enum comment_status { CS_PENDING, CS_APPROVED, CS_SPAM, CS_TRASH, CS_COUNT };
-/* A status's name as stored and shown ("pending"...): one table for all. */
+/* An article's status, named by the one table of article_status_name and
+ * article_status_parse ("draft", "published"). */
+enum article_status {
+    AS_DRAFT, AS_PUBLISHED,
+    AS_COUNT,               /* how many statuses there are: not a status */
+    AS_ANY = AS_COUNT,      /* only as a filter (store_articles_page): every status */
+};
+const char *article_status_name(enum article_status status);   /* "" for AS_ANY */
+bool article_status_parse(const char *name, enum article_status *out);
+
+/* A comment's status. Callers speak in these; the names exist only where
+ * text meets folio (a form, the API, the CLI, a page) and always through
+ * comment_status_name and comment_status_parse, the one table of them. */
+enum comment_status {
+    CS_PENDING, CS_APPROVED, CS_SPAM, CS_TRASH,
+    CS_COUNT,               /* how many statuses there are: not a status */
+    CS_NONE = CS_COUNT,     /* no status: none before (a log row, a comment never in
+                             * spam or trash), or none after (deleted) */
+    CS_ANY,                 /* only as a filter (store_comments_page): every status */
+};
+/* A status's name as stored and shown ("pending"...); "" for CS_NONE and CS_ANY. */
 const char *comment_status_name(enum comment_status status);
-/* The status called `name`; false when none is. */
+/* The status called `name` (one of the four); false when none is. */
 bool comment_status_parse(const char *name, enum comment_status *out);
 
 /* What an editor does to a comment (store_moderate). */
@@ -79,7 +98,8 @@ bool comment_action_parse(const char *name, enum comment_action *out);
 
 struct article {
     int64_t id;
-    const char *slug, *title, *author, *body, *body_html, *tags, *source, *status;
+    const char *slug, *title, *author, *body, *body_html, *tags, *source;
+    enum article_status status;
     const char *summary, *image, *image_alt;   /* "" when not given (sql/013) */
     int64_t published_at, updated_at, version;
     bool comments_open;
@@ -93,7 +113,8 @@ struct article_list {
 
 /* Input to store_article_save; tags are names, comma-separated. */
 struct article_input {
-    const char *slug, *title, *author, *body, *body_html, *tags, *source, *status;
+    const char *slug, *title, *author, *body, *body_html, *tags, *source;
+    enum article_status status;
     const char *summary, *image, *image_alt;   /* NULL: "" */
     int64_t published_at;
     bool comments_open;
@@ -133,9 +154,9 @@ int store_articles_all(struct store *s, struct arena *a, struct article_list *ou
  * unless one is open. *created tells which. */
 int store_article_save(struct store *s, const struct article_input *in, bool *created);
 int store_article_delete(struct store *s, const char *slug);
-/* Sets the status ("draft" or "published") and nothing else; the article
- * keeps its date. STORE_NOT_FOUND for an unknown slug. */
-int store_article_set_status(struct store *s, const char *slug, const char *status);
+/* Sets the status and nothing else; the article keeps its date.
+ * STORE_NOT_FOUND for an unknown slug. */
+int store_article_set_status(struct store *s, const char *slug, enum article_status status);
 /* Marks an article changed (a comment on it was approved or withdrawn). */
 int store_article_touch(struct store *s, int64_t article_id);
 /* What the page cache checks (versions.c): a published article's id and
@@ -155,7 +176,8 @@ bool store_change_stamp(struct store *s, unsigned char out[STORE_STAMP_BYTES]);
 
 struct comment {
     int64_t id, article_id, parent_id;  /* parent_id 0: top level */
-    const char *status, *author, *email, *url, *body, *ip, *user_agent;
+    enum comment_status status;
+    const char *author, *email, *url, *body, *ip, *user_agent;
     int64_t created_at;
 };
 
@@ -175,7 +197,8 @@ int store_comments_recent(struct store *s, struct arena *a, int64_t article_id, 
 /* A comment as the form delivers it; stored with status in one transaction. */
 struct comment_input {
     int64_t article_id, parent_id;
-    const char *status, *author, *email, *url, *body, *ip, *user_agent;
+    enum comment_status status;
+    const char *author, *email, *url, *body, *ip, *user_agent;
     int64_t created_at;
 };
 int store_comment_insert(struct store *s, const struct comment_input *in, int64_t *id);
@@ -201,7 +224,7 @@ enum comment_verdict {
 struct comment_post_result {
     enum comment_verdict verdict;
     int64_t id;                 /* when stored */
-    const char *status;         /* when stored: "pending", "approved" or "spam" (static) */
+    enum comment_status status; /* when stored: CS_PENDING, CS_APPROVED or CS_SPAM */
     int64_t retry_after;        /* when rate-limited: seconds, at least 1 */
 };
 
@@ -221,28 +244,26 @@ struct actor {
     const char *name;
 };
 
-/* Sets a comment's status ("pending", "approved", "spam", "trash") and logs
- * it, in one transaction (its own, unless one is open). Moving into spam or
- * trash remembers the status it came from (for restore). Touches the article
- * when its approved set changes. Setting the status it already has changes
- * and logs nothing. *old_status_out (may be NULL) gets the status it had (a
- * static string). STORE_OK, STORE_NOT_FOUND, STORE_ERROR. */
-int store_comment_set_status(struct store *s, int64_t id, const char *new_status,
-                             const struct actor *who, const char **old_status_out);
+/* Sets a comment's status (one of the four) and logs it, in one
+ * transaction (its own, unless one is open). Moving into spam or trash
+ * remembers the status it came from (for restore). Touches the article when
+ * its approved set changes. Setting the status it already has changes and
+ * logs nothing. *old_status_out (may be NULL) gets the status it had.
+ * STORE_OK, STORE_NOT_FOUND, STORE_CONFLICT (not a status), STORE_ERROR. */
+int store_comment_set_status(struct store *s, int64_t id, enum comment_status new_status,
+                             const struct actor *who, enum comment_status *old_status_out);
 /* Deletes a comment for good and logs it ('deleted'), in one transaction.
  * With only_from_spam_or_trash, a comment in another status is left alone:
  * STORE_CONFLICT. STORE_OK, STORE_NOT_FOUND, STORE_ERROR. */
 int store_comment_delete(struct store *s, int64_t id, const struct actor *who,
                          bool only_from_spam_or_trash);
-/* An editor's action: "approve", "unapprove" (to pending), "spam", "trash",
- * "restore" (from spam or trash to where it was, else pending) or "delete"
- * (only from spam or trash). *changed tells whether anything changed.
- * STORE_OK, STORE_NOT_FOUND, STORE_CONFLICT (delete refused, or an unknown
- * action), STORE_ERROR. */
-int store_moderate(struct store *s, int64_t comment_id, const char *action,
+/* An editor's action: approve, unapprove (to pending), spam, trash, restore
+ * (from spam or trash to where it was, else pending) or delete (only from
+ * spam or trash). *changed tells whether anything changed. STORE_OK,
+ * STORE_NOT_FOUND, STORE_CONFLICT (delete refused, or not an action),
+ * STORE_ERROR. */
+int store_moderate(struct store *s, int64_t comment_id, enum comment_action action,
                    const struct actor *who, bool *changed);
-/* The status's static name ("pending", ...), or NULL when it is not one. */
-const char *store_status_name(const char *status);
 /* How many comments are in each status. */
 int store_comment_counts(struct store *s, int64_t counts[CS_COUNT]);
 
@@ -250,7 +271,7 @@ int store_comment_counts(struct store *s, int64_t counts[CS_COUNT]);
 struct mod_comment {
     struct comment c;
     const char *article_slug, *article_title;
-    const char *previous_status;        /* "" when none */
+    enum comment_status previous_status;    /* CS_NONE when none */
     /* a reply's parent: its author and the start of its text on one line
      * ("" for a top-level comment, or when the parent is gone) */
     const char *parent_author, *parent_excerpt;
@@ -263,17 +284,19 @@ struct mod_comment_page {
 /* One page of the comments in `status`, by keyset: pending oldest first,
  * the other statuses newest first. `after` (an id): the page that follows
  * that comment; `before`: the page that precedes it; both 0: the first.
- * STORE_NOT_FOUND for an unknown status. */
-int store_comments_by_status(struct store *s, struct arena *a, const char *status,
+ * STORE_NOT_FOUND when `status` is not one of the four. */
+int store_comments_by_status(struct store *s, struct arena *a, enum comment_status status,
                              int64_t after, int64_t before, int limit,
                              struct mod_comment_page *out);
 
-/* A row of the moderation log, with the article and the comment's status now
- * ("" once deleted). */
+/* A row of the moderation log, with the article and the comment's status now. */
 struct modlog_entry {
     int64_t id, at, editor_id, token_id, comment_id, article_id;
-    const char *actor, *old_status, *new_status;
-    const char *article_slug, *article_title, *comment_status;
+    const char *actor;
+    enum comment_status old_status;     /* CS_NONE: none was logged */
+    enum comment_status new_status;     /* CS_NONE: the row is the comment's deletion */
+    enum comment_status comment_status; /* now; CS_NONE once deleted */
+    const char *article_slug, *article_title;
 };
 struct modlog_page {
     struct modlog_entry *items;
@@ -394,9 +417,10 @@ int store_token_touch(struct store *s, int64_t id, int64_t now);
 
 /* ---- the JSON API's listings (articles.c, comment_queries.c) ---- */
 
-/* Articles by id after `after_id`, at most `limit`; status NULL for all. */
-int store_articles_page(struct store *s, struct arena *a, const char *status, int64_t after_id,
-                        int limit, struct article_list *out);
+/* Articles by id after `after_id`, at most `limit`, in `status`, or in any
+ * for AS_ANY. */
+int store_articles_page(struct store *s, struct arena *a, enum article_status status,
+                        int64_t after_id, int limit, struct article_list *out);
 
 /* A comment with its article's slug and title. */
 struct comment_view {
@@ -409,9 +433,10 @@ struct comment_view_list {
     size_t count;
 };
 
-/* Comments by id (oldest first) after `after_id`, at most `limit`; status NULL for all. */
-int store_comments_page(struct store *s, struct arena *a, const char *status, int64_t after_id,
-                        int limit, struct comment_view_list *out);
+/* Comments by id (oldest first) after `after_id`, at most `limit`, in
+ * `status`, or in any for CS_ANY. */
+int store_comments_page(struct store *s, struct arena *a, enum comment_status status,
+                        int64_t after_id, int limit, struct comment_view_list *out);
 int store_comment_view(struct store *s, struct arena *a, int64_t id, struct comment_view *out);
 
 /* ---- moving in from WordPress (wordpress.c, sql/012) ---- */

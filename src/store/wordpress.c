@@ -39,7 +39,7 @@ static void compare_article(struct arena *a, sqlite3_stmt *st, void *item)
     const struct article_input *in = cmp->in;
     cmp->same = same_text(st, 0, in->title) && same_text(st, 1, in->author) &&
                 same_text(st, 2, in->body_html) && same_text(st, 3, in->tags) &&
-                same_text(st, 4, in->status) && sqlite3_column_int64(st, 5) == in->published_at &&
+                same_text(st, 4, article_status_name(in->status)) && sqlite3_column_int64(st, 5) == in->published_at &&
                 (sqlite3_column_int(st, 6) != 0) == in->comments_open && same_text(st, 7, "html");
 }
 
@@ -60,7 +60,7 @@ static bool bind_article(sqlite3_stmt *st, const struct article_input *in, int64
 {
     return db_bind_text(st, ":title", in->title) && db_bind_text(st, ":author", in->author) &&
            db_bind_text(st, ":body", in->body) && db_bind_text(st, ":body_html", in->body_html) &&
-           db_bind_text(st, ":tags", in->tags) && db_bind_text(st, ":status", in->status) &&
+           db_bind_text(st, ":tags", in->tags) && db_bind_text(st, ":status", article_status_name(in->status)) &&
            db_bind_int(st, ":published_at", in->published_at) && db_bind_int(st, ":now", now) &&
            db_bind_int(st, ":comments_open", in->comments_open);
 }
@@ -146,7 +146,8 @@ int store_wp_comment_save(struct store *s, const char *site, int64_t wp_id, int6
         return STORE_OK;    /* imported before: moderation since then stands */
     sqlite3_stmt *st = db_stmt(s, STMT_WP_COMMENT_INSERT);
     if (!st || !db_bind_int(st, ":article", in->article_id) ||
-        !db_bind_text(st, ":status", in->status) || !db_bind_text(st, ":author", in->author) ||
+        !db_bind_text(st, ":status", comment_status_name(in->status)) ||
+        !db_bind_text(st, ":author", in->author) ||
         !db_bind_text(st, ":email", in->email) || !db_bind_text(st, ":url", in->url) ||
         !db_bind_text(st, ":body", in->body) || !db_bind_text(st, ":ip", in->ip) ||
         !db_bind_text(st, ":user_agent", in->user_agent) ||

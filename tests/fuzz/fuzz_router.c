@@ -68,7 +68,7 @@ static void die(const char *what)
 /* ---- the database every input starts from ---- */
 
 static void add_article(struct store *s, const char *slug, const char *title, const char *md,
-                        const char *tags, const char *status, bool open, int64_t *id)
+                        const char *tags, enum article_status status, bool open, int64_t *id)
 {
     char *html = markdown_render(md, strlen(md));
     struct article_input in = {
@@ -88,7 +88,8 @@ static void add_article(struct store *s, const char *slug, const char *title, co
     arena_free(&a);
 }
 
-static int64_t add_comment(struct store *s, int64_t article, int64_t parent, const char *status,
+static int64_t add_comment(struct store *s, int64_t article, int64_t parent,
+                           enum comment_status status,
                            const char *author, const char *body)
 {
     struct comment_input in = {
@@ -140,15 +141,15 @@ static void seed_database(void)
     add_article(s, "hello-folio", "Hello, \"folio\" & <friends>",
                 "A first paragraph with a [link](https://example.org/a?b=1&c=2).\n\n"
                 "Read This: [the other one](/articles/closed-thread)\n\n*Emphasis*, `code`.\n",
-                "Politics, North Korea, C&C", "published", true, &hello_id);
-    add_article(s, "closed-thread", "Comments closed", "Short.\n", "Politics", "published",
+                "Politics, North Korea, C&C", AS_PUBLISHED, true, &hello_id);
+    add_article(s, "closed-thread", "Comments closed", "Short.\n", "Politics", AS_PUBLISHED,
                 false, &closed_id);
-    add_article(s, "a-draft", "Not yet", "Draft text.\n", "", "draft", true, &draft_id);
-    int64_t top = add_comment(s, hello_id, 0, "approved", "Reader One", "First!\n\nhttps://x.example/");
-    add_comment(s, hello_id, top, "approved", "Reader Two", "A reply <b>bold</b>");
-    pending_id = add_comment(s, hello_id, 0, "pending", "Waiting", "Held for moderation");
-    add_comment(s, hello_id, 0, "spam", "Spammer", "buy now");
-    add_comment(s, closed_id, 0, "trash", "Trashed", "gone");
+    add_article(s, "a-draft", "Not yet", "Draft text.\n", "", AS_DRAFT, true, &draft_id);
+    int64_t top = add_comment(s, hello_id, 0, CS_APPROVED, "Reader One", "First!\n\nhttps://x.example/");
+    add_comment(s, hello_id, top, CS_APPROVED, "Reader Two", "A reply <b>bold</b>");
+    pending_id = add_comment(s, hello_id, 0, CS_PENDING, "Waiting", "Held for moderation");
+    add_comment(s, hello_id, 0, CS_SPAM, "Spammer", "buy now");
+    add_comment(s, closed_id, 0, CS_TRASH, "Trashed", "gone");
     add_editor(s);
     store_close(s);
 }

@@ -53,7 +53,7 @@ static int64_t make_article(void)
 {
     struct article_input in = { .slug = "harbour", .title = "Harbour", .author = "A",
                                 .body = "b", .body_html = "<p>b</p>", .tags = "",
-                                .source = "", .status = "published", .published_at = 1000,
+                                .source = "", .status = AS_PUBLISHED, .published_at = 1000,
                                 .comments_open = true };
     bool created;
     struct article a;

@@ -41,7 +41,7 @@ static void *poster(void *arg)
         snprintf(email, sizeof email, "t%p-%d@example.org", (void *)r, n);
         snprintf(body, sizeof body, "comment %d from %p", n, (void *)r);
         struct comment_post p = {
-            .c = { .article_id = article_id, .status = "pending", .author = "T",
+            .c = { .article_id = article_id, .status = CS_PENDING, .author = "T",
                    .email = email, .url = "", .body = body, .ip = "192.0.2.1",
                    .user_agent = "", .created_at = (int64_t)time(NULL) },
         };
@@ -63,7 +63,7 @@ static void *poster(void *arg)
 static int failing_write(struct store *s, void *arg, bool *keep)
 {
     (void)arg;
-    struct comment_input c = { .article_id = article_id, .status = "pending", .author = "F",
+    struct comment_input c = { .article_id = article_id, .status = CS_PENDING, .author = "F",
                                .email = "fail@example.org", .url = "", .body = "never kept",
                                .ip = "", .user_agent = "", .created_at = 1 };
     int64_t id;
@@ -98,7 +98,7 @@ int main(void)
         return check_result("test_group_commit");
     struct article_input in = { .slug = "a", .title = "A", .author = "", .body = "b",
                                 .body_html = "<p>b</p>", .tags = "", .source = "",
-                                .status = "published", .published_at = 1000,
+                                .status = AS_PUBLISHED, .published_at = 1000,
                                 .comments_open = true };
     bool created;
     CHECK(store_article_save(s, &in, &created) == STORE_OK);

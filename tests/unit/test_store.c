@@ -53,7 +53,7 @@ int main(void)
     struct article_input in = { .slug = "north", .title = "Talks in the north",
                                 .author = "A", .body = "zeppelin *over* the sea",
                                 .body_html = "<p>x</p>", .tags = "North Korea, Diplomacy",
-                                .source = "Desk", .status = "published",
+                                .source = "Desk", .status = AS_PUBLISHED,
                                 .published_at = 1000, .comments_open = true };
     bool created = false;
     CHECK(store_article_save(s, &in, &created) == STORE_OK && created);
@@ -76,7 +76,7 @@ int main(void)
     CHECK(store_articles_search(s, &a, "\"AND( * NEAR", 20, &list) == STORE_OK);
     CHECK(store_articles_search(s, &a, "   ", 20, &list) == STORE_OK && list.count == 0);
 
-    in.status = "draft";
+    in.status = AS_DRAFT;
     CHECK(store_article_save(s, &in, &created) == STORE_OK);
     CHECK(store_article_by_slug(s, &a, "north", true, &art) == STORE_NOT_FOUND);
     CHECK(store_article_by_slug(s, &a, "north", false, &art) == STORE_OK);
