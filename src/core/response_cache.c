@@ -39,8 +39,6 @@ static struct {
     struct entry *buckets[CACHE_BUCKETS];
     size_t count, bytes;
     uint64_t tick;
-    uint64_t epoch;
-    unsigned char stamp[RESPONSE_CACHE_STAMP_MAX];
 } cache = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -56,20 +54,6 @@ bool response_cache_enabled(void)
 {
     pthread_once(&once, init);
     return enabled;
-}
-
-uint64_t response_cache_epoch(const unsigned char *stamp, size_t len)
-{
-    if (len > sizeof cache.stamp)
-        return 0;
-    pthread_mutex_lock(&cache.lock);
-    if (!cache.epoch || memcmp(stamp, cache.stamp, len) != 0) {
-        memcpy(cache.stamp, stamp, len);
-        cache.epoch++;
-    }
-    uint64_t epoch = cache.epoch;
-    pthread_mutex_unlock(&cache.lock);
-    return epoch;
 }
 
 static struct entry *find(const char *key, uint64_t hash)

@@ -5,10 +5,10 @@
  * and which part of a body changes every second belong to the pages that
  * use it (pages/page_cache.c).
  *
- * Epochs spare the version lookups: the caller hands in a stamp that every
- * change of the data moves on (the store's change stamp), and an entry found
- * current during one epoch is served without asking again until the stamp
- * moves. */
+ * Epochs spare the version lookups: the caller hands in a number that every
+ * change of the data moves on (the store's change generation), and an entry
+ * found current during one epoch is served without asking again until the
+ * number moves. */
 #ifndef FOLIO_RESPONSE_CACHE_H
 #define FOLIO_RESPONSE_CACHE_H
 
@@ -19,16 +19,11 @@
 
 #include "core/handler.h"
 
-#define RESPONSE_CACHE_STAMP_MAX 96
 #define RESPONSE_CACHE_FRESH_MAX 128
 
 /* False when FOLIO_PAGE_CACHE=0 (or off) in the environment: nothing is
  * served or kept (the benchmark measures the queries that way). */
 bool response_cache_enabled(void);
-
-/* The epoch for a change stamp of at most RESPONSE_CACHE_STAMP_MAX bytes:
- * a number that moves on whenever the stamp differs from the last one. */
-uint64_t response_cache_epoch(const unsigned char *stamp, size_t len);
 
 /* A part of a kept body that is made anew for each second it is served in
  * (the comment form's token): `make` returns the value for `owner` at

@@ -69,16 +69,6 @@ static const char *make_key(struct ctx *c, char kind, const char *path, const ch
     return key;
 }
 
-/* The current epoch of the cache, from the store's change stamp; 0 when
- * there is none to read (every serve then asks for the version). */
-static uint64_t current_epoch(struct ctx *c)
-{
-    unsigned char stamp[STORE_STAMP_BYTES];
-    if (!store_change_stamp(c->store, stamp))
-        return 0;
-    return response_cache_epoch(stamp, sizeof stamp);
-}
-
 /* The comment form's token for an article at a given second. */
 static const char *fresh_token(struct ctx *c, int64_t article_id, time_t now)
 {
@@ -93,9 +83,10 @@ bool page_cache_article(struct ctx *c, const char *slug, struct page_slot *slot)
     slot->key = make_key(c, 'A', slug, "");
     if (!slot->key)
         return false;
-    /* The epoch is read before the version: a commit in between moves the
-     * epoch on, so the entry is asked about again. */
-    slot->epoch = current_epoch(c);
+    /* The epoch (the store's change generation; 0 when it cannot tell, and
+     * every serve then asks for the version) is read before the version: a
+     * commit in between moves it on, so the entry is asked about again. */
+    slot->epoch = store_generation(c->store);
     if (response_cache_serve(c, slot->key, 0, slot->epoch, true))
         return true;
     int64_t id, version;
@@ -115,7 +106,7 @@ bool page_cache_list(struct ctx *c, struct page_slot *slot)
     slot->key = make_key(c, 'L', c->req->path, c->req->query);
     if (!slot->key)
         return false;
-    slot->epoch = current_epoch(c);
+    slot->epoch = store_generation(c->store);
     if (response_cache_serve(c, slot->key, 0, slot->epoch, true))
         return true;
     int64_t version;

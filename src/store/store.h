@@ -1,5 +1,10 @@
 /* store: everything folio keeps, behind functions that speak in folio's
- * terms. Handlers include this and never SQLite itself. */
+ * terms. Callers include this and never a database's own header: nothing
+ * here names SQLite's types, statements or files, so that another store
+ * (PostgreSQL) can stand behind the same functions. Statuses and actions
+ * are enums with one table of names each (store/names.c); a store turns
+ * them into what it keeps. Where a contract below says what SQLite's store
+ * does, that is how it meets it, not part of it. */
 #ifndef FOLIO_STORE_H
 #define FOLIO_STORE_H
 
@@ -9,7 +14,7 @@
 
 #include "core/arena.h"
 
-struct store;
+struct store;   /* one connection, used by one thread at a time */
 
 enum store_result {
     STORE_OK = 0,
@@ -22,7 +27,8 @@ enum store_result {
 
 /* What is at a database's path before it is opened. EMPTY: a file of 0
  * bytes (with no write-ahead log that holds pages), which is no database:
- * taken as a new one it would hide that the real one was lost. */
+ * taken as a new one it would hide that the real one was lost. A store that
+ * is not a file says PRESENT. */
 enum store_file { STORE_FILE_MISSING, STORE_FILE_EMPTY, STORE_FILE_PRESENT };
 enum store_file store_file_state(const char *path);
 
@@ -33,7 +39,11 @@ enum store_file store_file_state(const char *path);
 struct store *store_open(const char *path, const char *sql_dir, bool create, char *err,
                          size_t errlen);
 void store_close(struct store *s);
-int store_begin(struct store *s);     /* BEGIN IMMEDIATE */
+/* Opens a write transaction that holds the right to write from its start
+ * (SQLite: BEGIN IMMEDIATE), so that checks made inside it stay true until
+ * the commit. */
+int store_begin(struct store *s);
+/* Makes the transaction durable before it returns. */
 int store_commit(struct store *s);
 void store_rollback(struct store *s);
 /* A cheap check that the database answers (for /healthz). */
@@ -42,20 +52,26 @@ bool store_ping(struct store *s);
  * short reason ("the database file was deleted", "... replaced"). Looks at
  * the file at most once a second per connection, or now when `now`; once
  * lost, lost for the whole process until it restarts, and logged once,
- * loudly, with the path. Writes (store_begin) look every time. */
+ * loudly, with the path. Writes (store_begin) look every time. A store that
+ * is not a file is never lost this way: NULL. */
 const char *store_lost(struct store *s, bool now);
 /* Makes s's file the one this process serves: a connection opened later
- * onto another file at the path, or onto none, marks the database lost. */
+ * onto another file at the path, or onto none, marks the database lost.
+ * Nothing to do for a store that is not a file. */
 void store_pin_file(struct store *s);
-/* NULL when the database is fit to serve: still the file opened, answers a
- * read, and passed PRAGMA quick_check (run at most every 10 minutes, by one
- * thread at a time; the others use the last result). Else a short reason
- * for /healthz, without the path (the log names it). */
+/* NULL when the database is fit to serve: still the one opened, answers a
+ * read, and passed its integrity check (SQLite: PRAGMA quick_check, run at
+ * most every 10 minutes, by one thread at a time; the others use the last
+ * result). Else a short reason for /healthz, without the path (the log
+ * names it). */
 const char *store_health(struct store *s);
-/* True when this connection can only read (the file or its directory not
- * writable); logged once per process with the path and what to fix. */
+/* True when this connection can only read (SQLite: the file or its
+ * directory not writable); logged once per process with what to fix. */
 bool store_read_only(struct store *s);
-/* SQLite's online backup of the whole database into dest_path. */
+/* A consistent copy of the whole database into the file dest_path while
+ * servers keep running (SQLite's online backup). A store that is not a
+ * file makes no copy: it returns STORE_ERROR with err saying which tool
+ * does it (PostgreSQL: pg_dump). */
 int store_backup(struct store *s, const char *dest_path, char *err, size_t errlen);
 
 /* ---- settings ---- */
@@ -145,7 +161,8 @@ int store_articles_published(struct store *s, struct arena *a, const char *tag_s
 /* The name of a tag as written, by its slug; STORE_NOT_FOUND when unused. */
 int store_tag_name(struct store *s, struct arena *a, const char *tag_slug, const char **name);
 /* Full-text search over published articles, best first. `words` is what the
- * reader typed; it is turned into a safe FTS5 query here. */
+ * reader typed, as typed: the store makes of it a query that cannot fail to
+ * parse (SQLite: an FTS5 query of quoted words, the last a prefix). */
 int store_articles_search(struct store *s, struct arena *a, const char *words, int limit,
                           struct article_list *out);
 /* Every article, newest first, with all comment counts (for the CLI and API). */
@@ -166,11 +183,24 @@ int store_article_version(struct store *s, const char *slug, int64_t *id, int64_
 int store_site_version(struct store *s, int64_t *version);
 /* When anything a public list shows last changed (Unix seconds; sql/006). */
 int store_site_changed_at(struct store *s, int64_t *t);
-/* A stamp that every commit to the database changes, by any connection of
- * any process, read without a transaction or a system call (SQLite's
- * wal-index header); false when there is none to read. */
-#define STORE_STAMP_BYTES 96
-bool store_change_stamp(struct store *s, unsigned char out[STORE_STAMP_BYTES]);
+/* The change generation: a number for everything stored as this process
+ * last saw it, which a cache compares to tell, without a query, that
+ * nothing has changed since it last looked (pages/page_cache.c). What any
+ * store must guarantee:
+ *  - one sequence per process, shared by all its connections: never 0,
+ *    never going back, never repeating;
+ *  - a call made after a commit (by any connection of any process or host)
+ *    became visible here returns a number other than every call made before
+ *    that commit did;
+ *  - no system call, no round trip to a server, no transaction: it is asked
+ *    on every page the cache serves.
+ * SQLite's store meets the second at once (it compares the wal-index header,
+ * which every commit rewrites, in shared memory). A store that hears of
+ * commits by message (PostgreSQL's LISTEN/NOTIFY) meets it once the message
+ * has come, and moves the generation on whenever it may have missed one (a
+ * lost listening connection). 0: the store cannot tell; the caller must ask
+ * for versions every time. */
+uint64_t store_generation(struct store *s);
 
 /* ---- comments ---- */
 
@@ -228,10 +258,11 @@ struct comment_post_result {
     int64_t retry_after;        /* when rate-limited: seconds, at least 1 */
 };
 
-/* In one transaction (BEGIN IMMEDIATE): the rate limit, the duplicate and
- * parent checks, the insert, and for an approved comment the article's
- * touch. STORE_OK means out->verdict holds the outcome and, when stored,
- * that the comment is durable (synchronous FULL). */
+/* In one write transaction (as store_begin's): the rate limit, the
+ * duplicate and parent checks, the insert, and for an approved comment the
+ * article's touch. STORE_OK means out->verdict holds the outcome and, when
+ * stored, that the comment is durable (on disk, not just written). Posts
+ * made at the same moment may share one commit. */
 int store_comment_post(struct store *s, const struct comment_post *in,
                        struct comment_post_result *out);
 
@@ -457,9 +488,11 @@ int store_wp_post_save(struct store *s, const char *site, int64_t wp_id,
  * in->created_at is also its status_changed_at. */
 int store_wp_comment_save(struct store *s, const char *site, int64_t wp_id, int64_t wp_parent,
                           const struct comment_input *in, bool *created);
-/* For one long transaction (an import): SQLite's temporary data (statement
- * journals, sorting) goes to a file instead of memory, which in a
- * transaction of a million rows grows with it; memory stays flat. */
+/* Readies the connection for one long transaction (an import) so that its
+ * memory stays flat however many rows it writes (SQLite: temporary data,
+ * statement journals and sorting, goes to a file instead of memory, where
+ * in a transaction of a million rows it would grow with it). STORE_OK when
+ * a store has nothing to do. */
 int store_temp_on_disk(struct store *s);
 /* Joins the site's imported replies to their parents. */
 int store_wp_resolve_parents(struct store *s, const char *site);

@@ -1,8 +1,10 @@
 /* versions: the cheap numbers the page cache checks before it serves a
  * rendered page again: an article's version, the site's (sql/003), and the
- * WAL-index header, which changes with every commit to the database. */
+ * change generation, read from the WAL-index header, which changes with
+ * every commit to the database. */
 #include "store/db.h"
 
+#include <pthread.h>
 #include <string.h>
 
 static void read_id_version(struct arena *a, sqlite3_stmt *st, void *item)
@@ -53,9 +55,10 @@ int store_site_changed_at(struct store *s, int64_t *t)
  * the VFS's own xShmMap, the very mapping SQLite uses; a connection maps it
  * once and keeps it until it closes. */
 #define WALINDEX_REGION 32768
-_Static_assert(STORE_STAMP_BYTES == 96, "two copies of the wal-index header");
+#define WALINDEX_HEADER_BYTES 96
 
-bool store_change_stamp(struct store *s, unsigned char out[STORE_STAMP_BYTES])
+/* Copies the header into out; false when there is no wal-index to read. */
+static bool read_wal_header(struct store *s, unsigned char out[WALINDEX_HEADER_BYTES])
 {
     if (!s->wal_header_tried) {
         sqlite3_file *f = NULL;
@@ -69,8 +72,31 @@ bool store_change_stamp(struct store *s, unsigned char out[STORE_STAMP_BYTES])
     if (!s->wal_header)
         return false;
     __atomic_thread_fence(__ATOMIC_ACQUIRE);
-    for (size_t i = 0; i < STORE_STAMP_BYTES; i++)
+    for (size_t i = 0; i < WALINDEX_HEADER_BYTES; i++)
         out[i] = s->wal_header[i];
     __atomic_thread_fence(__ATOMIC_ACQUIRE);
     return true;
+}
+
+/* The header this process read last, and the generation it stands for: the
+ * generation moves on whenever a connection reads a header that differs. */
+static struct {
+    pthread_mutex_t lock;
+    unsigned char header[WALINDEX_HEADER_BYTES];
+    uint64_t generation;
+} seen = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+uint64_t store_generation(struct store *s)
+{
+    unsigned char header[WALINDEX_HEADER_BYTES];
+    if (!read_wal_header(s, header))
+        return 0;
+    pthread_mutex_lock(&seen.lock);
+    if (!seen.generation || memcmp(header, seen.header, sizeof header) != 0) {
+        memcpy(seen.header, header, sizeof header);
+        seen.generation++;
+    }
+    uint64_t generation = seen.generation;
+    pthread_mutex_unlock(&seen.lock);
+    return generation;
 }
