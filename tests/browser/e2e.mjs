@@ -3,7 +3,11 @@
 // approves it in the queue, and the reader's page then shows it; the same
 // comment sent again is refused, and the reader lands at the form. A
 // WordPress export full of hostile markup (the integration tests' fixture)
-// is imported, and nothing of it runs in the browser.
+// is imported, and nothing of it runs in the browser. The look: an article
+// with 20 comments (imported from a WordPress export made here) at 1280 and
+// 390 pixels wide, light and dark, and in print, checked for sideways
+// scrolling, the dark palette, and what print hides and shows; the
+// screenshots are saved for people to look at.
 //
 // Starts its own `folio serve` on a free loopback port in a temporary
 // directory, drives Debian's chromium (headless) with playwright-core.
@@ -12,6 +16,9 @@
 //   FOLIO_BIN       the folio binary (required)
 //   FOLIO_WWW       www/ directory (default: ../../www from this file)
 //   FOLIO_CHROMIUM  the browser (default /usr/bin/chromium)
+//   FOLIO_SCREENSHOTS  a directory to save the look's screenshots in
+//                   (ctest sets it to screenshots/ in the build directory);
+//                   unset: they are taken but not kept
 //   CI              when "true", a missing or too old browser, playwright-core
 //                   or Node.js (tools.mjs) fails the test; otherwise it is
 //                   skipped (exit 77)
@@ -354,6 +361,175 @@ async function hostileImportScenario(server, reader) {
   }
 }
 
+// The look's page: an article shaped like a news story (headings, a list, a
+// quotation, a link inside the site and one to another site) with 20
+// approved comments of the lengths readers write, seven of them replies
+// (three levels deep at most), some authors with a website.
+const LOOK_SLUG = 'bridge-cost-review';
+const LOOK_EXTERNAL = 'https://council.example/papers/bridge-review';
+const LOOK_BODY = `<p>The Harbour Bridge carried its first cars at dawn on Saturday, two years and four months
+after engineers closed it when a routine inspection found cracks in three of the steel hangers.</p>
+<p>"I have driven that detour seven hundred times," said Maria Okonjo, a nurse who works night shifts
+at the general hospital on the south bank. "Today it took me nine minutes."</p>
+<h2>What was wrong, and what was done</h2>
+<p>The repair replaced all 48 hangers, not just the cracked ones, and renewed the bearings at both
+abutments. The footway on the east side was widened from 1.8 to 3 metres.</p>
+<ul><li>48 new hangers, each tested to twice its working load</li><li>4 new expansion joints</li>
+<li>a footway nearly twice as wide, with a separated cycle lane</li></ul>
+<blockquote><p>We would not bet a school bus on the fourth one.</p></blockquote>
+<h2>The cost</h2>
+<p>The city put the final bill at 61.4 million, against an estimate of 38 million. The council's
+<a href="${LOOK_EXTERNAL}">review of the contract</a> is due in the summer.</p>
+<p>Read This: <a href="/articles/${SLUG}">New tram line opens to the harbour</a></p>`;
+const LOOK_NAMES = ['Ruth Calloway', 'Tom Hale', 'Ines Okafor', 'Priya Raman', 'Sam Ortiz',
+  'Hana Sato', 'Olu Adeyemi', 'Marta Nowak', 'Jon Berg', 'Ada Quist'];
+const LOOK_TEXTS = [
+  'Walked across at seven this morning. The new footway is a real improvement: two prams can pass without anyone stepping into the road.',
+  'Agreed. I timed my commute on the bike: eleven minutes, down from thirty-five on the detour.\nI\'ll take it.',
+  '61.4 million against 38. Somebody should explain that to the people who lost their jobs on the south bank while the bridge was shut.',
+  'The review is due in the summer; the article says so. Let\'s see what it finds before we decide who to blame.\n\nStill, the storm was not the contractor\'s fault.',
+  'Is the mooring mast really from the zeppelin years? My grandfather said it was put up for a film. Details at https://example.org/harbour-history if anyone knows.',
+];
+const LOOK_REPLIES = new Set([1, 2, 6, 7, 8, 12, 15]);   // each answers the comment before it
+
+function cdata(text) {
+  return `<![CDATA[${text.replaceAll(']]>', ']]]]><![CDATA[>')}]]>`;
+}
+
+function lookWxr() {
+  const comments = [];
+  for (let i = 0; i < 20; i++) {
+    const who = LOOK_NAMES[i % LOOK_NAMES.length];
+    const at = `2026-03-14 ${String(9 + Math.floor(i / 6)).padStart(2, '0')}:${String((i * 10) % 60).padStart(2, '0')}:00`;
+    comments.push(`<wp:comment><wp:comment_id>${900 + i}</wp:comment_id>
+<wp:comment_author>${cdata(who)}</wp:comment_author>
+<wp:comment_author_email>${cdata(who.split(' ')[0].toLowerCase() + '@example.org')}</wp:comment_author_email>
+<wp:comment_author_url>${i % 3 === 0 ? `https://example.org/~${i}` : ''}</wp:comment_author_url>
+<wp:comment_date_gmt>${cdata(at)}</wp:comment_date_gmt>
+<wp:comment_content>${cdata(LOOK_TEXTS[i % LOOK_TEXTS.length])}</wp:comment_content>
+<wp:comment_approved>${cdata('1')}</wp:comment_approved>
+<wp:comment_parent>${LOOK_REPLIES.has(i) ? 900 + i - 1 : 0}</wp:comment_parent>
+</wp:comment>`);
+  }
+  return `<?xml version="1.0" encoding="UTF-8" ?>
+<rss version="2.0" xmlns:excerpt="http://wordpress.org/export/1.2/excerpt/"
+ xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:dc="http://purl.org/dc/elements/1.1/"
+ xmlns:wp="http://wordpress.org/export/1.2/">
+<channel><title>Harbour News</title><link>https://harbour.example</link>
+<wp:wxr_version>1.2</wp:wxr_version><wp:base_site_url>https://harbour.example</wp:base_site_url>
+<item><title>${cdata('Harbour bridge reopens, and the city counts the cost')}</title>
+<link>https://harbour.example/2026/03/${LOOK_SLUG}/</link>
+<dc:creator>${cdata('A. Reporter')}</dc:creator>
+<content:encoded>${cdata(LOOK_BODY)}</content:encoded>
+<wp:post_id>900</wp:post_id><wp:post_date_gmt>${cdata('2026-03-14 08:30:00')}</wp:post_date_gmt>
+<wp:comment_status>${cdata('open')}</wp:comment_status><wp:post_name>${cdata(LOOK_SLUG)}</wp:post_name>
+<wp:status>${cdata('publish')}</wp:status><wp:post_type>${cdata('post')}</wp:post_type>
+<category domain="post_tag" nicename="transport">${cdata('Transport')}</category>
+${comments.join('\n')}
+</item></channel></rss>
+`;
+}
+
+// Relative luminance and contrast ratio (WCAG 2) of "rgb(r, g, b)" colours.
+function luminance(rgb) {
+  const [r, g, b] = rgb.match(/[\d.]+/g).slice(0, 3).map((v) => {
+    const c = Number(v) / 255;
+    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  });
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+}
+
+function contrast(a, b) {
+  const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+  return (hi + 0.05) / (lo + 0.05);
+}
+
+// The 20-comment article at a phone's and a desktop's width, light and dark,
+// and in print. Each view: no sideways scrolling; the palette the scheme asks
+// for; print hides the form and the share links and writes out the address
+// of a link to another site.
+async function lookScenario(server, reader, tmp) {
+  const { page } = reader;
+  const saveTo = process.env.FOLIO_SCREENSHOTS;
+  if (saveTo)
+    fs.mkdirSync(saveTo, { recursive: true });
+  const shoot = async (name) => {
+    const png = await page.screenshot({ fullPage: true });
+    if (saveTo)
+      fs.writeFileSync(path.join(saveTo, `${name}.png`), png);
+  };
+  const url = `${server.base}/articles/${LOOK_SLUG}`;
+  const wxr = path.join(tmp, 'look.xml');
+  fs.writeFileSync(wxr, lookWxr());
+  server.importWordPress(wxr);
+
+  for (const width of [1280, 390]) {
+    for (const colorScheme of ['light', 'dark']) {
+      await step(`the 20-comment page at ${width} px, ${colorScheme}: no sideways scroll, its palette`, async () => {
+        await page.setViewportSize({ width, height: 900 });
+        await page.emulateMedia({ media: 'screen', colorScheme });
+        const r = await page.goto(url);
+        check(r && r.status() === 200, `the article answered ${r && r.status()}`);
+        check(await page.locator('#comments .comment').count() === 20, 'not 20 comments');
+        const seen = await page.evaluate(() => {
+          const style = (sel) => getComputedStyle(document.querySelector(sel));
+          return {
+            scrollWidth: document.scrollingElement.scrollWidth,
+            innerWidth: window.innerWidth,
+            bg: style('body').backgroundColor,
+            fg: style('body').color,
+            link: style('.story-body a').color,
+            form: style('#respond').display,
+          };
+        });
+        check(seen.scrollWidth <= seen.innerWidth,
+          `scrolls sideways: scrollWidth ${seen.scrollWidth} > innerWidth ${seen.innerWidth}`);
+        check(seen.form !== 'none', 'the form is hidden on screen');
+        const dark = colorScheme === 'dark';
+        check(dark ? luminance(seen.bg) < 0.05 : luminance(seen.bg) > 0.8,
+          `${colorScheme}: the background is ${seen.bg}`);
+        check(dark ? luminance(seen.fg) > 0.6 : luminance(seen.fg) < 0.05,
+          `${colorScheme}: the text is ${seen.fg}`);
+        check(contrast(seen.fg, seen.bg) >= 7, `text ${seen.fg} on ${seen.bg}: contrast below 7:1`);
+        check(contrast(seen.link, seen.bg) >= 4.5, `links ${seen.link} on ${seen.bg}: contrast below 4.5:1`);
+        await shoot(`article-${width}-${colorScheme}`);
+      });
+    }
+  }
+
+  await step('in print: no form, no share links, a link to another site shows its address', async () => {
+    await page.setViewportSize({ width: 800, height: 1100 });
+    await page.emulateMedia({ media: 'print', colorScheme: 'dark' });
+    await page.goto(url);
+    const seen = await page.evaluate((external) => {
+      const style = (el, pseudo) => getComputedStyle(el, pseudo);
+      const link = document.querySelector(`.story-body a[href="${external}"]`);
+      const inside = document.querySelector('.story-body a[href^="/"]');
+      return {
+        form: style(document.querySelector('#respond')).display,
+        commentform: document.querySelector('#commentform').offsetParent === null,
+        share: style(document.querySelector('.share')).display,
+        search: style(document.querySelector('.masthead .search-form')).display,
+        reply: style(document.querySelector('.reply')).display,
+        after: link && style(link, '::after').content,
+        insideAfter: inside && style(inside, '::after').content,
+        bg: style(document.body).backgroundColor,
+        fg: style(document.body).color,
+      };
+    }, LOOK_EXTERNAL);
+    await shoot('article-print');
+    check(seen.form === 'none' && seen.commentform, `the comment form is shown in print (${seen.form})`);
+    check(seen.share === 'none', `the share links are shown in print (${seen.share})`);
+    check(seen.search === 'none' && seen.reply === 'none', `search ${seen.search}, reply ${seen.reply} in print`);
+    check(seen.after && seen.after.includes(LOOK_EXTERNAL), `the external link's ::after is ${seen.after}`);
+    check(!seen.insideAfter || seen.insideAfter === 'none' || seen.insideAfter === 'normal',
+      `a link inside the site shows its address: ${seen.insideAfter}`);
+    check(luminance(seen.bg) > 0.9 && luminance(seen.fg) < 0.01,
+      `print is not black on white, even for a reader in dark mode: ${seen.fg} on ${seen.bg}`);
+    await page.emulateMedia({ media: null, colorScheme: null });
+  });
+}
+
 async function main() {
   const bin = process.env.FOLIO_BIN;
   if (!bin) {
@@ -379,6 +555,7 @@ async function main() {
     await scenario(server, reader, editor, text);
     await refusedScenario(server, reader, text);
     await hostileImportScenario(server, reader);
+    await lookScenario(server, reader, tmp);
   } catch (e) {
     failed = true;
     if (!results.some(([, ok]) => !ok))
