@@ -15,9 +15,11 @@ mode=${1:-}
 jobs=$(nproc 2>/dev/null || echo 2)
 
 # What folio needs to build and run, and what its tests and benchmark drive.
+# libpq-dev: the PostgreSQL store (--db postgresql://...); postgresql: the
+# throw-away cluster the tests run it against (tests/pg/cluster.sh).
 build_packages="build-essential cmake pkg-config libsqlite3-dev libfcgi-dev libmicrohttpd-dev
-  libcmark-dev libsodium-dev libjansson-dev libxml2-dev libgumbo-dev"
-test_packages="nginx spawn-fcgi python3 clang libclang-rt-14-dev wrk chromium curl"
+  libcmark-dev libsodium-dev libjansson-dev libxml2-dev libgumbo-dev libpq-dev"
+test_packages="nginx spawn-fcgi python3 clang libclang-rt-14-dev wrk chromium curl postgresql"
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi

@@ -7,9 +7,9 @@
 #include "core/text.h"
 #include "store/db.h"
 
-static void read_article(struct arena *a, sqlite3_stmt *st, struct article *out)
+static void read_article(struct arena *a, struct db_query *st, struct article *out)
 {
-    out->id = sqlite3_column_int64(st, 0);
+    out->id = db_col_int(st, 0);
     out->slug = db_col_text(a, st, 1);
     out->title = db_col_text(a, st, 2);
     out->author = db_col_text(a, st, 3);
@@ -18,24 +18,24 @@ static void read_article(struct arena *a, sqlite3_stmt *st, struct article *out)
     out->tags = db_col_text(a, st, 6);
     out->source = db_col_text(a, st, 7);
     out->status = db_col_article_status(st, 8);
-    out->published_at = sqlite3_column_int64(st, 9);
-    out->updated_at = sqlite3_column_int64(st, 10);
-    out->version = sqlite3_column_int64(st, 11);
-    out->comments_open = sqlite3_column_int(st, 12) != 0;
+    out->published_at = db_col_int(st, 9);
+    out->updated_at = db_col_int(st, 10);
+    out->version = db_col_int(st, 11);
+    out->comments_open = db_col_int(st, 12) != 0;
     for (int i = 0; i < CS_COUNT; i++)
-        out->counts[i] = sqlite3_column_int64(st, 13 + i);
+        out->counts[i] = db_col_int(st, 13 + i);
     out->summary = db_col_text(a, st, 13 + CS_COUNT);
     out->image = db_col_text(a, st, 14 + CS_COUNT);
     out->image_alt = db_col_text(a, st, 15 + CS_COUNT);
 }
 
-static void read_article_row(struct arena *a, sqlite3_stmt *st, void *item)
+static void read_article_row(struct arena *a, struct db_query *st, void *item)
 {
     read_article(a, st, item);
 }
 
 /* Steps st to the end, collecting every row into out. */
-static int read_articles(struct store *s, struct arena *a, sqlite3_stmt *st,
+static int read_articles(struct store *s, struct arena *a, struct db_query *st,
                          struct article_list *out)
 {
     void *items;
@@ -48,7 +48,7 @@ static int read_articles(struct store *s, struct arena *a, sqlite3_stmt *st,
 int store_article_by_slug(struct store *s, struct arena *a, const char *slug,
                           bool published_only, struct article *out)
 {
-    sqlite3_stmt *st = db_stmt(s, STMT_ARTICLE_BY_SLUG);
+    struct db_query *st = db_stmt(s, STMT_ARTICLE_BY_SLUG);
     if (!st || !db_bind_text(st, ":slug", slug) || !db_bind_int(st, ":any", !published_only))
         return STORE_ERROR;
     return db_one_row(s, a, st, read_article_row, out, "reading an article");
@@ -57,7 +57,7 @@ int store_article_by_slug(struct store *s, struct arena *a, const char *slug,
 int store_articles_published(struct store *s, struct arena *a, const char *tag_slug,
                              int64_t offset, int limit, struct article_list *out)
 {
-    sqlite3_stmt *st = db_stmt(s, tag_slug ? STMT_ARTICLE_PUBLISHED_TAG : STMT_ARTICLE_PUBLISHED);
+    struct db_query *st = db_stmt(s, tag_slug ? STMT_ARTICLE_PUBLISHED_TAG : STMT_ARTICLE_PUBLISHED);
     if (!st || !db_bind_int(st, ":limit", limit) || !db_bind_int(st, ":offset", offset) ||
         (tag_slug && !db_bind_text(st, ":tag", tag_slug)))
         return STORE_ERROR;
@@ -66,7 +66,7 @@ int store_articles_published(struct store *s, struct arena *a, const char *tag_s
 
 int store_tag_name(struct store *s, struct arena *a, const char *tag_slug, const char **name)
 {
-    sqlite3_stmt *st = db_stmt(s, STMT_ARTICLE_TAG_NAME);
+    struct db_query *st = db_stmt(s, STMT_ARTICLE_TAG_NAME);
     if (!st || !db_bind_text(st, ":tag", tag_slug))
         return STORE_ERROR;
     return db_one_text(s, a, st, name, "reading a tag");
@@ -115,7 +115,7 @@ int store_articles_search(struct store *s, struct arena *a, const char *words, i
     const char *query = fts_query(a, words);
     if (!query)
         return STORE_OK;
-    sqlite3_stmt *st = db_stmt(s, STMT_ARTICLE_SEARCH);
+    struct db_query *st = db_stmt(s, STMT_ARTICLE_SEARCH);
     if (!st || !db_bind_text(st, ":query", query) || !db_bind_int(st, ":limit", limit))
         return STORE_ERROR;
     return read_articles(s, a, st, out);
@@ -123,7 +123,7 @@ int store_articles_search(struct store *s, struct arena *a, const char *words, i
 
 int store_articles_all(struct store *s, struct arena *a, struct article_list *out)
 {
-    sqlite3_stmt *st = db_stmt(s, STMT_ARTICLE_ALL);
+    struct db_query *st = db_stmt(s, STMT_ARTICLE_ALL);
     if (!st)
         return STORE_ERROR;
     return read_articles(s, a, st, out);
@@ -132,7 +132,7 @@ int store_articles_all(struct store *s, struct arena *a, struct article_list *ou
 int store_articles_page(struct store *s, struct arena *a, enum article_status status,
                         int64_t after_id, int limit, struct article_list *out)
 {
-    sqlite3_stmt *st = db_stmt(s, STMT_ARTICLE_PAGE);
+    struct db_query *st = db_stmt(s, STMT_ARTICLE_PAGE);
     const char *name = status == AS_ANY ? "" : article_status_name(status); /* '': any */
     if (!st || !db_bind_text(st, ":status", name) ||
         !db_bind_int(st, ":after", after_id) || !db_bind_int(st, ":limit", limit))
@@ -142,14 +142,14 @@ int store_articles_page(struct store *s, struct arena *a, enum article_status st
 
 static int64_t article_id_by_slug(struct store *s, const char *slug)
 {
-    sqlite3_stmt *st = db_stmt(s, STMT_ARTICLE_ID_BY_SLUG);
+    struct db_query *st = db_stmt(s, STMT_ARTICLE_ID_BY_SLUG);
     if (!st || !db_bind_text(st, ":slug", slug))
         return -1;
     int64_t id = 0;
     return db_one_int(s, st, &id, "looking up an article") == STORE_ERROR ? -1 : id;
 }
 
-static bool bind_article(sqlite3_stmt *st, const struct article_input *in, int64_t now)
+static bool bind_article(struct db_query *st, const struct article_input *in, int64_t now)
 {
     return db_bind_text(st, ":title", in->title) && db_bind_text(st, ":author", in->author) &&
            db_bind_text(st, ":body", in->body) && db_bind_text(st, ":body_html", in->body_html) &&
@@ -173,7 +173,7 @@ static bool save_tag(const char *name, void *ctx)
     char *slug = slugify_dup(name);
     bool ok = slug != NULL;
     if (ok && *slug) {
-        sqlite3_stmt *st = db_stmt(t->s, STMT_ARTICLE_TAG_ADD);
+        struct db_query *st = db_stmt(t->s, STMT_ARTICLE_TAG_ADD);
         ok = st && db_bind_text(st, ":slug", slug) && db_bind_int(st, ":id", t->id) &&
              db_bind_text(st, ":name", name) && db_exec_stmt(t->s, st) == STORE_OK;
     }
@@ -183,7 +183,7 @@ static bool save_tag(const char *name, void *ctx)
 
 int db_article_tags_save(struct store *s, int64_t id, const char *tags)
 {
-    sqlite3_stmt *st = db_stmt(s, STMT_ARTICLE_TAGS_CLEAR);
+    struct db_query *st = db_stmt(s, STMT_ARTICLE_TAGS_CLEAR);
     if (!st || !db_bind_int(st, ":id", id) || db_exec_stmt(s, st) != STORE_OK)
         return STORE_ERROR;
     struct tag_save t = { s, id };
@@ -197,7 +197,7 @@ static int save_in_transaction(struct store *s, const struct article_input *in, 
     if (id < 0)
         return STORE_ERROR;
     *created = id == 0;
-    sqlite3_stmt *st = db_stmt(s, id ? STMT_ARTICLE_UPDATE : STMT_ARTICLE_INSERT);
+    struct db_query *st = db_stmt(s, id ? STMT_ARTICLE_UPDATE : STMT_ARTICLE_INSERT);
     if (!st || !bind_article(st, in, now) ||
         (id ? !db_bind_int(st, ":id", id) : !db_bind_text(st, ":slug", in->slug)))
         return STORE_ERROR;
@@ -205,13 +205,13 @@ static int save_in_transaction(struct store *s, const struct article_input *in, 
     if (rc != STORE_OK)
         return rc;
     if (!id)
-        id = sqlite3_last_insert_rowid(s->db);
+        id = db_last_id(s);
     return db_article_tags_save(s, id, in->tags);
 }
 
 int store_article_save(struct store *s, const struct article_input *in, bool *created)
 {
-    bool own_transaction = sqlite3_get_autocommit(s->db) != 0;
+    bool own_transaction = !db_in_transaction(s);
     if (own_transaction && store_begin(s) != STORE_OK)
         return STORE_ERROR;
     int rc = save_in_transaction(s, in, created);
@@ -225,20 +225,20 @@ int store_article_save(struct store *s, const struct article_input *in, bool *cr
 
 int store_article_delete(struct store *s, const char *slug)
 {
-    sqlite3_stmt *st = db_stmt(s, STMT_ARTICLE_DELETE);
+    struct db_query *st = db_stmt(s, STMT_ARTICLE_DELETE);
     if (!st || !db_bind_text(st, ":slug", slug))
         return STORE_ERROR;
     int rc = db_exec_stmt(s, st);
     if (rc != STORE_OK)
         return rc;
-    return sqlite3_changes(s->db) ? STORE_OK : STORE_NOT_FOUND;
+    return db_changes(s) ? STORE_OK : STORE_NOT_FOUND;
 }
 
 int store_article_set_status(struct store *s, const char *slug, enum article_status status)
 {
     if (status >= AS_COUNT)
         return STORE_ERROR;
-    sqlite3_stmt *st = db_stmt(s, STMT_ARTICLE_SET_STATUS);
+    struct db_query *st = db_stmt(s, STMT_ARTICLE_SET_STATUS);
     if (!st || !db_bind_text(st, ":slug", slug) ||
         !db_bind_text(st, ":status", article_status_name(status)) ||
         !db_bind_int(st, ":now", (int64_t)time(NULL)))
@@ -246,12 +246,12 @@ int store_article_set_status(struct store *s, const char *slug, enum article_sta
     int rc = db_exec_stmt(s, st);
     if (rc != STORE_OK)
         return rc;
-    return sqlite3_changes(s->db) ? STORE_OK : STORE_NOT_FOUND;
+    return db_changes(s) ? STORE_OK : STORE_NOT_FOUND;
 }
 
 int store_article_touch(struct store *s, int64_t article_id)
 {
-    sqlite3_stmt *st = db_stmt(s, STMT_ARTICLE_TOUCH);
+    struct db_query *st = db_stmt(s, STMT_ARTICLE_TOUCH);
     if (!st || !db_bind_int(st, ":id", article_id) || !db_bind_int(st, ":now", (int64_t)time(NULL)))
         return STORE_ERROR;
     return db_exec_stmt(s, st);
@@ -259,16 +259,16 @@ int store_article_touch(struct store *s, int64_t article_id)
 
 /* ---- sitemaps ---- */
 
-static void read_sitemap_row(struct arena *a, sqlite3_stmt *st, void *item)
+static void read_sitemap_row(struct arena *a, struct db_query *st, void *item)
 {
     struct sitemap_entry *e = item;
     e->slug = db_col_text(a, st, 0);
     e->title = db_col_text(a, st, 1);
-    e->published_at = sqlite3_column_int64(st, 2);
-    e->updated_at = sqlite3_column_int64(st, 3);
+    e->published_at = db_col_int(st, 2);
+    e->updated_at = db_col_int(st, 3);
 }
 
-static int read_sitemap(struct store *s, struct arena *a, sqlite3_stmt *st,
+static int read_sitemap(struct store *s, struct arena *a, struct db_query *st,
                         struct sitemap_list *out)
 {
     void *items;
@@ -280,7 +280,7 @@ static int read_sitemap(struct store *s, struct arena *a, sqlite3_stmt *st,
 
 int store_sitemap_count(struct store *s, int64_t *count)
 {
-    sqlite3_stmt *st = db_stmt(s, STMT_SITEMAP_COUNT);
+    struct db_query *st = db_stmt(s, STMT_SITEMAP_COUNT);
     if (!st)
         return STORE_ERROR;
     return db_one_int(s, st, count, "counting the sitemap's articles");
@@ -289,7 +289,7 @@ int store_sitemap_count(struct store *s, int64_t *count)
 int store_sitemap_articles(struct store *s, struct arena *a, int64_t offset, int limit,
                            struct sitemap_list *out)
 {
-    sqlite3_stmt *st = db_stmt(s, STMT_SITEMAP_ARTICLES);
+    struct db_query *st = db_stmt(s, STMT_SITEMAP_ARTICLES);
     if (!st || !db_bind_int(st, ":limit", limit) || !db_bind_int(st, ":offset", offset))
         return STORE_ERROR;
     return read_sitemap(s, a, st, out);
@@ -298,7 +298,7 @@ int store_sitemap_articles(struct store *s, struct arena *a, int64_t offset, int
 int store_sitemap_news(struct store *s, struct arena *a, int64_t since, int limit,
                        struct sitemap_list *out)
 {
-    sqlite3_stmt *st = db_stmt(s, STMT_SITEMAP_NEWS);
+    struct db_query *st = db_stmt(s, STMT_SITEMAP_NEWS);
     if (!st || !db_bind_int(st, ":since", since) || !db_bind_int(st, ":limit", limit))
         return STORE_ERROR;
     return read_sitemap(s, a, st, out);

@@ -1,7 +1,7 @@
 /* comment_queries: comments as the JSON API shows them, with their article. */
 #include "store/db.h"
 
-static void read_view(struct arena *a, sqlite3_stmt *st, void *item)
+static void read_view(struct arena *a, struct db_query *st, void *item)
 {
     struct comment_view *out = item;
     db_read_comment(a, st, &out->c);
@@ -14,7 +14,7 @@ int store_comments_page(struct store *s, struct arena *a, enum comment_status st
 {
     out->count = 0;
     out->items = NULL;
-    sqlite3_stmt *st = db_stmt(s, STMT_COMMENT_VIEW_PAGE);
+    struct db_query *st = db_stmt(s, STMT_COMMENT_VIEW_PAGE);
     const char *name = status == CS_ANY ? "" : comment_status_name(status); /* '': any */
     if (!st || !db_bind_text(st, ":status", name) ||
         !db_bind_int(st, ":after", after_id) || !db_bind_int(st, ":limit", limit))
@@ -28,7 +28,7 @@ int store_comments_page(struct store *s, struct arena *a, enum comment_status st
 
 int store_comment_view(struct store *s, struct arena *a, int64_t id, struct comment_view *out)
 {
-    sqlite3_stmt *st = db_stmt(s, STMT_COMMENT_VIEW_BY_ID);
+    struct db_query *st = db_stmt(s, STMT_COMMENT_VIEW_BY_ID);
     if (!st || !db_bind_int(st, ":id", id))
         return STORE_ERROR;
     return db_one_row(s, a, st, read_view, out, "reading a comment");

@@ -6,12 +6,12 @@
 #include "store/db.h"
 #include "store/group_commit.h"
 
-static void read_comment_row(struct arena *a, sqlite3_stmt *st, void *item)
+static void read_comment_row(struct arena *a, struct db_query *st, void *item)
 {
     db_read_comment(a, st, item);
 }
 
-static int read_comments(struct store *s, struct arena *a, sqlite3_stmt *st,
+static int read_comments(struct store *s, struct arena *a, struct db_query *st,
                          struct comment_list *out)
 {
     void *items;
@@ -29,7 +29,7 @@ int store_comments_for_article(struct store *s, struct arena *a, int64_t article
     for (size_t i = 0; i < own_count; i++)
         buf_printf(&ids, "%s%lld", i ? "," : "", (long long)own[i]);
     buf_putc(&ids, ']');
-    sqlite3_stmt *st = db_stmt(s, STMT_COMMENT_FOR_ARTICLE);
+    struct db_query *st = db_stmt(s, STMT_COMMENT_FOR_ARTICLE);
     bool ok = st && !ids.failed && db_bind_int(st, ":article", article_id) &&
               db_bind_text(st, ":own", buf_cstr(&ids));
     buf_free(&ids);
@@ -41,7 +41,7 @@ int store_comments_for_article(struct store *s, struct arena *a, int64_t article
 int store_comments_recent(struct store *s, struct arena *a, int64_t article_id, int limit,
                           struct comment_list *out)
 {
-    sqlite3_stmt *st = db_stmt(s, STMT_COMMENT_RECENT);
+    struct db_query *st = db_stmt(s, STMT_COMMENT_RECENT);
     if (!st || !db_bind_int(st, ":article", article_id) || !db_bind_int(st, ":limit", limit))
         return STORE_ERROR;
     return read_comments(s, a, st, out);
@@ -49,7 +49,7 @@ int store_comments_recent(struct store *s, struct arena *a, int64_t article_id, 
 
 int store_comment_insert(struct store *s, const struct comment_input *in, int64_t *id)
 {
-    sqlite3_stmt *st = db_stmt(s, STMT_COMMENT_INSERT);
+    struct db_query *st = db_stmt(s, STMT_COMMENT_INSERT);
     if (!st || !db_bind_int(st, ":article", in->article_id) ||
         !db_bind_int(st, ":parent", in->parent_id) || !db_bind_text(st, ":status", comment_status_name(in->status)) ||
         !db_bind_text(st, ":author", in->author) || !db_bind_text(st, ":email", in->email) ||
@@ -59,32 +59,32 @@ int store_comment_insert(struct store *s, const struct comment_input *in, int64_
         return STORE_ERROR;
     int rc = db_exec_stmt(s, st);
     if (rc == STORE_OK)
-        *id = sqlite3_last_insert_rowid(s->db);
+        *id = db_last_id(s);
     return rc;
 }
 
 /* Runs a statement whose first row's first column answers a question:
  * *yes is true when there is a row. */
-static int query_exists(struct store *s, sqlite3_stmt *st, bool *yes)
+static int query_exists(struct store *s, struct db_query *st, bool *yes)
 {
     int rc = db_one_row(s, NULL, st, NULL, NULL, "checking a comment");
     *yes = rc == STORE_OK;
     return rc == STORE_ERROR ? STORE_ERROR : STORE_OK;
 }
 
-static void read_two_ints(struct arena *a, sqlite3_stmt *st, void *item)
+static void read_two_ints(struct arena *a, struct db_query *st, void *item)
 {
     (void)a;
     int64_t *pair = item;
-    pair[0] = sqlite3_column_int64(st, 0);
-    pair[1] = sqlite3_column_int64(st, 1);
+    pair[0] = db_col_int(st, 0);
+    pair[1] = db_col_int(st, 1);
 }
 
 /* How many comments came from ip since `since`, and the oldest one's time. */
 static int count_recent(struct store *s, const char *ip, int64_t since, int64_t *count,
                         int64_t *oldest)
 {
-    sqlite3_stmt *st = db_stmt(s, STMT_COMMENT_RATE);
+    struct db_query *st = db_stmt(s, STMT_COMMENT_RATE);
     if (!st || !db_bind_text(st, ":ip", ip) || !db_bind_int(st, ":since", since))
         return STORE_ERROR;
     int64_t pair[2] = {0, 0};
@@ -114,7 +114,7 @@ static int check_rate(struct store *s, const struct comment_post *in,
 static int check_duplicate(struct store *s, const struct comment_input *c,
                            struct comment_post_result *out)
 {
-    sqlite3_stmt *st = db_stmt(s, STMT_COMMENT_DUPLICATE);
+    struct db_query *st = db_stmt(s, STMT_COMMENT_DUPLICATE);
     bool dup = false;
     if (!st || !db_bind_int(st, ":article", c->article_id) ||
         !db_bind_text(st, ":email", c->email) || !db_bind_text(st, ":body", c->body))
@@ -130,7 +130,7 @@ static int check_parent(struct store *s, const struct comment_input *c,
 {
     if (c->parent_id == 0)
         return STORE_OK;
-    sqlite3_stmt *st = db_stmt(s, STMT_COMMENT_PARENT_OK);
+    struct db_query *st = db_stmt(s, STMT_COMMENT_PARENT_OK);
     bool ok = false;
     if (!st || !db_bind_int(st, ":id", c->parent_id) ||
         !db_bind_int(st, ":article", c->article_id))
@@ -143,7 +143,7 @@ static int check_parent(struct store *s, const struct comment_input *c,
 
 static int commenter_known(struct store *s, const struct comment_input *c, bool *known)
 {
-    sqlite3_stmt *st = db_stmt(s, STMT_COMMENT_KNOWN);
+    struct db_query *st = db_stmt(s, STMT_COMMENT_KNOWN);
     if (!st || !db_bind_text(st, ":author", c->author) || !db_bind_text(st, ":email", c->email))
         return STORE_ERROR;
     return query_exists(s, st, known);

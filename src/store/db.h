@@ -1,12 +1,12 @@
-/* db: opening the database, migrations, and the per-connection statement
- * cache. Only files in store/ include this (and sqlite3.h). */
+/* db: the statements of statements.h run through whichever database the
+ * store was opened on (driver.h), and the helpers every store file uses to
+ * read rows. Only files in store/ include this. */
 #ifndef FOLIO_DB_H
 #define FOLIO_DB_H
 
-#include <sqlite3.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include <sys/types.h>
+#include <stddef.h>
 
 #include "store/store.h"
 
@@ -18,65 +18,76 @@ enum stmt_id {
     STMT_COUNT
 };
 
-struct store {
-    sqlite3 *db;
-    sqlite3_stmt *stmts[STMT_COUNT];   /* prepared on first use */
-    const volatile unsigned char *wal_header;   /* versions.c: mapped once, or NULL */
-    bool wal_header_tried;
-    const char *path;
-    /* The file this connection opened, to notice when the path no longer
-     * leads to it (store_lost). */
-    dev_t dev;
-    ino_t ino;
-    bool identity_known;
-    long long checked_at;       /* the monotonic second of the last look */
-};
+
+/* A prepared statement of the connection's driver, used through the
+ * functions below whatever the driver: store files never see SQLite or
+ * libpq. Parameters are named (":slug") in statements.h for both. */
+struct db_query;
 
 /* The statement `id` of statements.h, prepared on first use and reset (its
  * bindings cleared) on every later one. NULL (logged) when it does not
  * prepare. */
-sqlite3_stmt *db_stmt(struct store *s, enum stmt_id id);
+struct db_query *db_stmt(struct store *s, enum stmt_id id);
 
 /* Binding by name; a name the statement lacks is a programming error that
  * is logged and returns false, so a misspelt parameter fails loudly. */
-bool db_bind_text(sqlite3_stmt *st, const char *name, const char *value);
-bool db_bind_int(sqlite3_stmt *st, const char *name, int64_t value);
-bool db_bind_blob(sqlite3_stmt *st, const char *name, const void *data, int len);
-bool db_bind_null(sqlite3_stmt *st, const char *name);
+bool db_bind_text(struct db_query *q, const char *name, const char *value);
+bool db_bind_int(struct db_query *q, const char *name, int64_t value);
+bool db_bind_blob(struct db_query *q, const char *name, const void *data, int len);
+bool db_bind_null(struct db_query *q, const char *name);
 
-/* Copies column `col` into the arena ("" for NULL). */
-const char *db_col_text(struct arena *a, sqlite3_stmt *st, int col);
+/* What a step found. */
+enum db_step { DB_ROW, DB_DONE, DB_CONSTRAINT, DB_FAILED };
+/* Runs the statement (the first call) or moves to its next row. */
+enum db_step db_step(struct db_query *q);
+/* Back to before the first step; the bindings stay. */
+void db_reset(struct db_query *q);
+
+/* Column `col` of the current row: an integer (0 for NULL; a boolean is 0
+ * or 1), a text copied into the arena ("" for NULL), a text borrowed until
+ * the next step or reset (NULL for NULL), a blob borrowed likewise. */
+int64_t db_col_int(struct db_query *q, int col);
+const char *db_col_text(struct arena *a, struct db_query *q, int col);
+const char *db_col_peek(struct db_query *q, int col);
+const void *db_col_blob(struct db_query *q, int col, size_t *len);
+
+/* The rows the last statement of s changed; the id the last INSERT made
+ * (a statement whose PostgreSQL text says RETURNING id). */
+int64_t db_changes(struct store *s);
+int64_t db_last_id(struct store *s);
+/* True inside a transaction (BEGIN without its COMMIT or ROLLBACK yet). */
+bool db_in_transaction(struct store *s);
 
 /* An article status column as the enum. The table's CHECK lets only the
  * names in; anything else reads as a draft, the status that shows nothing. */
-enum article_status db_col_article_status(sqlite3_stmt *st, int col);
+enum article_status db_col_article_status(struct db_query *q, int col);
 
 /* A comment status column (a name of comment_status_name) as the enum;
  * CS_NONE for NULL, '' or anything else (the log's 'deleted'). */
-enum comment_status db_col_comment_status(sqlite3_stmt *st, int col);
+enum comment_status db_col_comment_status(struct db_query *q, int col);
 
 /* Reads COMMENT_COLUMNS (statements.h) from the current row into out (strings in the arena). */
-void db_read_comment(struct arena *a, sqlite3_stmt *st, struct comment *out);
+void db_read_comment(struct arena *a, struct db_query *q, struct comment *out);
 
 /* Reads one row into item (a struct of the caller's kind). */
-typedef void (*db_row_reader)(struct arena *a, sqlite3_stmt *st, void *item);
+typedef void (*db_row_reader)(struct arena *a, struct db_query *q, void *item);
 
-/* Steps st to its end, or to `max` rows when max > 0, reading each row with
+/* Steps q to its end, or to `max` rows when max > 0, reading each row with
  * `read` into an arena array of `size`-byte items that grows as needed.
  * `what` names the query in the log when it fails. */
-int db_collect(struct store *s, struct arena *a, sqlite3_stmt *st, size_t size, size_t max,
+int db_collect(struct store *s, struct arena *a, struct db_query *q, size_t size, size_t max,
                db_row_reader read, void **items, size_t *count, const char *what);
 
-/* Steps st for one row: read with `read` into item (strings in the arena),
+/* Steps q for one row: read with `read` into item (strings in the arena),
  * STORE_OK; no row, STORE_NOT_FOUND; an error, logged with `what`,
  * STORE_ERROR. `read` may be NULL when only whether there is a row counts.
  * The statement is reset before it returns. */
-int db_one_row(struct store *s, struct arena *a, sqlite3_stmt *st, db_row_reader read,
+int db_one_row(struct store *s, struct arena *a, struct db_query *q, db_row_reader read,
                void *item, const char *what);
 /* db_one_row for a statement whose row is one integer (column 0). */
-int db_one_int(struct store *s, sqlite3_stmt *st, int64_t *out, const char *what);
+int db_one_int(struct store *s, struct db_query *q, int64_t *out, const char *what);
 /* db_one_row for a statement whose row is one text (column 0). */
-int db_one_text(struct store *s, struct arena *a, sqlite3_stmt *st, const char **out,
+int db_one_text(struct store *s, struct arena *a, struct db_query *q, const char **out,
                 const char *what);
 
 /* Replaces the article's rows in article_tags by the names in `tags`
@@ -84,7 +95,7 @@ int db_one_text(struct store *s, struct arena *a, sqlite3_stmt *st, const char *
 int db_article_tags_save(struct store *s, int64_t id, const char *tags);
 
 /* Steps a statement that returns no rows; logs and returns STORE_ERROR on failure. */
-int db_exec_stmt(struct store *s, sqlite3_stmt *st);
+int db_exec_stmt(struct store *s, struct db_query *q);
 /* Logs the connection's last error with `what`. */
 int db_error(struct store *s, const char *what);
 

@@ -33,7 +33,7 @@ static struct {
 
 static int step_stmt(struct store *s, enum stmt_id id)
 {
-    sqlite3_stmt *st = db_stmt(s, id);
+    struct db_query *st = db_stmt(s, id);
     return st ? db_exec_stmt(s, st) : STORE_ERROR;
 }
 
@@ -47,7 +47,7 @@ static void run_batch(struct store *s, struct job *batch)
     }
     bool any_kept = false;
     for (struct job *j = batch; j; j = j->next) {
-        if (sqlite3_get_autocommit(s->db)) {    /* SQLite rolled the whole thing back */
+        if (!db_in_transaction(s)) {    /* SQLite rolled the whole thing back */
             j->rc = STORE_ERROR;
             continue;
         }
@@ -60,14 +60,14 @@ static void run_batch(struct store *s, struct job *batch)
         if (j->rc == STORE_OK && keep) {
             any_kept = true;
             j->rc = step_stmt(s, STMT_GROUP_RELEASE);
-        } else if (!sqlite3_get_autocommit(s->db)) {
+        } else if (db_in_transaction(s)) {
             step_stmt(s, STMT_GROUP_ROLLBACK_TO);
             step_stmt(s, STMT_GROUP_RELEASE);
         }
     }
     /* Whatever the batch did is durable only once COMMIT returns. */
     bool committed;
-    if (sqlite3_get_autocommit(s->db)) {
+    if (!db_in_transaction(s)) {
         committed = false;
     } else if (any_kept) {
         committed = store_commit(s) == STORE_OK;

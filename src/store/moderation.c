@@ -19,18 +19,18 @@ struct current {
     int64_t article_id;
 };
 
-static void read_current_row(struct arena *a, sqlite3_stmt *st, void *item)
+static void read_current_row(struct arena *a, struct db_query *st, void *item)
 {
     (void)a;
     struct current *out = item;
     out->status = db_col_comment_status(st, 0);
-    out->article_id = sqlite3_column_int64(st, 1);
+    out->article_id = db_col_int(st, 1);
     out->previous = db_col_comment_status(st, 2);
 }
 
 static int read_current(struct store *s, int64_t id, struct current *out)
 {
-    sqlite3_stmt *st = db_stmt(s, STMT_MOD_GET);
+    struct db_query *st = db_stmt(s, STMT_MOD_GET);
     if (!st || !db_bind_int(st, ":id", id))
         return STORE_ERROR;
     int rc = db_one_row(s, NULL, st, read_current_row, out, "reading a comment's status");
@@ -43,7 +43,7 @@ static int read_current(struct store *s, int64_t id, struct current *out)
 static int write_log(struct store *s, int64_t comment_id, const struct current *cur,
                      enum comment_status new_status, const struct actor *who, int64_t now)
 {
-    sqlite3_stmt *st = db_stmt(s, STMT_MOD_LOG);
+    struct db_query *st = db_stmt(s, STMT_MOD_LOG);
     if (!st || !db_bind_int(st, ":now", now) || !db_bind_int(st, ":editor", who->editor_id) ||
         !db_bind_int(st, ":token", who->token_id) || !db_bind_text(st, ":actor", who->name) ||
         !db_bind_int(st, ":comment", comment_id) || !db_bind_int(st, ":article", cur->article_id) ||
@@ -66,7 +66,7 @@ static int set_status_in_tx(struct store *s, int64_t id, enum comment_status new
     if (is_spam_or_trash(new_status))
         previous = is_spam_or_trash(cur->status) ? cur->previous : cur->status;
     int64_t now = (int64_t)time(NULL);
-    sqlite3_stmt *st = db_stmt(s, STMT_MOD_SET);
+    struct db_query *st = db_stmt(s, STMT_MOD_SET);
     if (!st || !db_bind_text(st, ":status", comment_status_name(new_status)) ||
         !db_bind_int(st, ":now", now) ||
         !(previous != CS_NONE ? db_bind_text(st, ":previous", comment_status_name(previous))
@@ -89,7 +89,7 @@ static int delete_in_tx(struct store *s, int64_t id, const struct actor *who, bo
         return rc;
     if (guarded && !is_spam_or_trash(cur->status))
         return STORE_CONFLICT;
-    sqlite3_stmt *st = db_stmt(s, STMT_MOD_DELETE);
+    struct db_query *st = db_stmt(s, STMT_MOD_DELETE);
     if (!st || !db_bind_int(st, ":id", id) || (rc = db_exec_stmt(s, st)) != STORE_OK)
         return st ? rc : STORE_ERROR;
     if ((rc = write_log(s, id, cur, CS_NONE, who, (int64_t)time(NULL))) != STORE_OK)
@@ -103,7 +103,7 @@ static int delete_in_tx(struct store *s, int64_t id, const struct actor *who, bo
  * or -1 when BEGIN failed. */
 static int tx_open(struct store *s)
 {
-    if (!sqlite3_get_autocommit(s->db))
+    if (db_in_transaction(s))
         return 0;
     return store_begin(s) == STORE_OK ? 1 : -1;
 }
@@ -205,17 +205,17 @@ int store_moderate(struct store *s, int64_t comment_id, enum comment_action acti
 
 /* ---- the queue's views ---- */
 
-static void read_counts(struct arena *a, sqlite3_stmt *st, void *item)
+static void read_counts(struct arena *a, struct db_query *st, void *item)
 {
     (void)a;
     int64_t *counts = item;
     for (int i = 0; i < CS_COUNT; i++)
-        counts[i] = sqlite3_column_int64(st, i);
+        counts[i] = db_col_int(st, i);
 }
 
 int store_comment_counts(struct store *s, int64_t counts[CS_COUNT])
 {
-    sqlite3_stmt *st = db_stmt(s, STMT_MOD_COUNTS);
+    struct db_query *st = db_stmt(s, STMT_MOD_COUNTS);
     if (!st)
         return STORE_ERROR;
     for (int i = 0; i < CS_COUNT; i++)
@@ -225,7 +225,7 @@ int store_comment_counts(struct store *s, int64_t counts[CS_COUNT])
                : STORE_ERROR;
 }
 
-static void read_queue_item(struct arena *a, sqlite3_stmt *st, struct mod_comment *out)
+static void read_queue_item(struct arena *a, struct db_query *st, struct mod_comment *out)
 {
     db_read_comment(a, st, &out->c);
     out->article_slug = db_col_text(a, st, COMMENT_COLUMN_COUNT);
@@ -235,15 +235,15 @@ static void read_queue_item(struct arena *a, sqlite3_stmt *st, struct mod_commen
     out->parent_excerpt = db_col_text(a, st, COMMENT_COLUMN_COUNT + 4);
 }
 
-static void read_log_entry(struct arena *a, sqlite3_stmt *st, struct modlog_entry *out)
+static void read_log_entry(struct arena *a, struct db_query *st, struct modlog_entry *out)
 {
-    out->id = sqlite3_column_int64(st, 0);
-    out->at = sqlite3_column_int64(st, 1);
-    out->editor_id = sqlite3_column_int64(st, 2);
-    out->token_id = sqlite3_column_int64(st, 3);
+    out->id = db_col_int(st, 0);
+    out->at = db_col_int(st, 1);
+    out->editor_id = db_col_int(st, 2);
+    out->token_id = db_col_int(st, 3);
     out->actor = db_col_text(a, st, 4);
-    out->comment_id = sqlite3_column_int64(st, 5);
-    out->article_id = sqlite3_column_int64(st, 6);
+    out->comment_id = db_col_int(st, 5);
+    out->article_id = db_col_int(st, 6);
     out->old_status = db_col_comment_status(st, 7);
     out->new_status = db_col_comment_status(st, 8);
     out->article_slug = db_col_text(a, st, 9);
@@ -259,12 +259,12 @@ struct keyset {
     enum stmt_id up, down;         /* the two statements */
     enum comment_status status;    /* bound as :status unless CS_ANY */
     size_t size;
-    void (*read)(struct arena *, sqlite3_stmt *, void *);
+    void (*read)(struct arena *, struct db_query *, void *);
 };
 
-static sqlite3_stmt *keyset_stmt(const struct keyset *k, bool up, int64_t cursor, int limit)
+static struct db_query *keyset_stmt(const struct keyset *k, bool up, int64_t cursor, int limit)
 {
-    sqlite3_stmt *st = db_stmt(k->s, up ? k->up : k->down);
+    struct db_query *st = db_stmt(k->s, up ? k->up : k->down);
     if (!st || !db_bind_int(st, ":cursor", cursor) || !db_bind_int(st, ":limit", limit) ||
         (k->status != CS_ANY && !db_bind_text(st, ":status", comment_status_name(k->status))))
         return NULL;
@@ -275,15 +275,15 @@ static sqlite3_stmt *keyset_stmt(const struct keyset *k, bool up, int64_t cursor
  * count, or -1 on error. */
 static long keyset_read(const struct keyset *k, bool up, int64_t cursor, int limit, char *items)
 {
-    sqlite3_stmt *st = keyset_stmt(k, up, cursor, limit);
+    struct db_query *st = keyset_stmt(k, up, cursor, limit);
     if (!st)
         return -1;
     long n = 0;
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < limit)
+    while ((rc = db_step(st)) == DB_ROW && n < limit)
         k->read(k->a, st, items + (size_t)n++ * k->size);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+    db_reset(st);
+    if (rc != DB_DONE && rc != DB_ROW) {
         db_error(k->s, "reading a page");
         return -1;
     }
@@ -292,10 +292,10 @@ static long keyset_read(const struct keyset *k, bool up, int64_t cursor, int lim
 
 static bool keyset_any(const struct keyset *k, bool up, int64_t cursor)
 {
-    sqlite3_stmt *st = keyset_stmt(k, up, cursor, 1);
-    bool any = st && sqlite3_step(st) == SQLITE_ROW;
+    struct db_query *st = keyset_stmt(k, up, cursor, 1);
+    bool any = st && db_step(st) == DB_ROW;
     if (st)
-        sqlite3_reset(st);
+        db_reset(st);
     return any;
 }
 
@@ -342,12 +342,12 @@ static int keyset_page(const struct keyset *k, bool ascending, int64_t after, in
     return STORE_OK;
 }
 
-static void read_queue_any(struct arena *a, sqlite3_stmt *st, void *item)
+static void read_queue_any(struct arena *a, struct db_query *st, void *item)
 {
     read_queue_item(a, st, item);
 }
 
-static void read_log_any(struct arena *a, sqlite3_stmt *st, void *item)
+static void read_log_any(struct arena *a, struct db_query *st, void *item)
 {
     read_log_entry(a, st, item);
 }
@@ -385,7 +385,7 @@ int store_modlog_page(struct store *s, struct arena *a, int64_t after, int64_t b
 
 int store_modlog_last_id(struct store *s, int64_t *id)
 {
-    sqlite3_stmt *st = db_stmt(s, STMT_MOD_LAST_LOG_ID);
+    struct db_query *st = db_stmt(s, STMT_MOD_LAST_LOG_ID);
     if (!st)
         return STORE_ERROR;
     *id = 0;
@@ -398,14 +398,14 @@ struct undo_row {
     bool latest;
 };
 
-static void read_undo_row(struct arena *a, sqlite3_stmt *st, void *item)
+static void read_undo_row(struct arena *a, struct db_query *st, void *item)
 {
     (void)a;
     struct undo_row *r = item;
-    r->comment_id = sqlite3_column_int64(st, 0);
+    r->comment_id = db_col_int(st, 0);
     r->old_status = db_col_comment_status(st, 1);
     r->new_status = db_col_comment_status(st, 2);
-    r->latest = sqlite3_column_int(st, 3) != 0;
+    r->latest = db_col_int(st, 3) != 0;
 }
 
 /* Puts one comment back, when nothing has changed it since its row. */
@@ -428,7 +428,7 @@ static int undo_one(struct store *s, const struct undo_row *r, const struct acto
 static int undo_in_tx(struct store *s, struct arena *a, int64_t from, int64_t to,
                       const struct actor *who, struct undo_result *out)
 {
-    sqlite3_stmt *st = db_stmt(s, STMT_MOD_UNDO_ROWS);
+    struct db_query *st = db_stmt(s, STMT_MOD_UNDO_ROWS);
     if (!st || !db_bind_int(st, ":from", from) || !db_bind_int(st, ":to", to) ||
         !db_bind_int(st, ":editor", who->editor_id))
         return STORE_ERROR;

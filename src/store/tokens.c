@@ -15,36 +15,36 @@ static void hash_secret(const char *secret, unsigned char out[HASH_BYTES])
     crypto_generichash(out, HASH_BYTES, (const unsigned char *)secret, strlen(secret), NULL, 0);
 }
 
-static void read_token(struct arena *a, sqlite3_stmt *st, struct api_token *out)
+static void read_token(struct arena *a, struct db_query *st, struct api_token *out)
 {
-    out->id = sqlite3_column_int64(st, 0);
+    out->id = db_col_int(st, 0);
     out->name = db_col_text(a, st, 1);
-    out->created_at = sqlite3_column_int64(st, 2);
-    out->last_used_at = sqlite3_column_int64(st, 3);
-    out->revoked_at = sqlite3_column_int64(st, 4);
+    out->created_at = db_col_int(st, 2);
+    out->last_used_at = db_col_int(st, 3);
+    out->revoked_at = db_col_int(st, 4);
 }
 
 int store_token_add(struct store *s, const char *name, const char *secret, int64_t *id)
 {
     unsigned char hash[HASH_BYTES];
     hash_secret(secret, hash);
-    sqlite3_stmt *st = db_stmt(s, STMT_TOKEN_INSERT);
+    struct db_query *st = db_stmt(s, STMT_TOKEN_INSERT);
     if (!st || !db_bind_text(st, ":name", name) || !db_bind_blob(st, ":hash", hash, HASH_BYTES))
         return STORE_ERROR;
     int rc = db_exec_stmt(s, st);
     if (rc == STORE_OK)
-        *id = sqlite3_last_insert_rowid(s->db);
+        *id = db_last_id(s);
     return rc;
 }
 
-static void read_token_row(struct arena *a, sqlite3_stmt *st, void *item)
+static void read_token_row(struct arena *a, struct db_query *st, void *item)
 {
     read_token(a, st, item);
 }
 
 int store_token_list(struct store *s, struct arena *a, struct api_token_list *out)
 {
-    sqlite3_stmt *st = db_stmt(s, STMT_TOKEN_LIST);
+    struct db_query *st = db_stmt(s, STMT_TOKEN_LIST);
     if (!st)
         return STORE_ERROR;
     void *items;
@@ -56,13 +56,13 @@ int store_token_list(struct store *s, struct arena *a, struct api_token_list *ou
 
 int store_token_revoke(struct store *s, int64_t id)
 {
-    sqlite3_stmt *st = db_stmt(s, STMT_TOKEN_REVOKE);
+    struct db_query *st = db_stmt(s, STMT_TOKEN_REVOKE);
     if (!st || !db_bind_int(st, ":id", id))
         return STORE_ERROR;
     int rc = db_exec_stmt(s, st);
     if (rc != STORE_OK)
         return rc;
-    if (sqlite3_changes(s->db))
+    if (db_changes(s))
         return STORE_OK;
     st = db_stmt(s, STMT_TOKEN_STATE);
     if (!st || !db_bind_int(st, ":id", id))
@@ -76,7 +76,7 @@ int store_token_by_secret(struct store *s, struct arena *a, const char *secret,
 {
     unsigned char hash[HASH_BYTES];
     hash_secret(secret, hash);
-    sqlite3_stmt *st = db_stmt(s, STMT_TOKEN_BY_HASH);
+    struct db_query *st = db_stmt(s, STMT_TOKEN_BY_HASH);
     if (!st || !db_bind_blob(st, ":hash", hash, HASH_BYTES))
         return STORE_ERROR;
     return db_one_row(s, a, st, read_token_row, out, "reading an API token");
@@ -84,7 +84,7 @@ int store_token_by_secret(struct store *s, struct arena *a, const char *secret,
 
 int store_token_touch(struct store *s, int64_t id, int64_t now)
 {
-    sqlite3_stmt *st = db_stmt(s, STMT_TOKEN_TOUCH);
+    struct db_query *st = db_stmt(s, STMT_TOKEN_TOUCH);
     if (!st || !db_bind_int(st, ":id", id) || !db_bind_int(st, ":now", now))
         return STORE_ERROR;
     return db_exec_stmt(s, st);

@@ -7,7 +7,7 @@
 #include "store/db.h"
 
 /* The id found by a one-column lookup, 0 when there is none, -1 on error. */
-static int64_t lookup_id(struct store *s, sqlite3_stmt *st)
+static int64_t lookup_id(struct store *s, struct db_query *st)
 {
     int64_t id = 0;
     return db_one_int(s, st, &id, "looking up an imported row") == STORE_ERROR ? STORE_ERROR : id;
@@ -15,15 +15,15 @@ static int64_t lookup_id(struct store *s, sqlite3_stmt *st)
 
 static int64_t mapped_id(struct store *s, enum stmt_id which, const char *site, int64_t wp_id)
 {
-    sqlite3_stmt *st = db_stmt(s, which);
+    struct db_query *st = db_stmt(s, which);
     if (!st || !db_bind_text(st, ":site", site) || !db_bind_int(st, ":wp_id", wp_id))
         return -1;
     return lookup_id(s, st);
 }
 
-static bool same_text(sqlite3_stmt *st, int col, const char *v)
+static bool same_text(struct db_query *st, int col, const char *v)
 {
-    const char *t = (const char *)sqlite3_column_text(st, col);
+    const char *t = db_col_peek(st, col);
     return strcmp(t ? t : "", v ? v : "") == 0;
 }
 
@@ -32,22 +32,22 @@ struct comparison {
     bool same;
 };
 
-static void compare_article(struct arena *a, sqlite3_stmt *st, void *item)
+static void compare_article(struct arena *a, struct db_query *st, void *item)
 {
     (void)a;
     struct comparison *cmp = item;
     const struct article_input *in = cmp->in;
     cmp->same = same_text(st, 0, in->title) && same_text(st, 1, in->author) &&
                 same_text(st, 2, in->body_html) && same_text(st, 3, in->tags) &&
-                same_text(st, 4, article_status_name(in->status)) && sqlite3_column_int64(st, 5) == in->published_at &&
-                (sqlite3_column_int(st, 6) != 0) == in->comments_open && same_text(st, 7, "html");
+                same_text(st, 4, article_status_name(in->status)) && db_col_int(st, 5) == in->published_at &&
+                (db_col_int(st, 6) != 0) == in->comments_open && same_text(st, 7, "html");
 }
 
 /* True when the stored article already says what `in` says. */
 static int article_unchanged(struct store *s, int64_t id, const struct article_input *in,
                              bool *same)
 {
-    sqlite3_stmt *st = db_stmt(s, STMT_WP_ARTICLE_READ);
+    struct db_query *st = db_stmt(s, STMT_WP_ARTICLE_READ);
     if (!st || !db_bind_int(st, ":id", id))
         return STORE_ERROR;
     struct comparison cmp = { in, false };
@@ -56,7 +56,7 @@ static int article_unchanged(struct store *s, int64_t id, const struct article_i
     return rc == STORE_ERROR ? STORE_ERROR : STORE_OK;
 }
 
-static bool bind_article(sqlite3_stmt *st, const struct article_input *in, int64_t now)
+static bool bind_article(struct db_query *st, const struct article_input *in, int64_t now)
 {
     return db_bind_text(st, ":title", in->title) && db_bind_text(st, ":author", in->author) &&
            db_bind_text(st, ":body", in->body) && db_bind_text(st, ":body_html", in->body_html) &&
@@ -76,7 +76,7 @@ static int free_slug(struct store *s, const char *want, int64_t wp_id, char *out
             snprintf(out, outlen, "%.180s-%lld", want, (long long)wp_id);
         else
             snprintf(out, outlen, "%.180s-%lld-%d", want, (long long)wp_id, attempt);
-        sqlite3_stmt *st = db_stmt(s, STMT_WP_SLUG_TAKEN);
+        struct db_query *st = db_stmt(s, STMT_WP_SLUG_TAKEN);
         if (!st || !db_bind_text(st, ":slug", out))
             return STORE_ERROR;
         int64_t taken = lookup_id(s, st);
@@ -95,12 +95,12 @@ static int insert_post(struct store *s, const char *site, int64_t wp_id,
     int rc = free_slug(s, in->slug, wp_id, slug, sizeof slug);
     if (rc != STORE_OK)
         return rc;
-    sqlite3_stmt *st = db_stmt(s, STMT_WP_ARTICLE_INSERT);
+    struct db_query *st = db_stmt(s, STMT_WP_ARTICLE_INSERT);
     if (!st || !bind_article(st, in, (int64_t)time(NULL)) || !db_bind_text(st, ":slug", slug))
         return STORE_ERROR;
     if ((rc = db_exec_stmt(s, st)) != STORE_OK)
         return rc;
-    *article_id = sqlite3_last_insert_rowid(s->db);
+    *article_id = db_last_id(s);
     st = db_stmt(s, STMT_WP_POST_MAP);
     if (!st || !db_bind_text(st, ":site", site) || !db_bind_int(st, ":wp_id", wp_id) ||
         !db_bind_int(st, ":id", *article_id) || db_exec_stmt(s, st) != STORE_OK)
@@ -128,7 +128,7 @@ int store_wp_post_save(struct store *s, const char *site, int64_t wp_id,
         return STORE_OK;
     }
     *outcome = WP_UPDATED;
-    sqlite3_stmt *st = db_stmt(s, STMT_WP_ARTICLE_UPDATE);
+    struct db_query *st = db_stmt(s, STMT_WP_ARTICLE_UPDATE);
     if (!st || !bind_article(st, in, (int64_t)time(NULL)) || !db_bind_int(st, ":id", id) ||
         db_exec_stmt(s, st) != STORE_OK)
         return STORE_ERROR;
@@ -144,7 +144,7 @@ int store_wp_comment_save(struct store *s, const char *site, int64_t wp_id, int6
     *created = id == 0;
     if (id)
         return STORE_OK;    /* imported before: moderation since then stands */
-    sqlite3_stmt *st = db_stmt(s, STMT_WP_COMMENT_INSERT);
+    struct db_query *st = db_stmt(s, STMT_WP_COMMENT_INSERT);
     if (!st || !db_bind_int(st, ":article", in->article_id) ||
         !db_bind_text(st, ":status", comment_status_name(in->status)) ||
         !db_bind_text(st, ":author", in->author) ||
@@ -153,7 +153,7 @@ int store_wp_comment_save(struct store *s, const char *site, int64_t wp_id, int6
         !db_bind_text(st, ":user_agent", in->user_agent) ||
         !db_bind_int(st, ":created_at", in->created_at) || db_exec_stmt(s, st) != STORE_OK)
         return STORE_ERROR;
-    id = sqlite3_last_insert_rowid(s->db);
+    id = db_last_id(s);
     st = db_stmt(s, STMT_WP_COMMENT_MAP);
     if (!st || !db_bind_text(st, ":site", site) || !db_bind_int(st, ":wp_id", wp_id) ||
         !db_bind_int(st, ":id", id) || !db_bind_int(st, ":wp_parent", wp_parent))
@@ -163,7 +163,7 @@ int store_wp_comment_save(struct store *s, const char *site, int64_t wp_id, int6
 
 int store_wp_resolve_parents(struct store *s, const char *site)
 {
-    sqlite3_stmt *st = db_stmt(s, STMT_WP_RESOLVE_PARENTS);
+    struct db_query *st = db_stmt(s, STMT_WP_RESOLVE_PARENTS);
     if (!st || !db_bind_text(st, ":site", site))
         return STORE_ERROR;
     return db_exec_stmt(s, st);
@@ -171,7 +171,7 @@ int store_wp_resolve_parents(struct store *s, const char *site)
 
 int store_old_address_add(struct store *s, const char *path, int64_t article_id)
 {
-    sqlite3_stmt *st = db_stmt(s, STMT_WP_ADDRESS_ADD);
+    struct db_query *st = db_stmt(s, STMT_WP_ADDRESS_ADD);
     if (!st || !db_bind_text(st, ":path", path) || !db_bind_int(st, ":id", article_id))
         return STORE_ERROR;
     return db_exec_stmt(s, st);
@@ -179,13 +179,13 @@ int store_old_address_add(struct store *s, const char *path, int64_t article_id)
 
 int store_old_address_find(struct store *s, struct arena *a, const char *path, const char **slug)
 {
-    sqlite3_stmt *st = db_stmt(s, STMT_WP_ADDRESS_FIND);
+    struct db_query *st = db_stmt(s, STMT_WP_ADDRESS_FIND);
     if (!st || !db_bind_text(st, ":path", path))
         return STORE_ERROR;
     return db_one_text(s, a, st, slug, "looking up an old address");
 }
 
-static void read_comment_row(struct arena *a, sqlite3_stmt *st, void *item)
+static void read_comment_row(struct arena *a, struct db_query *st, void *item)
 {
     db_read_comment(a, st, item);
 }
@@ -193,7 +193,7 @@ static void read_comment_row(struct arena *a, sqlite3_stmt *st, void *item)
 int store_article_comments(struct store *s, struct arena *a, int64_t article_id,
                            struct comment_list *out)
 {
-    sqlite3_stmt *st = db_stmt(s, STMT_WP_ARTICLE_COMMENTS);
+    struct db_query *st = db_stmt(s, STMT_WP_ARTICLE_COMMENTS);
     if (!st || !db_bind_int(st, ":article", article_id))
         return STORE_ERROR;
     void *items;
@@ -203,7 +203,7 @@ int store_article_comments(struct store *s, struct arena *a, int64_t article_id,
     return rc;
 }
 
-static void read_text_row(struct arena *a, sqlite3_stmt *st, void *item)
+static void read_text_row(struct arena *a, struct db_query *st, void *item)
 {
     *(const char **)item = db_col_text(a, st, 0);
 }
@@ -211,7 +211,7 @@ static void read_text_row(struct arena *a, sqlite3_stmt *st, void *item)
 int store_article_authors(struct store *s, struct arena *a, size_t max, const char ***names,
                           size_t *count)
 {
-    sqlite3_stmt *st = db_stmt(s, STMT_WP_AUTHORS);
+    struct db_query *st = db_stmt(s, STMT_WP_AUTHORS);
     if (!st || !db_bind_int(st, ":limit", (int64_t)max))
         return STORE_ERROR;
     void *items;
@@ -221,7 +221,7 @@ int store_article_authors(struct store *s, struct arena *a, size_t max, const ch
     return rc;
 }
 
-static void read_view_row(struct arena *a, sqlite3_stmt *st, void *item)
+static void read_view_row(struct arena *a, struct db_query *st, void *item)
 {
     struct comment_view *v = item;
     db_read_comment(a, st, &v->c);
@@ -232,7 +232,7 @@ static void read_view_row(struct arena *a, sqlite3_stmt *st, void *item)
 int store_comments_by_email(struct store *s, struct arena *a, const char *email,
                             struct comment_view_list *out)
 {
-    sqlite3_stmt *st = db_stmt(s, STMT_PRIVACY_COMMENTS);
+    struct db_query *st = db_stmt(s, STMT_PRIVACY_COMMENTS);
     if (!st || !db_bind_text(st, ":email", email))
         return STORE_ERROR;
     void *items;
@@ -246,7 +246,7 @@ int store_commenter_erase(struct store *s, const char *email, int64_t *count)
 {
     if (store_begin(s) != STORE_OK)
         return STORE_ERROR;
-    sqlite3_stmt *st = db_stmt(s, STMT_PRIVACY_TOUCH);
+    struct db_query *st = db_stmt(s, STMT_PRIVACY_TOUCH);
     int rc = st && db_bind_text(st, ":email", email) &&
                      db_bind_int(st, ":now", (int64_t)time(NULL))
                  ? db_exec_stmt(s, st)
@@ -254,7 +254,7 @@ int store_commenter_erase(struct store *s, const char *email, int64_t *count)
     if (rc == STORE_OK) {
         st = db_stmt(s, STMT_PRIVACY_ERASE);
         rc = st && db_bind_text(st, ":email", email) ? db_exec_stmt(s, st) : STORE_ERROR;
-        *count = sqlite3_changes(s->db);
+        *count = db_changes(s);
     }
     if (rc == STORE_OK)
         return store_commit(s);
@@ -264,16 +264,16 @@ int store_commenter_erase(struct store *s, const char *email, int64_t *count)
 
 int store_blank_addresses(struct store *s, int64_t before, int limit, int64_t *count)
 {
-    sqlite3_stmt *st = db_stmt(s, STMT_PRIVACY_BLANK_ADDRESSES);
+    struct db_query *st = db_stmt(s, STMT_PRIVACY_BLANK_ADDRESSES);
     if (!st || !db_bind_int(st, ":before", before) || !db_bind_int(st, ":limit", limit))
         return STORE_ERROR;
     int rc = db_exec_stmt(s, st);
-    *count = rc == STORE_OK ? sqlite3_changes(s->db) : 0;
+    *count = rc == STORE_OK ? db_changes(s) : 0;
     return rc;
 }
 
 int store_temp_on_disk(struct store *s)
 {
-    sqlite3_stmt *st = db_stmt(s, STMT_WP_TEMP_ON_DISK);
+    struct db_query *st = db_stmt(s, STMT_WP_TEMP_ON_DISK);
     return st ? db_exec_stmt(s, st) : STORE_ERROR;
 }

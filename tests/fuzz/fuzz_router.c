@@ -41,7 +41,9 @@
 #include "app/app.h"
 #include "core/markdown.h"
 #include "core/signed.h"
-#include "store/db.h"           /* the worker's connection: did a request write? */
+#include <sqlite3.h>
+
+#include "store/db_sqlite.h"    /* the worker's connection: did a request write? */
 #include "store/store.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -402,7 +404,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         worker = worker_new(&app);
         if (!worker)
             die("worker_new");
-        changes_before = sqlite3_total_changes64(worker->store->db);
+        changes_before = sqlite3_total_changes64(db_sqlite_handle(worker->store));
     }
     struct response resp = {0};
     folio_handle(worker, &req, &resp);
@@ -412,7 +414,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     check_response(&req, &resp);
     buf_free(&resp.body);
     arena_reset(&worker->arena);
-    if (sqlite3_total_changes64(worker->store->db) != changes_before) {
+    if (sqlite3_total_changes64(db_sqlite_handle(worker->store)) != changes_before) {
         worker_free(worker);    /* the next input starts from the database as set up */
         worker = NULL;
     }

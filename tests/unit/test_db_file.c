@@ -6,7 +6,9 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "store/db.h"
+#include <sqlite3.h>
+
+#include "store/db_sqlite.h"
 
 static char dir[] = "/tmp/folio-test-db-file-XXXXXX";
 static char path[256], err[1024];
@@ -54,13 +56,10 @@ static void remove_db(void)
  * folio may not write): SQLITE_READONLY. */
 static int failed_write(struct store *s)
 {
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(s->db, "INSERT INTO settings (key, value) VALUES ('x', 'y')", -1,
-                           &st, NULL) != SQLITE_OK)
+    struct db_query *q = db_stmt(s, STMT_SETTINGS_SECRET_ADD);
+    if (!q || !db_bind_blob(q, ":v", "0123456789abcdef0123456789abcdef", 32))
         return STORE_OK;
-    int rc = db_exec_stmt(s, st);
-    sqlite3_finalize(st);
-    return rc;
+    return db_exec_stmt(s, q);
 }
 
 int main(void)
@@ -87,11 +86,11 @@ int main(void)
 
     /* Read-only: every write fails, the log says what is wrong once. */
     CHECK(s && !store_read_only(s));
-    sqlite3_exec(s->db, "PRAGMA query_only = 1", NULL, NULL, NULL);
+    sqlite3_exec(db_sqlite_handle(s), "PRAGMA query_only = 1", NULL, NULL, NULL);
     CHECK(s && failed_write(s) == STORE_ERROR);
     CHECK(s && failed_write(s) == STORE_ERROR);
     CHECK(logged("is read-only") == 1);
-    sqlite3_exec(s->db, "PRAGMA query_only = 0", NULL, NULL, NULL);
+    sqlite3_exec(db_sqlite_handle(s), "PRAGMA query_only = 0", NULL, NULL, NULL);
 
     /* Deleted under the open connection: noticed, said loudly once, and no
      * transaction begins. The process stays "lost" from then on. */

@@ -1,5 +1,4 @@
 /* Clean: SQL in the store, as constant text with bound parameters. */
-#include <sqlite3.h>
 #include <stdio.h>
 
 static const char *const article_by_slug =
