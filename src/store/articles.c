@@ -132,6 +132,8 @@ int store_articles_all(struct store *s, struct arena *a, struct article_list *ou
 int store_articles_page(struct store *s, struct arena *a, enum article_status status,
                         int64_t after_id, int limit, struct article_list *out)
 {
+    if (status > AS_ANY)
+        return STORE_NOT_FOUND;
     struct db_query *st = db_stmt(s, STMT_ARTICLE_PAGE);
     const char *name = status == AS_ANY ? "" : article_status_name(status); /* '': any */
     if (!st || !db_bind_text(st, ":status", name) ||

@@ -14,6 +14,8 @@ int store_comments_page(struct store *s, struct arena *a, enum comment_status st
 {
     out->count = 0;
     out->items = NULL;
+    if (status >= CS_COUNT && status != CS_ANY)
+        return STORE_NOT_FOUND;
     struct db_query *st = db_stmt(s, STMT_COMMENT_VIEW_PAGE);
     const char *name = status == CS_ANY ? "" : comment_status_name(status); /* '': any */
     if (!st || !db_bind_text(st, ":status", name) ||

@@ -449,7 +449,7 @@ int store_token_touch(struct store *s, int64_t id, int64_t now);
 /* ---- the JSON API's listings (articles.c, comment_queries.c) ---- */
 
 /* Articles by id after `after_id`, at most `limit`, in `status`, or in any
- * for AS_ANY. */
+ * for AS_ANY; STORE_NOT_FOUND for a value that is neither. */
 int store_articles_page(struct store *s, struct arena *a, enum article_status status,
                         int64_t after_id, int limit, struct article_list *out);
 
@@ -465,7 +465,7 @@ struct comment_view_list {
 };
 
 /* Comments by id (oldest first) after `after_id`, at most `limit`, in
- * `status`, or in any for CS_ANY. */
+ * `status`, or in any for CS_ANY; STORE_NOT_FOUND for CS_NONE. */
 int store_comments_page(struct store *s, struct arena *a, enum comment_status status,
                         int64_t after_id, int limit, struct comment_view_list *out);
 int store_comment_view(struct store *s, struct arena *a, int64_t id, struct comment_view *out);
