@@ -31,6 +31,10 @@ struct tval *admin_page_data(struct ctx *c, const char *page_title);
 
 /* Adds date_iso (RFC 3339) and date_human ("5 Mar 2026, 14:07 UTC") for t. */
 void admin_set_time(struct ctx *c, struct tval *obj, int64_t t);
+/* Where a comment stands on the site (base path included): the page of its
+ * article's comments that holds its thread, at the comment itself when
+ * readers see it (`shown`). */
+const char *admin_comment_url(struct ctx *c, const char *slug, int64_t comment_id, bool shown);
 
 /* Parses the urlencoded body into c->form once. Returns 0, or the status
  * to answer (413, 415, 400) with the message set. */

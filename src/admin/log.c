@@ -18,8 +18,7 @@ static const char *comment_url(struct ctx *c, const struct modlog_entry *e)
     if (status == CS_NONE)
         return NULL;
     if (status == CS_APPROVED && *e->article_slug)
-        return arena_printf(c->arena, "%s/articles/%s#comment-%lld", c->app->cfg.base_path,
-                            e->article_slug, (long long)e->comment_id);
+        return admin_comment_url(c, e->article_slug, e->comment_id, true);
     /* The queue runs oldest first, the other views newest first. */
     int64_t cursor = status == CS_PENDING ? e->comment_id - 1 : e->comment_id + 1;
     if (cursor == 0)

@@ -140,6 +140,16 @@ static struct tval *action_list(struct ctx *c, enum comment_status status)
     return list;
 }
 
+const char *admin_comment_url(struct ctx *c, const char *slug, int64_t comment_id, bool shown)
+{
+    int64_t article_id, page = 1;
+    if (store_comment_page(c->store, comment_id, c->app->cfg.comments_per_page, &article_id,
+                           &page) != STORE_OK)
+        page = 1;   /* gone meanwhile: the article */
+    return site_path(c, shown ? comment_link(c, slug, page, comment_id)
+                              : comment_page_path(c, slug, page));
+}
+
 static void add_comment(struct ctx *c, struct tval *list, const struct mod_comment *m)
 {
     struct tval *item = tv_push_obj(list);
@@ -156,12 +166,15 @@ static void add_comment(struct ctx *c, struct tval *list, const struct mod_comme
                                         : NULL);
     if (cm->parent_id) {
         tv_int(item, "parent", cm->parent_id);
+        tv_str(item, "parent_url", admin_comment_url(c, m->article_slug, cm->parent_id, true));
         tv_str(item, "parent_author", *m->parent_author ? m->parent_author : NULL);
         tv_str(item, "parent_excerpt", *m->parent_excerpt ? m->parent_excerpt : NULL);
     }
     tv_str(item, "article_title", m->article_title);
     tv_str(item, "article_slug", m->article_slug);
     tv_bool(item, "approved", cm->status == CS_APPROVED);
+    tv_str(item, "article_url", admin_comment_url(c, m->article_slug, cm->id,
+                                                  cm->status == CS_APPROVED));
     admin_set_time(c, item, cm->created_at);
 }
 

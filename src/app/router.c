@@ -43,6 +43,7 @@ static const struct route routes[] = {
     { M_POST, "/articles/{}/comments", page_comment_post, 0, "pages/comment_post.c" },
     { M_GET, "/articles/{}/comments", page_comment_form_get, 0, "pages/comment_post.c" },
     { M_GET, "/articles/{}/comments.atom", page_comment_feed, 0, "pages/feed.c" },
+    { M_GET, "/articles/{}/comment-page-{}", page_article_comments, 0, "pages/article.c" },
     { M_GET, "/tags/{}", page_tag, 0, "pages/index.c" },
     { M_GET, "/search", page_search, 0, "pages/index.c" },
     { M_GET, "/feed.atom", page_feed, 0, "pages/feed.c" },

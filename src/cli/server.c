@@ -9,7 +9,7 @@
 static const char *const server_options[] = {
     "listen", "threads", "base-path", "base-url", "site-title", "moderation", "max-links",
     "moderation-keys", "disallowed-keys", "comment-rate", "min-submit-seconds",
-    "trusted-proxy", "socket", "access-log", "retain-addresses", NULL,
+    "trusted-proxy", "socket", "access-log", "retain-addresses", "comments-per-page", NULL,
 };
 
 #define SERVER_OPTIONS_HELP                                                              \
@@ -24,6 +24,7 @@ static const char *const server_options[] = {
     "  --disallowed-keys FILE   words that send a comment to spam\n"                     \
     "  --comment-rate N         comments per address per 10 minutes (default 5; 0 off)\n" \
     "  --min-submit-seconds N   the form's minimum time on the page (default 3)\n"       \
+    "  --comments-per-page N    threads per comment page (default 50; 0 all on one)\n"  \
     "  --trusted-proxy ADDR     believe X-Forwarded-For from this peer only\n"           \
     "  --access-log FILE|-|off  a line per request, combined format (default: serve -,\n" \
     "                           i.e. stderr; fcgi off)\n"                              \

@@ -40,6 +40,7 @@ static const struct option_def options[] = {
     OPT_N("comment-rate", comment_rate, 0, 1000000),
     OPT_N("min-submit-seconds", min_submit_seconds, 0, 86400),
     OPT("trusted-proxy", OPT_STRING, trusted_proxy),
+    OPT_N("comments-per-page", comments_per_page, 0, 100000),
     OPT_N("retain-addresses", retain_addresses, -1, 1000000),
     OPT("access-log", OPT_STRING, access_log),
     OPT("demo", OPT_FLAG, demo),
@@ -65,6 +66,7 @@ void config_defaults(struct config *cfg)
     cfg->comment_rate = 5;
     cfg->min_submit_seconds = 3;
     cfg->retain_addresses = 30;
+    cfg->comments_per_page = 50;
 }
 
 /* FastCGI workers block on their one connection and a comment waits for the

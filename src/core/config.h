@@ -28,6 +28,7 @@ struct config {
     int comment_rate;
     int min_submit_seconds;
     const char *trusted_proxy;
+    int comments_per_page;          /* threads per comment page; 0: all on one */
     int retain_addresses;           /* days; 0: never kept; -1: forever */
     const char *access_log;         /* NULL or "-": stderr; "off"; or a file */
     /* init */

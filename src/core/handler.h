@@ -75,6 +75,12 @@ int redirect(struct ctx *c, const char *path);
 const char *absolute_url(struct ctx *c, const char *path);
 /* base path + path, in the arena. */
 const char *site_path(struct ctx *c, const char *path);
+/* Page `page` of an article's comments: "/articles/{slug}" for the first
+ * (the article itself), "/articles/{slug}/comment-page-{n}" after it, as
+ * WordPress names them. A path without the base path, in the arena. */
+const char *comment_page_path(struct ctx *c, const char *slug, int64_t page);
+/* A comment on its page: comment_page_path + "#comment-{id}". */
+const char *comment_link(struct ctx *c, const char *slug, int64_t page, int64_t comment_id);
 /* A fresh object holding the values every page gets. */
 struct tval *page_data(struct ctx *c, const char *page_title);
 

@@ -47,6 +47,19 @@ const char *site_path(struct ctx *c, const char *path)
     return arena_printf(c->arena, "%s%s", c->app->cfg.base_path, path);
 }
 
+const char *comment_page_path(struct ctx *c, const char *slug, int64_t page)
+{
+    if (page <= 1)
+        return arena_printf(c->arena, "/articles/%s", slug);
+    return arena_printf(c->arena, "/articles/%s/comment-page-%lld", slug, (long long)page);
+}
+
+const char *comment_link(struct ctx *c, const char *slug, int64_t page, int64_t comment_id)
+{
+    const char *path = comment_page_path(c, slug, page);
+    return path ? arena_printf(c->arena, "%s#comment-%lld", path, (long long)comment_id) : NULL;
+}
+
 int redirect(struct ctx *c, const char *path)
 {
     resp_header(c->resp, "Location", site_path(c, path));

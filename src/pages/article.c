@@ -12,7 +12,7 @@
 /* One comment as the template sees it. Every key is always set: a missing
  * key would be looked up in the enclosing comment instead. */
 static struct tval *comment_node(struct ctx *c, const struct comment *cm, int depth,
-                                 const char *article_path)
+                                 const char *page_path)
 {
     struct tval *node = tv_obj(c->arena);
     tv_int(node, "id", cm->id);
@@ -23,9 +23,9 @@ static struct tval *comment_node(struct ctx *c, const struct comment *cm, int de
     buf_init_arena(&html, c->arena);
     comment_format(&html, cm->body, strlen(cm->body));
     tv_trusted_html(node, "body_html", buf_cstr(&html)); /* escaped by comment_format */
-    /* not approved: the reader's own comment, held (see store_comments_for_article) */
+    /* not approved: the reader's own comment, held (see store_comments_for_page) */
     tv_bool(node, "pending", cm->status != CS_APPROVED);
-    tv_str(node, "reply_url", arena_printf(c->arena, "%s?replytocom=%lld#respond", article_path,
+    tv_str(node, "reply_url", arena_printf(c->arena, "%s?replytocom=%lld#respond", page_path,
                                            (long long)cm->id));
     tv_int(node, "depth", depth);
     tv_set(node, "children", tv_list(c->arena));
@@ -42,7 +42,7 @@ static struct tval *children_of(struct tval *node)
  * shown goes to the top level; replies deeper than MAX_COMMENT_DEPTH join
  * their parent's siblings, as WordPress shows them. */
 static struct tval *comment_tree(struct ctx *c, const struct comment_list *list,
-                                 const char *article_path)
+                                 const char *page_path)
 {
     struct tval *top = tv_list(c->arena);
     struct tval **nodes = arena_alloc(c->arena, (list->count + 1) * sizeof *nodes);
@@ -68,7 +68,7 @@ static struct tval *comment_tree(struct ctx *c, const struct comment_list *list,
                 depth = depths[p];
             }
         }
-        nodes[i] = comment_node(c, cm, depth, article_path);
+        nodes[i] = comment_node(c, cm, depth, page_path);
         depths[i] = depth;
         parents[i] = into;
         tv_append(into, nodes[i]);
@@ -95,7 +95,8 @@ static struct tval *share_links(struct ctx *c, const char *url, const char *titl
     return share;
 }
 
-static struct tval *article_object(struct ctx *c, const struct article *a, const char *path)
+static struct tval *article_object(struct ctx *c, const struct article *a, const char *path,
+                                   const char *page_path)
 {
     struct tval *obj = tv_obj(c->arena);
     tv_str(obj, "slug", a->slug);
@@ -114,34 +115,41 @@ static struct tval *article_object(struct ctx *c, const struct article *a, const
         tv_set(obj, "image", image);
     }
     tv_str(obj, "url", absolute_url(c, path));
+    /* a later page of comments is a page of its own to search engines */
+    tv_str(obj, "canonical", absolute_url(c, page_path));
     tv_int(obj, "comment_count", a->counts[CS_APPROVED]);
     tv_str(obj, "comment_label", comment_label(c, a->counts[CS_APPROVED]));
     return obj;
 }
 
-int article_render(struct ctx *c, const struct article *a, const struct comment_form *form,
-                   int status)
+/* The article with page p of its comments. */
+static int render_comment_page(struct ctx *c, const struct article *a,
+                               const struct comment_form *form, int status,
+                               const struct comment_page *p)
 {
     const char *path = arena_printf(c->arena, "/articles/%s", a->slug);
-    const char *site_article_path = site_path(c, path);
+    const char *page_path = comment_page_path(c, a->slug, p->number);
     struct pending_entry own[MAX_OWN_PENDING];
     int64_t own_ids[MAX_OWN_PENDING];
     size_t own_count = own_pending_comments(c, own, MAX_OWN_PENDING);
     for (size_t i = 0; i < own_count; i++)
         own_ids[i] = own[i].id;
     struct comment_list comments;
-    if (store_comments_for_article(c->store, c->arena, a->id, own_ids, own_count, &comments) !=
-        STORE_OK)
+    if (store_comments_for_page(c->store, c->arena, a->id, p->from, p->to, own_ids, own_count,
+                                &comments) != STORE_OK)
         return fail(c, 500, "The comments could not be read.");
     keep_own_comments(c, own, own_count, &comments);
-    struct tval *data = page_data(c, a->title);
+    struct tval *data = page_data(c, p->number > 1 ? arena_printf(c->arena,
+                                      "%s – Comments, page %lld", a->title,
+                                      (long long)p->number) : a->title);
     struct article_meta meta;
     article_meta_init(c, a, path, &meta);
-    tv_set(data, "article", article_object(c, a, path));
+    tv_set(data, "article", article_object(c, a, path, page_path));
     tv_set(data, "meta", article_meta_object(c, a, &meta));
     tv_set(data, "share", share_links(c, meta.url, a->title));
-    tv_set(data, "comments", comment_tree(c, &comments, site_article_path));
-    tv_bool(data, "has_comments", comments.count > 0);
+    tv_set(data, "comments", comment_tree(c, &comments, site_path(c, page_path)));
+    tv_set(data, "comment_nav", comment_page_nav(c, a, p));
+    tv_bool(data, "has_comments", comments.count > 0 || p->count > 1);
     tv_bool(data, "comments_open", a->comments_open);
     tv_set(data, "form", comment_form_object(c, a, form, &comments));
     bool personal = false;
@@ -158,16 +166,81 @@ int article_render(struct ctx *c, const struct article *a, const struct comment_
     return render_page(c, status, "article", data);
 }
 
-int page_article(struct ctx *c)
+int article_render(struct ctx *c, const struct article *a, const struct comment_form *form,
+                   int status)
 {
-    struct page_slot slot;
-    if (page_cache_article(c, c->params[0], &slot))
-        return 200;
-    struct article a;
-    int rc = find_published_article(c, c->params[0], &a);
+    /* a refused reply is shown again beside the comment it answers */
+    int64_t number = form && form->parent ? comment_page_of(c, a, form->parent) : 1;
+    struct comment_page p;
+    int rc = comment_page_find(c, a, number ? number : 1, &p);
     if (rc)
         return rc;
-    int status = article_render(c, &a, NULL, 200);
+    return render_comment_page(c, a, form, status, &p);
+}
+
+/* ?replytocom=ID names a comment of this article shown on another page:
+ * the answer is that page (302), where the form can reply to it. 0 when
+ * there is nothing to move. */
+static int reply_elsewhere(struct ctx *c, const struct article *a, int64_t number)
+{
+    int64_t id;
+    if (!parse_id(form_get(&c->query, "replytocom"), &id))
+        return 0;
+    int64_t holder = comment_page_of(c, a, id);
+    if (!holder || holder == number)
+        return 0;
+    resp_header(c->resp, "Location",
+                site_path(c, arena_printf(c->arena, "%s?replytocom=%lld#respond",
+                                          comment_page_path(c, a->slug, holder),
+                                          (long long)id)));
+    buf_reset(&c->resp->body);
+    return 302;
+}
+
+/* Page `number` of the article's comments, from the page cache or rendered. */
+static int serve_comment_page(struct ctx *c, const char *slug, int64_t number)
+{
+    struct page_slot slot;
+    if (page_cache_article(c, slug, number, &slot))
+        return 200;
+    struct article a;
+    int rc = find_published_article(c, slug, &a);
+    if (rc)
+        return rc;
+    struct comment_page p;
+    rc = comment_page_find(c, &a, number, &p);
+    if (!rc)
+        rc = reply_elsewhere(c, &a, number);
+    if (rc)
+        return rc;
+    int status = render_comment_page(c, &a, NULL, 200, &p);
     page_cache_store(c, &slot, status);
     return status;
+}
+
+int page_article(struct ctx *c)
+{
+    return serve_comment_page(c, c->params[0], 1);
+}
+
+/* /articles/{slug}/comment-page-{n}: n is 2 or more, written plainly;
+ * comment-page-1 is the article itself, and is sent there for good, so
+ * that search engines know one address for it. */
+int page_article_comments(struct ctx *c)
+{
+    const char *n = c->params[1];
+    int64_t number = 0;
+    if (!parse_id(n, &number))
+        return fail(c, 404, "There is no such page of comments.");
+    if (number == 1) {
+        struct article a;
+        int rc = find_published_article(c, c->params[0], &a);
+        if (rc)
+            return rc;
+        resp_header(c->resp, "Location",
+                    site_path(c, arena_printf(c->arena, "/articles/%s", a.slug)));
+        buf_reset(&c->resp->body);
+        return 301;
+    }
+    return serve_comment_page(c, c->params[0], number);
 }

@@ -124,17 +124,19 @@ static uint64_t process_nonce(void)
 /* The page embeds a token that changes every second, so a hash of the body
  * would never match twice. Instead the ETag names everything else the
  * public page depends on: the article's version (bumped by every change to
- * it or to its approved comments), the reply target, the address links are
- * made with, the year in the footer and the process. */
+ * it or to its approved comments), the page of comments asked for (its
+ * path), the reply target, the address links are made with, the year in
+ * the footer and the process. */
 static void set_page_etag(struct ctx *c, const struct article *a, int64_t reply_to)
 {
     time_t now = time(NULL);
     struct tm tm;
     gmtime_r(&now, &tm);
-    const char *key = arena_printf(c->arena, "%lld|%lld|%lld|%d|%lld|%s|%d|%llu",
+    const char *key = arena_printf(c->arena, "%lld|%lld|%lld|%d|%s|%lld|%s|%d|%llu",
                                    (long long)a->id, (long long)a->version,
                                    (long long)a->updated_at, a->comments_open,
-                                   (long long)reply_to, absolute_url(c, "/"), tm.tm_year,
+                                   c->req->path ? c->req->path : "", (long long)reply_to,
+                                   absolute_url(c, "/"), tm.tm_year,
                                    (unsigned long long)process_nonce());
     unsigned char hash[16];
     if (!key)
@@ -196,7 +198,10 @@ struct tval *comment_form_object(struct ctx *c, const struct article *a,
         struct tval *reply = tv_obj(c->arena);
         tv_int(reply, "id", target->id);
         tv_str(reply, "author", target->author);
-        tv_str(reply, "cancel_url", arena_printf(c->arena, "%s#respond", path));
+        int64_t page = comment_page_of(c, a, target->id);
+        tv_str(reply, "cancel_url",
+               site_path(c, arena_printf(c->arena, "%s#respond",
+                                         comment_page_path(c, a->slug, page ? page : 1))));
         tv_set(obj, "reply_to", reply);
     }
     int64_t issued = form->token_issued ? form->token_issued : (int64_t)time(NULL);

@@ -158,11 +158,13 @@ static bool validate_fields(const struct form *f, struct submission *s)
     s->form.errors_comment = text_error(f, "comment", body_error(s->body));
     bool ok = !s->form.errors_author && !s->form.errors_email && !s->form.errors_url &&
               !s->form.errors_comment;
-    if (ok && !read_parent(f, &s->parent)) {
+    /* read even when a field is refused: the form comes back as a reply */
+    bool parent_ok = read_parent(f, &s->parent);
+    s->form.parent = s->parent;
+    if (ok && !parent_ok) {
         s->form.message = MSG_PARENT;
         return false;
     }
-    s->form.parent = s->parent;
     if (!ok)
         s->form.message = MSG_FIELDS;
     return ok;
@@ -319,16 +321,17 @@ static int refuse(struct ctx *c, const struct article *a, struct submission *s, 
     return article_render(c, a, &s->form, status);
 }
 
-/* The answer to a comment the store has taken: 303 to it. Spam gets the
- * very same answer as a comment that waits for moderation. */
+/* The answer to a comment the store has taken: 303 to it, on the page of
+ * comments that shows it. Spam gets the very same answer as a comment
+ * that waits for moderation. */
 static int accepted(struct ctx *c, const struct article *a, const struct submission *s,
                     const struct comment_post_result *res)
 {
     if (res->status != CS_APPROVED)
         pending_cookie(c, s, res->id);
     saved_details_cookies(c, s);
-    return redirect(c, arena_printf(c->arena, "/articles/%s#comment-%lld", a->slug,
-                                    (long long)res->id));
+    int64_t page = comment_page_of(c, a, res->id);
+    return redirect(c, comment_link(c, a->slug, page ? page : 1, res->id));
 }
 
 static int answer_verdict(struct ctx *c, const struct article *a, struct submission *s,

@@ -106,11 +106,15 @@ int page_comment_feed(struct ctx *c)
     struct buf *out = &c->resp->body;
     for (size_t i = 0; i < list.count; i++) {
         const struct comment *cm = &list.items[i];
-        const char *url = absolute_url(c, arena_printf(c->arena, "%s#comment-%lld", path,
-                                                       (long long)cm->id));
+        /* the id stays what it was when comments moved to later pages;
+         * the link goes to the page that shows the comment now */
+        const char *id = absolute_url(c, arena_printf(c->arena, "%s#comment-%lld", path,
+                                                      (long long)cm->id));
+        int64_t page = comment_page_of(c, &a, cm->id);
+        const char *url = absolute_url(c, comment_link(c, a.slug, page ? page : 1, cm->id));
         buf_puts(out, "<entry>\n");
         xml_element(out, "title", arena_printf(c->arena, "By: %s", cm->author));
-        xml_element(out, "id", url);
+        xml_element(out, "id", id);
         xml_link(out, "alternate", url, "text/html");
         xml_time(out, "published", cm->created_at);
         xml_time(out, "updated", cm->created_at);

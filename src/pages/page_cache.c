@@ -75,12 +75,14 @@ static const char *fresh_token(struct ctx *c, int64_t article_id, time_t now)
     return form_token_make(c->arena, c->app->secret, article_id, now);
 }
 
-bool page_cache_article(struct ctx *c, const char *slug, struct page_slot *slot)
+bool page_cache_article(struct ctx *c, const char *slug, int64_t page, struct page_slot *slot)
 {
     memset(slot, 0, sizeof *slot);
     if (!shareable(c) || c->req->query[0])
         return false;
-    slot->key = make_key(c, 'A', slug, "");
+    const char *which = page > 1 ? arena_printf(c->arena, "comment-page-%lld", (long long)page)
+                                 : "";
+    slot->key = which ? make_key(c, 'A', slug, which) : NULL;
     if (!slot->key)
         return false;
     /* The epoch (the store's change generation; 0 when it cannot tell, and

@@ -23,9 +23,11 @@ struct page_slot {
     int64_t article_id;     /* article pages: whose form token the page carries */
 };
 
-/* The article page at /articles/{slug}: true when c->resp was filled from
- * the cache (the handler returns 200). Otherwise fills *slot for the store. */
-bool page_cache_article(struct ctx *c, const char *slug, struct page_slot *slot);
+/* The article page at /articles/{slug} with page `page` of its comments
+ * (each page its own entry, all with the article's version): true when
+ * c->resp was filled from the cache (the handler returns 200). Otherwise
+ * fills *slot for the store. */
+bool page_cache_article(struct ctx *c, const char *slug, int64_t page, struct page_slot *slot);
 /* A list page (/, /tags/{tag}, with ?page=N): the same. */
 bool page_cache_list(struct ctx *c, struct page_slot *slot);
 /* Keeps the response the handler just rendered, when it may be shared.

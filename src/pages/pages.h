@@ -10,6 +10,7 @@ int page_index(struct ctx *c);
 int page_tag(struct ctx *c);
 int page_search(struct ctx *c);
 int page_article(struct ctx *c);
+int page_article_comments(struct ctx *c);   /* /articles/{slug}/comment-page-{n} */
 int page_comment_post(struct ctx *c);
 int page_comment_form_get(struct ctx *c);
 int page_comment_feed(struct ctx *c);
@@ -56,9 +57,29 @@ void set_dates(struct ctx *c, struct tval *obj, int64_t t);
 int find_published_article(struct ctx *c, const char *slug, struct article *out);
 
 /* Renders the article page with `form` in the reply form (NULL: empty,
- * prefilled from the reader's cookie), answering `status`. */
+ * prefilled from the reader's cookie), answering `status`: the comment
+ * page that holds the comment replied to, or the first. */
 int article_render(struct ctx *c, const struct article *a, const struct comment_form *form,
                    int status);
+
+/* ---- comment pages (src/pages/comment_pages.c) ---- */
+
+/* One page of an article's comments: a run of --comments-per-page threads. */
+struct comment_page {
+    int64_t number, count;      /* this page (from 1), and how many there are (at least 1) */
+    int64_t from, to;           /* its threads' first comments have ids in [from, to) */
+};
+/* Page `number` of the article's comments: 0, or the status to answer (404
+ * past the last page, 500) with its message set. */
+int comment_page_find(struct ctx *c, const struct article *a, int64_t number,
+                      struct comment_page *out);
+/* The page of the article's comments that shows this comment; 0 when it
+ * is not one of the article's (or cannot be read). */
+int64_t comment_page_of(struct ctx *c, const struct article *a, int64_t comment_id);
+/* The links between pages for article.html (prev, next: paths with the
+ * base path; number, count), or NULL when there is one page. */
+struct tval *comment_page_nav(struct ctx *c, const struct article *a,
+                              const struct comment_page *p);
 
 /* What an article page tells other sites (src/pages/article_meta.c). */
 struct article_meta {

@@ -21,23 +21,6 @@ static int read_comments(struct store *s, struct arena *a, struct db_query *st,
     return rc;
 }
 
-int store_comments_for_article(struct store *s, struct arena *a, int64_t article_id,
-                               const int64_t *own, size_t own_count, struct comment_list *out)
-{
-    struct buf ids = {0};
-    buf_putc(&ids, '[');
-    for (size_t i = 0; i < own_count; i++)
-        buf_printf(&ids, "%s%lld", i ? "," : "", (long long)own[i]);
-    buf_putc(&ids, ']');
-    struct db_query *st = db_stmt(s, STMT_COMMENT_FOR_ARTICLE);
-    bool ok = st && !ids.failed && db_bind_int(st, ":article", article_id) &&
-              db_bind_text(st, ":own", buf_cstr(&ids));
-    buf_free(&ids);
-    if (!ok)
-        return STORE_ERROR;
-    return read_comments(s, a, st, out);
-}
-
 int store_comments_recent(struct store *s, struct arena *a, int64_t article_id, int limit,
                           struct comment_list *out)
 {

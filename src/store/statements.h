@@ -131,23 +131,74 @@ STMT(ARTICLE_PAGE,
      "WHERE a.id > :after AND (:status = '' OR a.status = :status) "
      "ORDER BY a.id LIMIT :limit")
 
-/* ---- comments.c ---- */
-/* The approved comments and the reader's own held ones (pending, or spam
- * that must look pending to them, so a bot cannot tell it was caught).
- * The reader's ids come as a JSON array, so one prepared statement
- * serves any number of them. Two index ranges, so the article's pending
- * comments (thousands in a spam run) are never walked: approved ones by
- * comments_by_article, the reader's own by id (the unary + keeps SQLite
- * from the index on article and status). Ordered by created_at (column
- * 11), then id. */
-STMT(COMMENT_FOR_ARTICLE,
-     "SELECT " COMMENT_COLUMNS "FROM comments c "
-     "WHERE c.article_id = :article AND c.status = 'approved' "
+/* ---- comment_pages.c: threads and the pages that hold them (sql/016) ---- */
+/* One page: the threads whose first comment's id is in [:from, :to), read
+ * through comment_threads, with their approved replies found parent by
+ * parent through comments_by_parent (never the article's other comments);
+ * then the reader's own held comments (pending, or spam that must look
+ * pending to them, so a bot cannot tell it was caught; their ids a JSON
+ * array, so one statement serves any number) that stand on this page: in
+ * the thread of their nearest shown ancestor, or, with none, on their own
+ * where their id puts them (thread = their id). The walk up is bounded:
+ * an imported file could make a cycle of parents. Column 12 is the
+ * thread; ordered by thread, then created_at (column 11), then id. */
+STMT(COMMENT_PAGE,
+     "WITH RECURSIVE shown(id, thread) AS ("
+     "  SELECT id, id FROM comments WHERE article_id = :article AND thread_root = 1 "
+     "  AND id >= :from AND id < :to "
+     "  UNION ALL "
+     "  SELECT c.id, s.thread FROM shown s JOIN comments c "
+     "  ON c.parent_id = s.id AND c.status = 'approved'), "
+     "walk(own, id, parent_id, root, depth) AS ("
+     "  SELECT c.id, c.id, c.parent_id, c.thread_root, 0 FROM comments c "
+     "  WHERE c.id IN (SELECT value FROM json_each(:own)) "
+     "  AND +c.article_id = :article AND +c.status IN ('pending', 'spam') "
+     "  UNION ALL "
+     "  SELECT w.own, p.id, p.parent_id, p.thread_root, w.depth + 1 FROM walk w "
+     "  JOIN comments p ON p.id = w.parent_id "
+     "  WHERE w.root = 0 AND p.status = 'approved' AND w.depth < 10000), "
+     "placed(id, thread) AS ("
+     "  SELECT own, coalesce(max(CASE WHEN root = 1 THEN id END), own) FROM walk GROUP BY own) "
+     "SELECT " COMMENT_COLUMNS ", s.thread FROM shown s JOIN comments c ON c.id = s.id "
      "UNION ALL "
-     "SELECT " COMMENT_COLUMNS "FROM comments c "
-     "WHERE c.id IN (SELECT value FROM json_each(:own)) "
-     "AND +c.article_id = :article AND +c.status IN ('pending', 'spam') "
-     "ORDER BY 11, 1")
+     "SELECT " COMMENT_COLUMNS ", p.thread FROM placed p JOIN comments c ON c.id = p.id "
+     "WHERE p.thread >= :from AND p.thread < :to "
+     "ORDER BY 12, 11, 1")
+STMT(THREAD_COUNT,
+     "SELECT coalesce(sum(threads), 0) FROM comment_thread_blocks WHERE article_id = :article")
+/* The block of ids that holds the article's :n-th thread, and how many
+ * threads come before the block: one row per block, never per comment. */
+STMT(THREAD_BLOCK,
+     "SELECT block, before FROM ("
+     "  SELECT block, threads, sum(threads) OVER (ORDER BY block) - threads AS before "
+     "  FROM comment_thread_blocks WHERE article_id = :article) "
+     "WHERE before < :n AND before + threads >= :n")
+/* The offset is below 1024: it steps within one block. */
+STMT(THREAD_IN_BLOCK,
+     "SELECT id FROM comments WHERE article_id = :article AND thread_root = 1 "
+     "AND id >= :block * 1024 ORDER BY id LIMIT 1 OFFSET :skip")
+/* Where a comment stands: walking up from it while the parent is shown, to
+ * the first comment of its thread (in_thread 1), or to itself when it is
+ * shown on its own (a held comment at the top, or below a held parent);
+ * then how many threads begin before that id: the blocks before its block,
+ * and fewer than 1024 ids within it. */
+STMT(COMMENT_PLACE,
+     "WITH RECURSIVE walk(id, parent_id, root, article_id, depth) AS ("
+     "  SELECT id, parent_id, thread_root, article_id, 0 FROM comments WHERE id = :id "
+     "  UNION ALL "
+     "  SELECT p.id, p.parent_id, p.thread_root, p.article_id, w.depth + 1 FROM walk w "
+     "  JOIN comments p ON p.id = w.parent_id "
+     "  WHERE w.root = 0 AND p.status = 'approved' AND w.depth < 10000), "
+     "place(article_id, key, in_thread) AS ("
+     "  SELECT max(article_id), coalesce(max(CASE WHEN root = 1 THEN id END), :id), "
+     "  max(root) FROM walk HAVING count(*) > 0) "
+     "SELECT p.article_id, p.in_thread, "
+     "  coalesce((SELECT sum(b.threads) FROM comment_thread_blocks b "
+     "    WHERE b.article_id = p.article_id AND b.block < p.key / 1024), 0) "
+     "  + (SELECT count(*) FROM comments c WHERE c.article_id = p.article_id "
+     "    AND c.thread_root = 1 AND c.id >= (p.key / 1024) * 1024 AND c.id < p.key) "
+     "FROM place p")
+/* ---- comments.c ---- */
 STMT(COMMENT_RECENT,
      "SELECT " COMMENT_COLUMNS "FROM comments c "
      "WHERE c.article_id = :article AND c.status = 'approved' "

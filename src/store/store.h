@@ -216,10 +216,34 @@ struct comment_list {
     size_t count;
 };
 
-/* Approved comments of an article, oldest first, plus the held ones
- * (pending or spam) whose ids are in `own` (the reader's own). */
-int store_comments_for_article(struct store *s, struct arena *a, int64_t article_id,
-                               const int64_t *own, size_t own_count, struct comment_list *out);
+/* ---- comment pages (comment_pages.c, sql/016) ----
+ *
+ * Readers see an article's approved comments in threads: an approved
+ * comment whose parent is not shown (none, or not approved) begins one, and
+ * its approved replies follow it. Threads go in the order of their first
+ * comment's id; a comment page holds a run of them. Every function here
+ * costs the same whatever the article's size: nothing walks the threads
+ * before the ones it wants. */
+
+/* How many threads the article shows. */
+int store_thread_count(struct store *s, int64_t article_id, int64_t *count);
+/* The id of the first comment of the article's n-th thread (n from 1);
+ * STORE_NOT_FOUND when there are fewer. */
+int store_thread_start(struct store *s, int64_t article_id, int64_t n, int64_t *id);
+/* The comments of the threads whose first comment's id is in [from, to):
+ * thread by thread, each oldest first (a parent before its replies), plus
+ * the held comments (pending or spam) among `own` (the reader's own) that
+ * stand there: in the thread of their nearest shown ancestor, or, with
+ * none, on their own where their id falls. */
+int store_comments_for_page(struct store *s, struct arena *a, int64_t article_id,
+                            int64_t from, int64_t to, const int64_t *own, size_t own_count,
+                            struct comment_list *out);
+/* The comment page (1: the article's own page) that shows comment `id`
+ * when a page holds per_page threads (0: all on one), and its article; a
+ * held comment's is the page it shows on to its author. STORE_NOT_FOUND
+ * for an unknown id. */
+int store_comment_page(struct store *s, int64_t id, int per_page, int64_t *article_id,
+                       int64_t *page);
 /* The article's newest approved comments, newest first (the comment feed). */
 int store_comments_recent(struct store *s, struct arena *a, int64_t article_id, int limit,
                           struct comment_list *out);
