@@ -39,9 +39,17 @@ static void add_entry(struct ctx *c, struct tval *list, const struct modlog_entr
     tv_str(item, "article_slug", *e->article_slug ? e->article_slug : NULL);
     tv_str(item, "old_status",
            e->old_status != CS_NONE ? comment_status_name(e->old_status) : "(none)");
-    bool deleted = e->new_status == CS_NONE;
-    tv_str(item, "new_status", deleted ? "deleted" : comment_status_name(e->new_status));
-    tv_bool(item, "deleted", deleted);
+    bool gone = e->event == LOG_DELETED || e->event == LOG_WITHDRAWN;
+    tv_str(item, "new_status", e->event == LOG_DELETED     ? "deleted"
+                               : e->event == LOG_WITHDRAWN ? "withdrawn"
+                                                           : comment_status_name(e->new_status));
+    tv_bool(item, "deleted", gone);
+    /* A change of the text, not of the status (old_status: its status then). */
+    tv_bool(item, "edited", e->event == LOG_EDITED);
+    /* Neither an editor nor a token: the commenter, through their own
+     * edit and withdraw forms (pages/comment_own.c). */
+    tv_bool(item, "by_author", !e->editor_id && !e->token_id &&
+                                   (e->event == LOG_EDITED || e->event == LOG_WITHDRAWN));
     admin_set_time(c, item, e->at);
 }
 

@@ -9,7 +9,8 @@
 static const char *const server_options[] = {
     "listen", "threads", "base-path", "base-url", "site-title", "moderation", "max-links",
     "moderation-keys", "disallowed-keys", "comment-rate", "min-submit-seconds",
-    "trusted-proxy", "socket", "access-log", "retain-addresses", "comments-per-page", NULL,
+    "trusted-proxy", "socket", "access-log", "retain-addresses", "comments-per-page",
+    "edit-minutes", NULL,
 };
 
 #define SERVER_OPTIONS_HELP                                                              \
@@ -30,6 +31,8 @@ static const char *const server_options[] = {
     "                           i.e. stderr; fcgi off)\n"                              \
     "  --retain-addresses DAYS  commenters' addresses kept this long (default 30;\n"     \
     "                           0 never, -1 forever)\n"                                  \
+    "  --edit-minutes N         a commenter may edit or withdraw a pending comment for\n" \
+    "                           this long, from the same browser (default 15; 0 never)\n" \
     "  --db PATH  --config FILE  --www DIR\n"
 
 static const char serve_usage[] =

@@ -43,6 +43,7 @@ static const struct option_def options[] = {
     OPT_N("comments-per-page", comments_per_page, 0, 100000),
     OPT_N("retain-addresses", retain_addresses, -1, 1000000),
     OPT("access-log", OPT_STRING, access_log),
+    OPT_N("edit-minutes", edit_minutes, 0, 525600),
     OPT("demo", OPT_FLAG, demo),
     OPT("dry-run", OPT_FLAG, dry_run),
     OPT("output", OPT_STRING, output),
@@ -67,6 +68,7 @@ void config_defaults(struct config *cfg)
     cfg->min_submit_seconds = 3;
     cfg->retain_addresses = 30;
     cfg->comments_per_page = 50;
+    cfg->edit_minutes = 15;
 }
 
 /* FastCGI workers block on their one connection and a comment waits for the

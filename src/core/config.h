@@ -30,6 +30,7 @@ struct config {
     const char *trusted_proxy;
     int comments_per_page;          /* threads per comment page; 0: all on one */
     int retain_addresses;           /* days; 0: never kept; -1: forever */
+    int edit_minutes;               /* a commenter's own changes; 0: none */
     const char *access_log;         /* NULL or "-": stderr; "off"; or a file */
     /* init */
     bool demo;

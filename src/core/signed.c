@@ -186,3 +186,29 @@ size_t pending_list_read(const unsigned char key[SIGN_KEY_BYTES], const char *va
     }
     return n;
 }
+
+/* ---- the reader's own comment: edit and withdraw forms ---- */
+
+#define OWN_TOKEN_BYTES 24
+
+char *own_token_make(struct arena *a, const unsigned char key[SIGN_KEY_BYTES], int64_t id,
+                     uint64_t tag, int64_t issued)
+{
+    unsigned char p[OWN_TOKEN_BYTES];
+    put_u64(p, (uint64_t)id);
+    put_u64(p + 8, tag);
+    put_u64(p + 16, (uint64_t)issued);
+    return sign_encode(a, key, "own-comment", p, sizeof p);
+}
+
+bool own_token_check(const unsigned char key[SIGN_KEY_BYTES], const char *token, int64_t id,
+                     uint64_t tag, int64_t now)
+{
+    unsigned char p[OWN_TOKEN_BYTES];
+    size_t len = 0;
+    if (!token || !sign_decode(key, "own-comment", token, p, sizeof p, &len) ||
+        len != OWN_TOKEN_BYTES || (int64_t)get_u64(p) != id || get_u64(p + 8) != tag)
+        return false;
+    int64_t issued = (int64_t)get_u64(p + 16);
+    return issued <= now + FORM_TOKEN_CLOCK_SKEW && now - issued <= FORM_TOKEN_MAX_AGE;
+}

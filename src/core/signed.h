@@ -75,4 +75,17 @@ char *pending_list_make(struct arena *a, const unsigned char key[SIGN_KEY_BYTES]
 size_t pending_list_read(const unsigned char key[SIGN_KEY_BYTES], const char *value, int64_t now,
                          struct pending_entry *out, size_t max);
 
+/* ---- the forms that change the reader's own comment ---- */
+
+/* The hidden token of the edit and withdraw forms: the comment's id, the
+ * tag of the reader's cookie entry for it, and when the form was served.
+ * Only a browser whose signed folio_pending list names the comment can be
+ * given one, so a page elsewhere cannot post these forms for it (CSRF). */
+char *own_token_make(struct arena *a, const unsigned char key[SIGN_KEY_BYTES], int64_t id,
+                     uint64_t tag, int64_t issued);
+/* True when token is ours, for this comment and tag, and served in the
+ * last FORM_TOKEN_MAX_AGE seconds (and not from the future). */
+bool own_token_check(const unsigned char key[SIGN_KEY_BYTES], const char *token, int64_t id,
+                     uint64_t tag, int64_t now);
+
 #endif

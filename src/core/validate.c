@@ -54,3 +54,65 @@ bool text_is_clean(const char *s, bool multiline)
     }
     return true;
 }
+
+/* ---- the comment form's fields ---- */
+
+const char *comment_author_error(const char *v)
+{
+    if (!*v)
+        return "Please enter your name.";
+    if (utf8_length(v) > COMMENT_AUTHOR_MAX)
+        return "Please keep your name to 100 characters or fewer.";
+    if (!text_is_clean(v, false))
+        return "Please remove the control characters from your name.";
+    return NULL;
+}
+
+const char *comment_email_error(const char *v)
+{
+    if (!*v)
+        return "Please enter your email address.";
+    if (utf8_length(v) > EMAIL_MAX_CHARS)
+        return "Please enter an email address of at most 254 characters.";
+    if (!email_valid(v))
+        return "Please enter a valid email address, such as name@example.org.";
+    return NULL;
+}
+
+const char *comment_url_error(const char *v)
+{
+    if (!*v)
+        return NULL;
+    if (utf8_length(v) > URL_MAX_CHARS)
+        return "Please enter a web address of at most 200 characters.";
+    if (!http_url_valid(v))
+        return "Please enter a web address that starts with http:// or https://.";
+    return NULL;
+}
+
+const char *comment_body_error(const char *v)
+{
+    if (!*v)
+        return "Please type your comment.";
+    if (utf8_length(v) > COMMENT_BODY_MAX)
+        return "Please keep your comment to 8000 characters or fewer.";
+    if (!text_is_clean(v, true))
+        return "Please remove the control characters from your comment.";
+    return NULL;
+}
+
+const char *comment_text_normalize(struct arena *a, const char *s)
+{
+    char *out = arena_strdup(a, s);
+    if (!out)
+        return "";
+    size_t o = 0;
+    for (size_t i = 0; s[i]; i++) {
+        if (s[i] == '\r' && s[i + 1] == '\n')
+            continue;
+        out[o++] = s[i] == '\r' ? '\n' : s[i];
+    }
+    out[o] = '\0';
+    const char *trimmed = trim_copy(a, out);
+    return trimmed ? trimmed : "";
+}

@@ -28,6 +28,15 @@ static struct tval *comment_node(struct ctx *c, const struct comment *cm, int de
     tv_str(node, "reply_url", arena_printf(c->arena, "%s?replytocom=%lld#respond", page_path,
                                            (long long)cm->id));
     tv_int(node, "depth", depth);
+    /* Edit and Withdraw, on a page only the reader's own cookie gets (a
+     * page showing a held comment is never shared or cached) */
+    bool changeable = own_comment_changeable(c, cm);
+    tv_bool(node, "changeable", changeable);
+    const char *own = changeable ? arena_printf(c->arena, "%s/comments/%lld", article_path,
+                                                (long long)cm->id)
+                                 : NULL;
+    tv_str(node, "edit_url", own ? arena_printf(c->arena, "%s/edit", own) : "");
+    tv_str(node, "withdraw_url", own ? arena_printf(c->arena, "%s/withdraw", own) : "");
     tv_set(node, "children", tv_list(c->arena));
     return node;
 }

@@ -54,6 +54,37 @@ void keep_own_comments(struct ctx *c, const struct pending_entry *own, size_t ow
     list->count = kept;
 }
 
+int64_t own_comment_deadline(struct ctx *c, const struct comment *cm)
+{
+    return cm->created_at + (int64_t)c->app->cfg.edit_minutes * 60;
+}
+
+/* Pending and inside --edit-minutes: approved, spam and trash are the
+ * editors' now. */
+static enum own_right changeable_now(struct ctx *c, const struct comment *cm)
+{
+    if (cm->status != CS_PENDING)
+        return OWN_RIGHT_MODERATED;
+    if (c->app->cfg.edit_minutes <= 0 || (int64_t)time(NULL) >= own_comment_deadline(c, cm))
+        return OWN_RIGHT_EXPIRED;
+    return OWN_RIGHT_OK;
+}
+
+bool own_comment_changeable(struct ctx *c, const struct comment *cm)
+{
+    return changeable_now(c, cm) == OWN_RIGHT_OK;
+}
+
+enum own_right own_comment_right(struct ctx *c, const struct comment *cm, uint64_t *tag)
+{
+    struct pending_entry own[PENDING_COOKIE_MAX_IDS];
+    size_t n = own_pending_comments(c, own, PENDING_COOKIE_MAX_IDS);
+    if (!listed_as_own(c, own, n, cm))
+        return OWN_RIGHT_NOT_THEIRS;
+    *tag = own_comment_tag(c, cm->id, cm->created_at, cm->email);
+    return changeable_now(c, cm);
+}
+
 /* A saved-details cookie, percent-decoded; NULL when absent or not clean
  * one-line UTF-8 text. */
 static const char *saved_value(struct ctx *c, const char *name)

@@ -24,6 +24,33 @@ uint64_t own_comment_tag(struct ctx *c, int64_t id, int64_t created_at, const ch
  * (ids reused before sql/008), and that one is not theirs to see. */
 void keep_own_comments(struct ctx *c, const struct pending_entry *own, size_t own_count,
                        struct comment_list *list);
+/* The reader's right to change their own comment (edit, withdraw). */
+enum own_right {
+    OWN_RIGHT_OK,
+    OWN_RIGHT_NOT_THEIRS,   /* their signed cookie does not name it with its tag */
+    OWN_RIGHT_MODERATED,    /* no longer pending */
+    OWN_RIGHT_EXPIRED,      /* --edit-minutes have passed since it was made (or are 0) */
+};
+/* Whether this browser may change cm now; *tag gets its cookie entry's tag
+ * (for the forms' tokens) when it is theirs. */
+enum own_right own_comment_right(struct ctx *c, const struct comment *cm, uint64_t *tag);
+/* For a comment the page shows as the reader's own (keep_own_comments):
+ * whether it still offers Edit and Withdraw. */
+bool own_comment_changeable(struct ctx *c, const struct comment *cm);
+/* When the reader's right to change cm ends (Unix seconds). */
+int64_t own_comment_deadline(struct ctx *c, const struct comment *cm);
+
+/* What the form's key lists and link count look at (comment_post.c). */
+struct comment_values {
+    const char *author, *email, *url, *body;
+};
+/* The status the form's checks give a comment before the store's rules:
+ * CS_SPAM when a --disallowed-keys word matches, else CS_PENDING;
+ * *approve_known when --moderation first may approve it at once (no
+ * --moderation-keys word, no more than --max-links links). */
+enum comment_status comment_screen(struct ctx *c, const struct comment_values *v,
+                                   const char *address, bool *approve_known);
+
 /* The `form` value of article.html. form NULL: an empty form, prefilled from
  * the reader's saved-details cookie, set up as a reply by ?replytocom=ID
  * when ID is a comment shown on the page. Always carries a fresh signed

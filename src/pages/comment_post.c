@@ -14,8 +14,6 @@
 #include "pages/comment_form.h"
 #include "pages/pages.h"
 
-#define AUTHOR_MAX 100
-#define COMMENT_MAX 8000
 #define RATE_WINDOW (10 * 60)
 #define SAVED_MAX_AGE (365 * 24 * 60 * 60)
 #define USER_AGENT_MAX 512
@@ -52,23 +50,6 @@ struct submission {
     int64_t created_at;                         /* the time stored with the comment */
 };
 
-/* s with CR LF and lone CR as LF, trimmed (browsers send CR LF; the
- * textarea's maxlength counts a line break as one character). */
-static const char *normalize_body(struct arena *a, const char *s)
-{
-    char *out = arena_strdup(a, s);
-    if (!out)
-        return "";
-    size_t o = 0;
-    for (size_t i = 0; s[i]; i++) {
-        if (s[i] == '\r' && s[i + 1] == '\n')
-            continue;
-        out[o++] = s[i] == '\r' ? '\n' : s[i];
-    }
-    out[o] = '\0';
-    return trim_copy(a, out);
-}
-
 static void read_fields(struct ctx *c, const struct form *f, struct submission *s)
 {
     memset(s, 0, sizeof *s);
@@ -82,54 +63,10 @@ static void read_fields(struct ctx *c, const struct form *f, struct submission *
     s->author = trim_copy(c->arena, s->form.author ? s->form.author : "");
     s->email = trim_copy(c->arena, s->form.email ? s->form.email : "");
     s->url = trim_copy(c->arena, s->form.url ? s->form.url : "");
-    s->body = normalize_body(c->arena, s->form.comment ? s->form.comment : "");
+    s->body = comment_text_normalize(c->arena, s->form.comment ? s->form.comment : "");
 }
 
-/* ---- validation: a message at each bad field ---- */
-
-static const char *author_error(const char *v)
-{
-    if (!*v)
-        return "Please enter your name.";
-    if (utf8_length(v) > AUTHOR_MAX)
-        return "Please keep your name to 100 characters or fewer.";
-    if (!text_is_clean(v, false))
-        return "Please remove the control characters from your name.";
-    return NULL;
-}
-
-static const char *email_error(const char *v)
-{
-    if (!*v)
-        return "Please enter your email address.";
-    if (utf8_length(v) > 254)
-        return "Please enter an email address of at most 254 characters.";
-    if (!email_valid(v))
-        return "Please enter a valid email address, such as name@example.org.";
-    return NULL;
-}
-
-static const char *url_error(const char *v)
-{
-    if (!*v)
-        return NULL;
-    if (utf8_length(v) > 200)
-        return "Please enter a web address of at most 200 characters.";
-    if (!http_url_valid(v))
-        return "Please enter a web address that starts with http:// or https://.";
-    return NULL;
-}
-
-static const char *body_error(const char *v)
-{
-    if (!*v)
-        return "Please type your comment.";
-    if (utf8_length(v) > COMMENT_MAX)
-        return "Please keep your comment to 8000 characters or fewer.";
-    if (!text_is_clean(v, true))
-        return "Please remove the control characters from your comment.";
-    return NULL;
-}
+/* ---- validation: a message at each bad field (core/validate.c) ---- */
 
 /* comment_parent: absent, empty or 0 is top level; else a positive id. */
 static bool read_parent(const struct form *f, int64_t *parent)
@@ -152,10 +89,10 @@ static const char *text_error(const struct form *f, const char *name, const char
 /* Fills the field messages; true when every field is valid. */
 static bool validate_fields(const struct form *f, struct submission *s)
 {
-    s->form.errors_author = text_error(f, "author", author_error(s->author));
-    s->form.errors_email = text_error(f, "email", email_error(s->email));
-    s->form.errors_url = text_error(f, "url", url_error(s->url));
-    s->form.errors_comment = text_error(f, "comment", body_error(s->body));
+    s->form.errors_author = text_error(f, "author", comment_author_error(s->author));
+    s->form.errors_email = text_error(f, "email", comment_email_error(s->email));
+    s->form.errors_url = text_error(f, "url", comment_url_error(s->url));
+    s->form.errors_comment = text_error(f, "comment", comment_body_error(s->body));
     bool ok = !s->form.errors_author && !s->form.errors_email && !s->form.errors_url &&
               !s->form.errors_comment;
     /* read even when a field is refused: the form comes back as a reply */
@@ -191,12 +128,26 @@ static const char *check_token(struct ctx *c, const struct article *a, struct su
 
 /* ---- what happens to a valid comment ---- */
 
-static bool any_key_matches(const struct word_list *keys, const struct submission *s,
+static bool any_key_matches(const struct word_list *keys, const struct comment_values *v,
                             const char *address)
 {
-    return word_list_match(keys, s->author) || word_list_match(keys, s->email) ||
-           word_list_match(keys, s->url) || word_list_match(keys, s->body) ||
+    return word_list_match(keys, v->author) || word_list_match(keys, v->email) ||
+           word_list_match(keys, v->url) || word_list_match(keys, v->body) ||
            word_list_match(keys, address);
+}
+
+enum comment_status comment_screen(struct ctx *c, const struct comment_values *v,
+                                   const char *address, bool *approve_known)
+{
+    const struct config *cfg = &c->app->cfg;
+    *approve_known = false;
+    if (any_key_matches(c->app->disallowed_keys, v, address))
+        return CS_SPAM;
+    if (any_key_matches(c->app->moderation_keys, v, address) ||
+        comment_count_links(v->body, strlen(v->body)) > (size_t)cfg->max_links)
+        return CS_PENDING;
+    *approve_known = cfg->moderation == MODERATION_FIRST;
+    return CS_PENDING;
 }
 
 /* The status before the transaction: spam (honeypot, disallowed keys),
@@ -205,15 +156,13 @@ static bool any_key_matches(const struct word_list *keys, const struct submissio
 static enum comment_status initial_status(struct ctx *c, const struct submission *s,
                                           const char *address, bool *approve_known)
 {
-    const struct config *cfg = &c->app->cfg;
-    *approve_known = false;
-    if ((s->hp && *s->hp) || any_key_matches(c->app->disallowed_keys, s, address))
+    struct comment_values v = { s->author, s->email, s->url, s->body };
+    enum comment_status status = comment_screen(c, &v, address, approve_known);
+    if (s->hp && *s->hp) {
+        *approve_known = false;
         return CS_SPAM;
-    if (any_key_matches(c->app->moderation_keys, s, address) ||
-        comment_count_links(s->body, strlen(s->body)) > (size_t)cfg->max_links)
-        return CS_PENDING;
-    *approve_known = cfg->moderation == MODERATION_FIRST;
-    return CS_PENDING;
+    }
+    return status;
 }
 
 /* A header value for the database: printable ASCII, at most max bytes. */

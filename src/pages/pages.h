@@ -13,6 +13,11 @@ int page_article(struct ctx *c);
 int page_article_comments(struct ctx *c);   /* /articles/{slug}/comment-page-{n} */
 int page_comment_post(struct ctx *c);
 int page_comment_form_get(struct ctx *c);
+/* A commenter's own pending comment (src/pages/comment_own.c). */
+int page_comment_edit_form(struct ctx *c);
+int page_comment_edit_post(struct ctx *c);
+int page_comment_withdraw_form(struct ctx *c);
+int page_comment_withdraw_post(struct ctx *c);
 int page_comment_feed(struct ctx *c);
 int page_feed(struct ctx *c);
 int page_health(struct ctx *c);

@@ -94,6 +94,13 @@ int db_one_text(struct store *s, struct arena *a, struct db_query *q, const char
  * (comma-separated, as written). */
 int db_article_tags_save(struct store *s, int64_t id, const char *tags);
 
+/* Writes a row of the moderation log (moderation.c) in the caller's
+ * transaction: `what` is the new status's name, or "deleted", "edited",
+ * "withdrawn" (see enum log_event); old_status CS_NONE for none. */
+int db_log_change(struct store *s, int64_t comment_id, int64_t article_id,
+                  enum comment_status old_status, const char *what, const struct actor *who,
+                  int64_t now);
+
 /* Steps a statement that returns no rows; logs and returns STORE_ERROR on failure. */
 int db_exec_stmt(struct store *s, struct db_query *q);
 /* Logs the connection's last error with `what`. */

@@ -39,19 +39,28 @@ static int read_current(struct store *s, int64_t id, struct current *out)
     return out->status != CS_NONE ? STORE_OK : db_error(s, "a comment has an unknown status");
 }
 
-/* The log's row; new_status CS_NONE: the comment was deleted. */
-static int write_log(struct store *s, int64_t comment_id, const struct current *cur,
-                     enum comment_status new_status, const struct actor *who, int64_t now)
+int db_log_change(struct store *s, int64_t comment_id, int64_t article_id,
+                  enum comment_status old_status, const char *what, const struct actor *who,
+                  int64_t now)
 {
     struct db_query *st = db_stmt(s, STMT_MOD_LOG);
     if (!st || !db_bind_int(st, ":now", now) || !db_bind_int(st, ":editor", who->editor_id) ||
         !db_bind_int(st, ":token", who->token_id) || !db_bind_text(st, ":actor", who->name) ||
-        !db_bind_int(st, ":comment", comment_id) || !db_bind_int(st, ":article", cur->article_id) ||
-        !db_bind_text(st, ":old", comment_status_name(cur->status)) ||
-        !db_bind_text(st, ":new", new_status == CS_NONE ? "deleted"
-                                                        : comment_status_name(new_status)))
+        !db_bind_int(st, ":comment", comment_id) || !db_bind_int(st, ":article", article_id) ||
+        !(old_status != CS_NONE ? db_bind_text(st, ":old", comment_status_name(old_status))
+                                : db_bind_null(st, ":old")) ||
+        !db_bind_text(st, ":new", what))
         return STORE_ERROR;
     return db_exec_stmt(s, st);
+}
+
+/* The log's row; new_status CS_NONE: the comment was deleted. */
+static int write_log(struct store *s, int64_t comment_id, const struct current *cur,
+                     enum comment_status new_status, const struct actor *who, int64_t now)
+{
+    return db_log_change(s, comment_id, cur->article_id, cur->status,
+                         new_status == CS_NONE ? "deleted" : comment_status_name(new_status),
+                         who, now);
 }
 
 /* The change itself, inside a transaction someone else opened. */
@@ -235,6 +244,17 @@ static void read_queue_item(struct arena *a, struct db_query *st, struct mod_com
     out->parent_excerpt = db_col_text(a, st, COMMENT_COLUMN_COUNT + 4);
 }
 
+/* The log's new_status column holds a status's name or the event's. */
+static enum log_event log_event_of(const char *what)
+{
+    static const char *const names[] = { [LOG_DELETED] = "deleted", [LOG_EDITED] = "edited",
+                                         [LOG_WITHDRAWN] = "withdrawn" };
+    for (size_t i = LOG_DELETED; what && i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(what, names[i]) == 0)
+            return (enum log_event)i;
+    return LOG_STATUS;
+}
+
 static void read_log_entry(struct arena *a, struct db_query *st, struct modlog_entry *out)
 {
     out->id = db_col_int(st, 0);
@@ -246,6 +266,7 @@ static void read_log_entry(struct arena *a, struct db_query *st, struct modlog_e
     out->article_id = db_col_int(st, 6);
     out->old_status = db_col_comment_status(st, 7);
     out->new_status = db_col_comment_status(st, 8);
+    out->event = log_event_of(db_col_peek(st, 8));
     out->article_slug = db_col_text(a, st, 9);
     out->article_title = db_col_text(a, st, 10);
     out->comment_status = db_col_comment_status(st, 11);

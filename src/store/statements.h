@@ -226,6 +226,22 @@ STMT(COMMENT_KNOWN,
      "SELECT 1 FROM comments WHERE status = 'approved' "
      "AND email = :email COLLATE NOCASE AND author = :author LIMIT 1")
 
+/* ---- comment_edits.c: a commenter's own changes ---- */
+/* The row the reader's cookie names: its id and the time it was made. */
+STMT(OWN_GET,
+     "SELECT status, article_id, email, author FROM comments "
+     "WHERE id = :id AND created_at = :created")
+STMT(OWN_DUPLICATE,
+     "SELECT 1 FROM comments WHERE article_id = :article "
+     "AND email = :email AND body = :body AND id <> :id LIMIT 1")
+/* Expressions on the right read the row as it was: a move into spam
+ * remembers where it came from, for restore. */
+STMT(OWN_UPDATE,
+     "UPDATE comments SET author = :author, url = :url, body = :body, status = :status, "
+     "status_changed_at = CASE WHEN status = :status THEN status_changed_at ELSE :now END, "
+     "previous_status = CASE WHEN :status = 'spam' THEN status ELSE previous_status END "
+     "WHERE id = :id AND status = 'pending'")
+
 /* ---- comment_queries.c ---- */
 /* Keyset paging by id: one status, or all for ''. */
 STMT(COMMENT_VIEW_PAGE,

@@ -290,6 +290,34 @@ struct comment_post_result {
 int store_comment_post(struct store *s, const struct comment_post *in,
                        struct comment_post_result *out);
 
+/* ---- the commenter's own changes (comment_edits.c) ---- */
+
+/* What became of a commenter's edit or withdrawal. */
+enum own_change {
+    OWN_CHANGED,
+    OWN_GONE,           /* no comment with that id and time (withdrawn, deleted) */
+    OWN_MODERATED,      /* no longer pending: an editor has seen to it */
+    OWN_DUPLICATE,      /* the same text from the same email on the article */
+};
+
+/* A commenter's edit of their pending comment, after the form's checks. */
+struct own_edit {
+    int64_t id, created_at;     /* the comment, as the reader's cookie names it */
+    const char *author, *url, *body;
+    enum comment_status status; /* CS_PENDING, or CS_SPAM (disallowed keys) */
+    bool approve_known;         /* as in struct comment_post */
+};
+/* In one transaction: the comment must still be pending; the text must not
+ * repeat another of the commenter's on the article; the row changes and the
+ * log records "edited" by the commenter. *status_out says what the comment
+ * is now. */
+int store_comment_own_edit(struct store *s, struct arena *a, const struct own_edit *in,
+                           enum own_change *out, enum comment_status *status_out);
+/* Deletes the commenter's pending comment and logs it as "withdrawn" by its
+ * author, in one transaction; anything else changes nothing. */
+int store_comment_withdraw(struct store *s, struct arena *a, int64_t id, int64_t created_at,
+                           enum own_change *out);
+
 /* ---- moderation (src/store/moderation.c) ---- */
 
 /* Who changed a comment: an editor (editor_id) or an API token (token_id);
@@ -345,11 +373,19 @@ int store_comments_by_status(struct store *s, struct arena *a, enum comment_stat
                              struct mod_comment_page *out);
 
 /* A row of the moderation log, with the article and the comment's status now. */
+/* What a row of the log records: a change of status, or one of these. */
+enum log_event {
+    LOG_STATUS,         /* old_status -> new_status */
+    LOG_DELETED,        /* deleted for good by an editor */
+    LOG_EDITED,         /* the text changed (old_status: its status then) */
+    LOG_WITHDRAWN,      /* deleted by its author (pages/comment_own.c) */
+};
 struct modlog_entry {
     int64_t id, at, editor_id, token_id, comment_id, article_id;
     const char *actor;
     enum comment_status old_status;     /* CS_NONE: none was logged */
-    enum comment_status new_status;     /* CS_NONE: the row is the comment's deletion */
+    enum comment_status new_status;     /* CS_NONE: the row is not a change of status */
+    enum log_event event;
     enum comment_status comment_status; /* now; CS_NONE once deleted */
     const char *article_slug, *article_title;
 };

@@ -1,7 +1,8 @@
 // e2e.mjs: folio end to end in a real browser. A reader posts a comment
 // through the article's form, an editor signs in at /admin/login and
 // approves it in the queue, and the reader's page then shows it; the same
-// comment sent again is refused, and the reader lands at the form. A
+// comment sent again is refused, and the reader lands at the form. The
+// reader edits a second comment and then withdraws it. A
 // WordPress export full of hostile markup (the integration tests' fixture)
 // is imported, and nothing of it runs in the browser. The look: an article
 // with 20 comments (imported from a WordPress export made here) at 1280 and
@@ -313,6 +314,59 @@ async function refusedScenario(server, reader, text) {
   });
 }
 
+// The reader's own pending comment: Edit and Withdraw beside it, each a
+// page of its own that works without script; the editor's log then names
+// the reader as the one who withdrew it.
+async function ownCommentScenario(server, reader, editor) {
+  const article = `${server.base}/articles/${SLUG}`;
+  const { page } = reader;
+  const text = `A second thought, in haste ${Date.now()}.`;
+  const edited = `A second thought, put better ${Date.now()}.`;
+  let mine;
+
+  await step('the reader sees Edit and Withdraw beside a second comment', async () => {
+    await page.setViewportSize({ width: 1024, height: 768 });
+    await page.goto(article);
+    await page.fill('#author', 'Rita Reader');
+    await page.fill('#email', 'rita@example.com');
+    await page.fill('#comment', text);
+    await Promise.all([page.waitForURL((u) => u.pathname === `/articles/${SLUG}`), page.click('#submit')]);
+    mine = page.locator('#comments [id^="comment-"]').filter({ hasText: text }).last();
+    await mine.waitFor();
+    check(await mine.locator('.comment-edit-link').count() === 1, 'no Edit link');
+    check(await mine.locator('.comment-withdraw-link').count() === 1, 'no Withdraw link');
+  });
+
+  await step('the reader edits it', async () => {
+    const id = await mine.getAttribute('id');
+    await Promise.all([page.waitForURL((u) => u.pathname.endsWith('/edit')), mine.locator('.comment-edit-link').click()]);
+    check(await page.inputValue('#comment') === text, 'the edit form is not prefilled');
+    await page.fill('#comment', edited);
+    await Promise.all([page.waitForURL((u) => u.pathname === `/articles/${SLUG}`), page.click('#submit')]);
+    const shown = await page.locator(`#${id}`).innerText();
+    check(shown.includes(edited) && !shown.includes(text), `the edit is not shown: ${shown}`);
+    check(shown.includes('Your comment is awaiting moderation.'), 'no longer marked as awaiting moderation');
+    mine = page.locator(`#${id}`);
+  });
+
+  await step('the reader withdraws it, after confirming', async () => {
+    const id = await mine.getAttribute('id');
+    await Promise.all([page.waitForURL((u) => u.pathname.endsWith('/withdraw')), mine.locator('.comment-withdraw-link').click()]);
+    check((await page.locator('blockquote').innerText()).includes(edited), 'the confirmation does not show the text');
+    await Promise.all([page.waitForNavigation(), page.click('#withdraw')]);
+    check((await page.locator('[role=status]').innerText()).includes('withdrawn'), 'no word that it was withdrawn');
+    await page.goto(article);
+    check(await page.locator(`#${id}`).count() === 0, 'still on the page');
+  });
+
+  await step('the log says its author withdrew it', async () => {
+    await editor.page.goto(`${server.base}/admin/log`);
+    const row = await editor.page.locator('tbody tr').first().innerText();
+    check(row.includes('Rita Reader') && row.includes("the comment's author") && row.includes('withdrawn'),
+      `log row: ${row}`);
+  });
+}
+
 // The imported hostile post and its comments, opened, clicked and hovered
 // in a real browser: no dialog opens, no script runs, and no element keeps
 // a handler or a script URL.
@@ -554,6 +608,7 @@ async function main() {
     const text = `Seen from a real browser ${Date.now()}.`;
     await scenario(server, reader, editor, text);
     await refusedScenario(server, reader, text);
+    await ownCommentScenario(server, reader, editor);
     await hostileImportScenario(server, reader);
     await lookScenario(server, reader, tmp);
   } catch (e) {

@@ -85,6 +85,29 @@ static void test_pending_list(struct arena *a)
     CHECK(tag != pending_tag(other_key, 12, t0, "a@b.example"));
 }
 
+/* The edit and withdraw forms' token: bound to the comment, the reader's
+ * cookie entry and the time; 24 hours at most. */
+static void test_own_token(struct arena *a)
+{
+    const int64_t t0 = 1773480000;
+    char *tok = own_token_make(a, key, 42, 0x1122334455667788u, t0);
+    CHECK(tok != NULL);
+    CHECK(own_token_check(key, tok, 42, 0x1122334455667788u, t0));
+    CHECK(own_token_check(key, tok, 42, 0x1122334455667788u, t0 + FORM_TOKEN_MAX_AGE));
+    CHECK(!own_token_check(key, tok, 42, 0x1122334455667788u, t0 + FORM_TOKEN_MAX_AGE + 1));
+    CHECK(!own_token_check(key, tok, 42, 0x1122334455667788u, t0 - FORM_TOKEN_CLOCK_SKEW - 1));
+    CHECK(!own_token_check(key, tok, 43, 0x1122334455667788u, t0));       /* another comment */
+    CHECK(!own_token_check(key, tok, 42, 0x1122334455667789u, t0));       /* another entry */
+    CHECK(!own_token_check(other_key, tok, 42, 0x1122334455667788u, t0)); /* not ours */
+    CHECK(!own_token_check(key, NULL, 42, 0x1122334455667788u, t0));
+    CHECK(!own_token_check(key, "", 42, 0x1122334455667788u, t0));
+    /* a comment form token, or a pending list, is not one */
+    CHECK(!own_token_check(key, form_token_make(a, key, 42, t0), 42, 0x1122334455667788u, t0));
+    struct pending_entry e = { 42, 0x1122334455667788u };
+    CHECK(!own_token_check(key, pending_list_make(a, key, &e, 1, t0), 42, 0x1122334455667788u,
+                           t0));
+}
+
 static void test_email(void)
 {
     CHECK(email_valid("a@b"));
@@ -181,6 +204,7 @@ int main(void)
     struct arena a = {0};
     test_token(&a);
     test_pending_list(&a);
+    test_own_token(&a);
     test_email();
     test_url();
     test_clean_text();
