@@ -12,7 +12,7 @@
 /* One comment as the template sees it. Every key is always set: a missing
  * key would be looked up in the enclosing comment instead. */
 static struct tval *comment_node(struct ctx *c, const struct comment *cm, int depth,
-                                 const char *page_path)
+                                 const char *page_path, const char *article_path)
 {
     struct tval *node = tv_obj(c->arena);
     tv_int(node, "id", cm->id);
@@ -51,7 +51,7 @@ static struct tval *children_of(struct tval *node)
  * shown goes to the top level; replies deeper than MAX_COMMENT_DEPTH join
  * their parent's siblings, as WordPress shows them. */
 static struct tval *comment_tree(struct ctx *c, const struct comment_list *list,
-                                 const char *page_path)
+                                 const char *page_path, const char *article_path)
 {
     struct tval *top = tv_list(c->arena);
     struct tval **nodes = arena_alloc(c->arena, (list->count + 1) * sizeof *nodes);
@@ -77,7 +77,7 @@ static struct tval *comment_tree(struct ctx *c, const struct comment_list *list,
                 depth = depths[p];
             }
         }
-        nodes[i] = comment_node(c, cm, depth, page_path);
+        nodes[i] = comment_node(c, cm, depth, page_path, article_path);
         depths[i] = depth;
         parents[i] = into;
         tv_append(into, nodes[i]);
@@ -156,7 +156,8 @@ static int render_comment_page(struct ctx *c, const struct article *a,
     tv_set(data, "article", article_object(c, a, path, page_path));
     tv_set(data, "meta", article_meta_object(c, a, &meta));
     tv_set(data, "share", share_links(c, meta.url, a->title));
-    tv_set(data, "comments", comment_tree(c, &comments, site_path(c, page_path)));
+    tv_set(data, "comments",
+           comment_tree(c, &comments, site_path(c, page_path), site_path(c, path)));
     tv_set(data, "comment_nav", comment_page_nav(c, a, p));
     tv_bool(data, "has_comments", comments.count > 0 || p->count > 1);
     tv_bool(data, "comments_open", a->comments_open);
