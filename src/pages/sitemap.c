@@ -1,7 +1,14 @@
 /* sitemap: what crawlers read: /sitemap.xml (an index of /sitemap-N.xml
  * parts past SITEMAP_MAX_URLS articles), /news-sitemap.xml and /robots.txt.
  * The sitemaps go through the page cache (one indexed lookup while the site
- * has not changed), with the site's changed time as Last-Modified. */
+ * has not changed), with the site's changed time as Last-Modified.
+ *
+ * Part n holds the published articles whose ids are in
+ * ((n-1) * SITEMAP_MAX_URLS, n * SITEMAP_MAX_URLS]: never more than the
+ * limit, read as one range of an index (no OFFSET: part 40 costs what part
+ * 1 does), and an article stays in its part for good, whatever is
+ * published or deleted around it. A range with no published article is
+ * left out of the index (its number answers 404). */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -55,11 +62,12 @@ static bool site_dated(struct ctx *c)
 
 static const char sitemap_ns[] = "urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\"";
 
-/* One part: articles [offset, offset + SITEMAP_MAX_URLS) in id order. */
-static int sitemap_part(struct ctx *c, int64_t offset)
+/* One urlset: the published articles with ids in (after, last]. */
+static int sitemap_part(struct ctx *c, int64_t after, int64_t last)
 {
     struct sitemap_list list;
-    if (store_sitemap_articles(c->store, c->arena, offset, SITEMAP_MAX_URLS, &list) != STORE_OK)
+    if (store_sitemap_articles(c->store, c->arena, after, last, SITEMAP_MAX_URLS, &list) !=
+        STORE_OK)
         return fail(c, 500, "The sitemap could not be read.");
     xml_open(c, sitemap_ns);
     struct buf *out = &c->resp->body;
@@ -73,11 +81,18 @@ static int sitemap_part(struct ctx *c, int64_t offset)
     return 200;
 }
 
+/* The index: one seek per part, to leave out the empty ones. */
 static int sitemap_index(struct ctx *c, int64_t parts)
 {
     xml_open(c, "sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\"");
     struct buf *out = &c->resp->body;
     for (int64_t n = 1; n <= parts; n++) {
+        bool any = false;
+        if (store_sitemap_any(c->store, (n - 1) * SITEMAP_MAX_URLS, n * SITEMAP_MAX_URLS,
+                              &any) != STORE_OK)
+            return fail(c, 500, "The sitemap could not be read.");
+        if (!any)
+            continue;
         buf_puts(out, "<sitemap>");
         xml_loc(c, arena_printf(c->arena, "/sitemap-%lld.xml", (long long)n));
         xml_time(out, "lastmod", (int64_t)c->resp->last_modified);
@@ -113,15 +128,22 @@ static int cached(struct ctx *c, int (*render)(struct ctx *c, int64_t arg), int6
 
 static int render_sitemap(struct ctx *c, int64_t part)
 {
-    int64_t count = 0;
-    if (store_sitemap_count(c->store, &count) != STORE_OK)
+    int64_t count = 0, last = 0;
+    if (store_sitemap_count(c->store, &count) != STORE_OK ||
+        store_sitemap_last_id(c->store, &last) != STORE_OK)
         return fail(c, 500, "The sitemap could not be read.");
-    int64_t parts = (count + SITEMAP_MAX_URLS - 1) / SITEMAP_MAX_URLS;
+    bool indexed = count > SITEMAP_MAX_URLS;
     if (part == 0)
-        return parts > 1 ? sitemap_index(c, parts) : sitemap_part(c, 0);
-    if (parts < 2 || part > parts)
+        return indexed ? sitemap_index(c, (last + SITEMAP_MAX_URLS - 1) / SITEMAP_MAX_URLS)
+                       : sitemap_part(c, 0, last);
+    bool any = false;
+    int64_t after = (part - 1) * SITEMAP_MAX_URLS;
+    if (indexed && after < last &&
+        store_sitemap_any(c->store, after, after + SITEMAP_MAX_URLS, &any) != STORE_OK)
+        return fail(c, 500, "The sitemap could not be read.");
+    if (!any)
         return fail(c, 404, "There is no such sitemap.");
-    return sitemap_part(c, (part - 1) * SITEMAP_MAX_URLS);
+    return sitemap_part(c, after, after + SITEMAP_MAX_URLS);
 }
 
 int page_sitemap(struct ctx *c)

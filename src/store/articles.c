@@ -288,13 +288,32 @@ int store_sitemap_count(struct store *s, int64_t *count)
     return db_one_int(s, st, count, "counting the sitemap's articles");
 }
 
-int store_sitemap_articles(struct store *s, struct arena *a, int64_t offset, int limit,
-                           struct sitemap_list *out)
+int store_sitemap_last_id(struct store *s, int64_t *id)
+{
+    struct db_query *st = db_stmt(s, STMT_SITEMAP_LAST_ID);
+    if (!st)
+        return STORE_ERROR;
+    return db_one_int(s, st, id, "reading the sitemap's last article");
+}
+
+int store_sitemap_articles(struct store *s, struct arena *a, int64_t after, int64_t last,
+                           int limit, struct sitemap_list *out)
 {
     struct db_query *st = db_stmt(s, STMT_SITEMAP_ARTICLES);
-    if (!st || !db_bind_int(st, ":limit", limit) || !db_bind_int(st, ":offset", offset))
+    if (!st || !db_bind_int(st, ":after", after) || !db_bind_int(st, ":last", last) ||
+        !db_bind_int(st, ":limit", limit))
         return STORE_ERROR;
     return read_sitemap(s, a, st, out);
+}
+
+int store_sitemap_any(struct store *s, int64_t after, int64_t last, bool *any)
+{
+    struct db_query *st = db_stmt(s, STMT_SITEMAP_ANY);
+    if (!st || !db_bind_int(st, ":after", after) || !db_bind_int(st, ":last", last))
+        return STORE_ERROR;
+    int rc = db_one_row(s, NULL, st, NULL, NULL, "reading the sitemap");
+    *any = rc == STORE_OK;
+    return rc == STORE_ERROR ? rc : STORE_OK;
 }
 
 int store_sitemap_news(struct store *s, struct arena *a, int64_t since, int limit,

@@ -69,12 +69,19 @@ STMT(ARTICLE_BY_SLUG,
 STMT(ARTICLE_PUBLISHED,
      "SELECT " ARTICLE_COLUMNS "FROM articles a WHERE a.status = 'published' "
      "ORDER BY a.published_at DESC, a.id DESC LIMIT :limit OFFSET :offset")
-/* Sitemaps (pages/sitemap.c): by id, which the primary key orders. */
+/* Sitemaps (pages/sitemap.c): by id ranges, read from the covering index
+ * articles_sitemap (sql/016), never from the rows, which hold the bodies;
+ * the count is kept by triggers (sql/016). */
 STMT(SITEMAP_COUNT,
-     "SELECT count(*) FROM articles WHERE status = 'published'")
+     "SELECT published FROM site_version WHERE id = 1")
+STMT(SITEMAP_LAST_ID,
+     "SELECT coalesce(max(id), 0) FROM articles WHERE status = 'published'")
 STMT(SITEMAP_ARTICLES,
-     "SELECT slug, title, published_at, updated_at FROM articles "
-     "WHERE status = 'published' ORDER BY id LIMIT :limit OFFSET :offset")
+     "SELECT slug, '', 0, updated_at FROM articles "
+     "WHERE status = 'published' AND id > :after AND id <= :last ORDER BY id LIMIT :limit")
+STMT(SITEMAP_ANY,
+     "SELECT 1 FROM articles WHERE status = 'published' AND id > :after AND id <= :last "
+     "LIMIT 1")
 STMT(SITEMAP_NEWS,
      "SELECT a.slug, a.title, a.published_at, a.updated_at FROM articles a "
      "WHERE a.status = 'published' AND a.published_at >= :since "

@@ -145,10 +145,17 @@ struct sitemap_list {
     struct sitemap_entry *items;
     size_t count;
 };
+/* How many articles are published (kept, not counted). */
 int store_sitemap_count(struct store *s, int64_t *count);
-/* Published articles in the order they were made, from offset. */
-int store_sitemap_articles(struct store *s, struct arena *a, int64_t offset, int limit,
-                           struct sitemap_list *out);
+/* The highest id of a published article; 0 when there is none. */
+int store_sitemap_last_id(struct store *s, int64_t *id);
+/* Published articles with ids in (after, last], by id, at most limit: slug
+ * and updated_at (title and published_at are not read). By index, so a
+ * range costs what it holds, wherever it is. */
+int store_sitemap_articles(struct store *s, struct arena *a, int64_t after, int64_t last,
+                           int limit, struct sitemap_list *out);
+/* Whether any published article has an id in (after, last]. */
+int store_sitemap_any(struct store *s, int64_t after, int64_t last, bool *any);
 /* Published articles published at or after since, newest first. */
 int store_sitemap_news(struct store *s, struct arena *a, int64_t since, int limit,
                        struct sitemap_list *out);

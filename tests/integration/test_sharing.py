@@ -179,12 +179,31 @@ class ArticleFieldsApiTest(harness.FolioTestCase):
 
 SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 NEWS = "{http://www.google.com/schemas/sitemap-news/0.9}"
+# The sitemaps.org and Google News XSDs cannot be fetched offline: these are
+# written from the protocols' text (tests/xsd/*.xsd say how).
+XSD_DIR = os.path.join(harness.REPO, "tests", "xsd")
+SCHEMAS = {SM + "urlset": "sitemap.xsd", SM + "sitemapindex": "siteindex.xsd"}
+
+
+def check_xml(test, body):
+    """Well-formed, namespaces right, and valid against tests/xsd (a urlset
+    with the news extension against sitemap.xsd with the news schema)."""
+    root = ET.fromstring(body)
+    schema = SCHEMAS.get(root.tag)
+    test.assertIsNotNone(schema, "unexpected root %s" % root.tag)
+    if root.tag == SM + "urlset" and root.find(".//" + NEWS + "news") is not None:
+        schema = "news-urlset.xsd"
+    lint = subprocess.run(["xmllint", "--noout", "--nonet", "--schema",
+                           os.path.join(XSD_DIR, schema), "-"],
+                          input=body, capture_output=True)
+    test.assertEqual(lint.returncode, 0, lint.stderr.decode(errors="replace")[:2000])
+    return root
 
 
 class SitemapTest(harness.FolioTestCase):
-    """/sitemap.xml, /news-sitemap.xml, /robots.txt. The official XSDs are not
-    available offline: xmllint checks that each is well-formed XML, and the
-    structure the schemas ask for is asserted here."""
+    """/sitemap.xml, /news-sitemap.xml, /robots.txt, each checked by xmllint
+    against the schemas in tests/xsd (written from the protocols' text; the
+    official XSDs are not available offline), and the structure asserted."""
     server_args = ["--base-url", BASE_URL]
 
     @classmethod
@@ -199,9 +218,7 @@ class SitemapTest(harness.FolioTestCase):
     def xml(self, path):
         r = self.get_ok(path)
         self.assertEqual(r.header("Content-Type"), "application/xml; charset=utf-8")
-        lint = subprocess.run(["xmllint", "--noout", "-"], input=r.body, capture_output=True)
-        self.assertEqual(lint.returncode, 0, lint.stderr)
-        return r, ET.fromstring(r.body)
+        return r, check_xml(self, r.body)
 
     def published_slugs(self):
         conn = self.db()
@@ -255,6 +272,81 @@ class SitemapTest(harness.FolioTestCase):
         self.assertIn("Disallow: /search", lines)
         self.assertIn("Sitemap: " + BASE_URL + "/sitemap.xml", lines)
         self.assertIn("Sitemap: " + BASE_URL + "/news-sitemap.xml", lines)
+
+
+class SitemapIndexTest(harness.FolioTestCase):
+    """Past 50,000 published articles /sitemap.xml is an index of parts, each
+    a range of 50,000 article ids. The rows go straight into the database
+    (one transaction) while the server runs: the page cache sees the change."""
+    server_args = ["--base-url", BASE_URL]
+    fixtures = []
+    ARTICLES = 50_020
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        import sqlite3
+        con = sqlite3.connect(cls.server.db, timeout=30)
+        with con:
+            con.executemany(
+                "INSERT INTO articles (slug, title, author, body, body_html, tags, source, status, "
+                "published_at, updated_at) VALUES (?, 'T', 'A', 'b', '<p>b</p>', '', '', ?, "
+                "1767225600, 1767225600 + ?)",
+                (("bulk-%d" % i, "draft" if i % 10_000 == 5 else "published", i)
+                 for i in range(1, cls.ARTICLES + 1)))
+        cls.published = {row[0]: row[1] for row in con.execute(
+            "SELECT id, slug FROM articles WHERE status = 'published'")}
+        con.close()
+
+    def xml(self, path):
+        r = self.get_ok(path)
+        self.assertEqual(r.header("Content-Type"), "application/xml; charset=utf-8")
+        return r, check_xml(self, r.body)
+
+    def test_index_of_parts_by_id(self):
+        self.assertGreater(len(self.published), 50_000)
+        r, root = self.xml("/sitemap.xml")
+        self.assertEqual(root.tag, SM + "sitemapindex")
+        locs = [s.find(SM + "loc").text for s in root]
+        self.assertEqual(locs, [BASE_URL + "/sitemap-1.xml", BASE_URL + "/sitemap-2.xml"])
+        for s in root:
+            self.assertRegex(s.find(SM + "lastmod").text, r"^\d{4}-\d\d-\d\dT")
+        self.assertStatus(self.get("/sitemap.xml", headers={"If-None-Match": r.header("ETag")}),
+                          304)
+        seen = []
+        for n, (lo, hi) in ((1, (0, 50_000)), (2, (50_000, 100_000))):
+            _, part = self.xml("/sitemap-%d.xml" % n)
+            slugs = [u.find(SM + "loc").text.rsplit("/", 1)[1] for u in part]
+            want = [self.published[i] for i in sorted(self.published) if lo < i <= hi]
+            self.assertEqual(slugs, want, "part %d" % n)
+            seen += slugs
+        self.assertEqual(sorted(seen), sorted(self.published.values()), "each article once")
+        for bad in ("/sitemap-3.xml", "/sitemap-0.xml", "/sitemap-x.xml", "/sitemap-1.xm"):
+            self.assertStatus(self.get(bad), 404, bad)
+
+    def test_an_empty_range_is_left_out(self):
+        import sqlite3
+        con = sqlite3.connect(self.server.db, timeout=30)
+        with con:
+            # a new article far beyond: part 5 (ids 200,001-250,000); 3 and 4 hold none
+            con.execute("INSERT INTO articles (id, slug, title, author, body, body_html, tags, "
+                        "source, status, published_at, updated_at) VALUES (200001, 'far-away', "
+                        "'Far', 'A', 'b', '<p>b</p>', '', '', 'published', 1767225600, "
+                        "1767225600)")
+        con.close()
+        try:
+            _, root = self.xml("/sitemap.xml")
+            self.assertEqual([s.find(SM + "loc").text.rsplit("/", 1)[1] for s in root],
+                             ["sitemap-1.xml", "sitemap-2.xml", "sitemap-5.xml"])
+            self.assertStatus(self.get("/sitemap-3.xml"), 404)
+            _, part = self.xml("/sitemap-5.xml")
+            self.assertEqual([u.find(SM + "loc").text for u in part],
+                             [BASE_URL + "/articles/far-away"])
+        finally:
+            con = sqlite3.connect(self.server.db, timeout=30)
+            with con:
+                con.execute("DELETE FROM articles WHERE id = 200001")
+            con.close()
 
 
 if __name__ == "__main__":
