@@ -103,8 +103,10 @@ static struct tval *own_page_data(struct ctx *c, const struct own *o, const char
     const char *own = arena_printf(c->arena, "%s/comments/%lld", path, (long long)o->v.c.id);
     tv_str(data, "story_title", o->a.title);
     tv_str(data, "story_url", path);
-    tv_str(data, "comment_url", arena_printf(c->arena, "%s#comment-%lld", path,
-                                             (long long)o->v.c.id));
+    /* on the page of comments that holds its thread */
+    int64_t page = comment_page_of(c, &o->a, o->v.c.id);
+    tv_str(data, "comment_url", site_path(c, comment_link(c, o->a.slug, page ? page : 1,
+                                                          o->v.c.id)));
     tv_str(data, "edit_action", arena_printf(c->arena, "%s/edit", own));
     tv_str(data, "withdraw_action", arena_printf(c->arena, "%s/withdraw", own));
     tv_str(data, "token", own_token_make(c->arena, c->app->secret, o->v.c.id, o->tag,
@@ -209,9 +211,10 @@ static int save_edit(struct ctx *c, struct own *o, struct edit_form *f, struct o
         return refuse_edit(c, o, f, 503, MSG_BUSY);
     }
     switch (done) {
-    case OWN_CHANGED:
-        return redirect(c, arena_printf(c->arena, "/articles/%s#comment-%lld", o->a.slug,
-                                        (long long)cm->id));
+    case OWN_CHANGED: {
+        int64_t page = comment_page_of(c, &o->a, cm->id);
+        return redirect(c, comment_link(c, o->a.slug, page ? page : 1, cm->id));
+    }
     case OWN_DUPLICATE:
         return refuse_edit(c, o, f, 409, MSG_DUPLICATE);
     case OWN_MODERATED:

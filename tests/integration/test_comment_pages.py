@@ -23,7 +23,7 @@ from test_admin import AdminCase
 PER_PAGE = 5
 THREADS = 12
 SLUGS = ["pages-order", "pages-links", "pages-reply", "pages-pending", "pages-feed",
-         "pages-cache", "pages-moderation", "pages-queue", "pages-top"]
+         "pages-cache", "pages-moderation", "pages-queue", "pages-edit", "pages-top"]
 
 
 def article_files(tmpdir, slugs):
@@ -223,6 +223,24 @@ class CommentPagesTest(PagesCase):
             "/articles/%s/comment-page-3#comment-%d" % (slug, newer)))
         doc = self.get(self.page_path(slug, 3), headers={"Cookie": self.pending_cookie(r)}).html()
         self.assertEqual(self.comment_ids(doc)[-1], newer)
+
+    def test_editing_ones_own_comment_returns_to_the_page_of_its_thread(self):
+        slug = "pages-edit"
+        threads = self.threads(slug)
+        r = self.post(slug, self.fields(comment_parent=str(threads[5][1])))   # thread 6: page 2
+        new, cookie = self.posted_id(r), self.pending_cookie(r)
+        own = "/articles/%s/comments/%d/edit" % (slug, new)
+        form = self.get(own, headers={"Cookie": cookie})
+        self.assertStatus(form, 200)
+        back = self.server.path("/articles/%s/comment-page-2#comment-%d" % (slug, new))
+        self.assertIn(back, [a.get("href") for a in form.html().find_all("a")])
+        fields = self.form_fields(form)
+        fields["comment"] = unique("Edited")
+        r = self.request("POST", own, body=urllib.parse.urlencode(fields).encode(),
+                         headers={"Cookie": cookie, "X-Forwarded-For": "192.0.2.40",
+                                  "Content-Type": "application/x-www-form-urlencoded"})
+        self.assertStatus(r, 303)
+        self.assertEqual(r.header("Location"), back)
 
     def test_comment_feed_links_to_the_page_of_each_comment(self):
         slug = "pages-feed"
