@@ -316,9 +316,9 @@ static void apply_caching(struct ctx *c)
         return;
     const char *etag = resp_header_get(resp, "ETag");
     if (!etag) {
-        etag = arena_printf(c->arena, "\"%016llx\"",
-                            (unsigned long long)hash_fnv1a(resp->body.data ? resp->body.data : "",
-                                                      resp->body.len));
+        size_t len;
+        const char *body = resp_body(resp, &len);
+        etag = arena_printf(c->arena, "\"%016llx\"", (unsigned long long)hash_fnv1a(body, len));
         resp_header(resp, "ETag", etag);
     }
     /* Browsers keep the page but ask again each time (a cheap 304), so a
@@ -345,6 +345,13 @@ static void apply_caching(struct ctx *c)
         resp->status = 304;
 }
 
+static size_t body_length(const struct response *resp)
+{
+    size_t len;
+    resp_body(resp, &len);
+    return len;
+}
+
 void folio_handle(struct worker *w, struct request *req, struct response *resp)
 {
     struct ctx c = { .w = w, .app = w->app, .store = w->store, .arena = &w->arena,
@@ -354,7 +361,7 @@ void folio_handle(struct worker *w, struct request *req, struct response *resp)
     resp->status = 200;
     int status = dispatch(&c);
     resp->status = status;
-    if (status >= 400 && resp->body.len == 0 && !resp->file_path)
+    if (status >= 400 && body_length(resp) == 0 && !resp->file_path)
         render_error(&c, status);
     if (status >= 500)
         log_error("%s %s: %d %s (%s)", req->method, req->target ? req->target : "?", status,
@@ -367,7 +374,7 @@ void folio_handle(struct worker *w, struct request *req, struct response *resp)
         buf_puts(&resp->body, "Internal Server Error\n");
         log_error("%s %s: out of memory building the response", req->method, req->target);
     }
-    if (!resp->content_type && (resp->body.len || resp->status >= 400))
+    if (!resp->content_type && (body_length(resp) || resp->status >= 400))
         resp->content_type = "text/html; charset=utf-8";
     for (size_t i = 0; i < sizeof security_headers / sizeof security_headers[0]; i++)
         resp_header(resp, security_headers[i][0], security_headers[i][1]);

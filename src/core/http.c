@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "core/file.h"
+#include "core/kept_page.h"
 
 const char *req_header(const struct request *req, const char *lower_name)
 {
@@ -33,6 +34,16 @@ const char *resp_header_get(const struct response *resp, const char *name)
     return NULL;
 }
 
+const char *resp_body(const struct response *resp, size_t *len)
+{
+    if (resp->kept) {
+        *len = resp->kept->body_len;
+        return resp->kept->body;
+    }
+    *len = resp->body.len;
+    return resp->body.data ? resp->body.data : "";
+}
+
 int resp_open_file(const struct response *resp)
 {
     size_t root_len = resp->file_root ? strlen(resp->file_root) : 0;
@@ -48,6 +59,7 @@ void resp_reset(struct response *resp)
 {
     struct buf body = resp->body;
     buf_reset(&body);
+    kept_page_release(resp->kept);
     memset(resp, 0, sizeof *resp);
     resp->body = body;
     resp->status = 200;
@@ -82,9 +94,22 @@ const char *http_status_text(int status)
 
 void http_date(time_t t, char *out, size_t outlen)
 {
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(out, outlen, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    /* A served page's Last-Modified is the same time request after
+     * request: strftime (a microsecond) runs once for it per thread. */
+    static _Thread_local time_t last = -1;
+    static _Thread_local char text[32];
+    if (t != last) {
+        struct tm tm;
+        gmtime_r(&t, &tm);
+        if (strftime(text, sizeof text, "%a, %d %b %Y %H:%M:%S GMT", &tm) == 0)
+            text[0] = '\0';
+        last = t;
+    }
+    if (outlen == 0)
+        return;
+    size_t n = strnlen(text, outlen - 1);
+    memcpy(out, text, n);
+    out[n] = '\0';
 }
 
 time_t http_date_parse(const char *s)

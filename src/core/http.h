@@ -36,12 +36,18 @@ struct request {
     const char *client_addr;    /* peer_addr, or X-Forwarded-For from a trusted proxy */
 };
 
+struct kept_page;   /* core/kept_page.h */
+
 struct response {
     int status;
     const char *content_type;
     struct kv headers[RESP_MAX_HEADERS];
     size_t header_count;
     struct buf body;
+    /* Served from a page kept in memory: the body is the kept page's, sent
+     * as it is, and `body` stays empty (resp_body gives either). The
+     * response holds the page until resp_reset. */
+    struct kept_page *kept;
     bool cacheable;             /* the core adds ETag and answers conditional GETs */
     bool from_host;             /* the body holds links made from the request's Host:
                                    never for a shared cache (see absolute_url) */
@@ -49,7 +55,6 @@ struct response {
     const char *file_path;      /* when set, the front end sends this file as the body, */
     const char *file_root;      /* which lies beneath this directory (see resp_open_file) */
     long long file_size;
-    size_t full_length;         /* a 304 whose body was left out: the 200's length */
 };
 
 /* The value of header `lower_name`, or NULL. */
@@ -57,10 +62,13 @@ const char *req_header(const struct request *req, const char *lower_name);
 /* Adds a header; name and value must outlive the response (static or arena). */
 void resp_header(struct response *resp, const char *name, const char *value);
 const char *resp_header_get(const struct response *resp, const char *name);
+/* The body's bytes, the kept page's when there is one; *len their count. */
+const char *resp_body(const struct response *resp, size_t *len);
 /* Opens resp->file_path for sending: beneath resp->file_root without
  * following any symlink (file_open_beneath). The fd, or -1 with errno. */
 int resp_open_file(const struct response *resp);
-/* Clears a response for reuse, keeping its body's allocation. */
+/* Clears a response for reuse, keeping its body's allocation and letting
+ * go of its kept page. */
 void resp_reset(struct response *resp);
 const char *http_status_text(int status);
 /* RFC 7231 date (IMF-fixdate) into out (at least 30 bytes). */

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/kept_page.h"
 #include "core/text.h"
 
 #define CACHE_BUCKETS 1024
@@ -22,12 +23,9 @@ struct entry {
     bool from_host;             /* links made from the Host (which the key holds) */
     time_t valid_until;
     time_t last_modified;
-    char *content_type;
-    size_t header_count;
-    char *names[RESP_MAX_HEADERS], *values[RESP_MAX_HEADERS];
-    const char *etag;           /* one of values[] */
-    char *body;                 /* the fresh part, when there is one, is kept current in it */
-    size_t body_len;
+    /* What is served, held by the entry and by each response sent from it.
+     * A new form token makes a new page: one being sent never changes. */
+    struct kept_page *page;
     struct fresh_part fresh;
     uint64_t last_used;
     uint64_t checked_epoch;     /* last found current in this epoch */
@@ -66,13 +64,8 @@ static struct entry *find(const char *key, uint64_t hash)
 
 static void entry_free(struct entry *e)
 {
-    for (size_t i = 0; i < e->header_count; i++) {
-        free(e->names[i]);
-        free(e->values[i]);
-    }
-    free(e->content_type);
+    kept_page_release(e->page);
     free(e->key);
-    free(e->body);
     free(e);
 }
 
@@ -98,8 +91,9 @@ static struct entry *oldest(void)
     return best;
 }
 
-/* Puts the fresh part for `now` into e's body, when it has one that is
- * older. Called with the lock held. */
+/* Puts the fresh part for `now` into e's page, when it has one that is
+ * older: into a copy, since responses still being sent hold the old page.
+ * Called with the lock held. */
 static bool refresh(struct ctx *c, struct entry *e, time_t now)
 {
     struct fresh_part *f = &e->fresh;
@@ -108,43 +102,34 @@ static bool refresh(struct ctx *c, struct entry *e, time_t now)
     const char *v = f->make(c, f->owner, now);
     if (!v || strlen(v) != f->len)
         return false;
-    memcpy(e->body + f->off, v, f->len);
+    struct kept_page *page = kept_page_copy(e->page);
+    if (!page)
+        return false;
+    memcpy(page->body + f->off, v, f->len);
+    kept_page_release(e->page);
+    e->page = page;
     f->second = (int64_t)now;
     return true;
 }
 
-/* Fills c->resp from e. Called with the lock held. */
+/* Fills c->resp from e: the response holds e's page, and its content type
+ * and headers point into it. Called with the lock held. */
 static bool serve_entry(struct ctx *c, struct entry *e, time_t now)
 {
     struct response *resp = c->resp;
     if (!refresh(c, e, now))
         return false;
+    struct kept_page *page = e->page;
+    for (size_t i = 0; i < page->header_count; i++)
+        resp_header(resp, page->names[i], page->values[i]);
     buf_reset(&resp->body);
-    /* A matching conditional GET gets a 304 from the router: no body needed,
-     * only its length, which a 304's Content-Length must give if any. */
-    const char *inm = req_header(c->req, "if-none-match");
-    resp->full_length = e->body_len;
-    if (!(inm && e->etag && strcmp(inm, e->etag) == 0))
-        buf_append(&resp->body, e->body, e->body_len);
-    for (size_t i = 0; i < e->header_count; i++)
-        resp_header(resp, arena_strdup(c->arena, e->names[i]),
-                    arena_strdup(c->arena, e->values[i]));
-    resp->content_type = arena_strdup(c->arena, e->content_type);
+    kept_page_release(resp->kept);
+    resp->kept = kept_page_hold(page);
+    resp->content_type = page->content_type;
     resp->cacheable = true;
     resp->from_host = e->from_host;
     resp->last_modified = e->last_modified;
-    return !resp->body.failed && resp->content_type;
-}
-
-/* Undoes whatever a failed serve_entry began: the handler starts afresh. */
-static void clear_response(struct response *resp, size_t headers_before)
-{
-    buf_reset(&resp->body);
-    resp->header_count = headers_before;
-    resp->cacheable = false;
-    resp->from_host = false;
-    resp->last_modified = 0;
-    resp->content_type = NULL;
+    return true;
 }
 
 bool response_cache_serve(struct ctx *c, const char *key, int64_t version, uint64_t epoch,
@@ -154,22 +139,18 @@ bool response_cache_serve(struct ctx *c, const char *key, int64_t version, uint6
         return false;
     uint64_t hash = hash_fnv1a(key, strlen(key));
     time_t now = time(NULL);
-    bool hit = false, tried = false;
-    size_t headers_before = c->resp->header_count;
+    bool hit = false;
     pthread_mutex_lock(&cache.lock);
     struct entry *e = find(key, hash);
     bool current = e && now < e->valid_until &&
                    (fast ? epoch && e->checked_epoch == epoch : e->version == version);
     if (current) {
-        tried = true;
         hit = serve_entry(c, e, now);
         e->last_used = ++cache.tick;
         if (!fast && e->checked_epoch < epoch)
             e->checked_epoch = epoch;
     }
     pthread_mutex_unlock(&cache.lock);
-    if (tried && !hit)
-        clear_response(c->resp, headers_before);
     return hit;
 }
 
@@ -186,35 +167,22 @@ static bool keepable(const struct response *resp)
     return true;
 }
 
-/* A heap copy of c->resp under key; NULL when out of memory. */
+/* An entry for c->resp under key; NULL when out of memory. */
 static struct entry *entry_from_response(const struct response *resp, const char *key)
 {
     struct entry *e = calloc(1, sizeof *e);
     if (!e)
         return NULL;
     e->key = strdup(key);
-    e->hash = hash_fnv1a(key, strlen(key));
-    e->last_modified = resp->last_modified;
-    e->from_host = resp->from_host;
-    e->content_type = strdup(resp->content_type ? resp->content_type : "text/html; charset=utf-8");
-    e->body = malloc(resp->body.len);
-    e->body_len = resp->body.len;
-    bool ok = e->key && e->content_type && e->body;
-    if (ok)
-        memcpy(e->body, resp->body.data, resp->body.len);
-    for (size_t i = 0; ok && i < resp->header_count; i++) {
-        e->names[i] = strdup(resp->headers[i].name);
-        e->values[i] = strdup(resp->headers[i].value);
-        e->header_count = i + 1;
-        ok = e->names[i] && e->values[i];
-        if (ok && strcmp(e->names[i], "ETag") == 0)
-            e->etag = e->values[i];
-    }
-    if (!ok) {
+    e->page = kept_page_make(resp);
+    if (!e->key || !e->page) {
         entry_free(e);
         return NULL;
     }
-    e->bytes = sizeof *e + e->body_len + strlen(e->key);
+    e->hash = hash_fnv1a(key, strlen(key));
+    e->last_modified = resp->last_modified;
+    e->from_host = resp->from_host;
+    e->bytes = sizeof *e + e->page->bytes + strlen(e->key);
     return e;
 }
 

@@ -208,6 +208,18 @@ static void put_str(struct line *l, const char *s)
     put(l, s, strlen(s));
 }
 
+/* A number in decimal, without snprintf's cost (a third of a line's). */
+static void put_number(struct line *l, unsigned long long n)
+{
+    char digits[24];
+    size_t at = sizeof digits;
+    do {
+        digits[--at] = (char)('0' + n % 10);
+        n /= 10;
+    } while (n > 0);
+    put(l, digits + at, sizeof digits - at);
+}
+
 /* A field as nginx writes one: '"', '\\', control bytes and bytes past
  * ASCII as \xHH, so that a line cannot be forged or broken by a client;
  * "-" for none. */
@@ -242,8 +254,8 @@ void access_log_write(const struct access_entry *e)
 {
     if (log_fd < 0)
         return;
-    struct line l = { .len = 0 };
-    char num[32];
+    struct line l;      /* not zeroed: 2 KiB each time, for nothing */
+    l.len = 0;
     put_field(&l, e->client);
     put_str(&l, " - - ");
     put_str(&l, stamp());
@@ -255,14 +267,13 @@ void access_log_write(const struct access_entry *e)
         put_str(&l, " ");
         put_field(&l, e->protocol);
     }
-    snprintf(num, sizeof num, "\" %d ", e->status);
-    put_str(&l, num);
-    if (e->bytes > 0) {
-        snprintf(num, sizeof num, "%lld", e->bytes);
-        put_str(&l, num);
-    } else {
+    put_str(&l, "\" ");
+    put_number(&l, e->status > 0 ? (unsigned long long)e->status : 0);
+    put_str(&l, " ");
+    if (e->bytes > 0)
+        put_number(&l, (unsigned long long)e->bytes);
+    else
         put_str(&l, "-");
-    }
     put_str(&l, " \"");
     put_field(&l, e->referer);
     put_str(&l, "\" \"");

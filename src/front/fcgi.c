@@ -412,9 +412,13 @@ static long long write_response(struct fcgi_thread *t, const char *method)
     if (resp->body.failed)
         plain_error(resp, 500);
     int fd = -1;
-    long long length = (long long)resp->body.len;
-    if (resp->file_path && (fd = open_file(resp, &length)) < 0)
-        length = (long long)resp->body.len;
+    long long length = 0;
+    if (resp->file_path)
+        fd = open_file(resp, &length);
+    size_t body_len;
+    const char *body = resp_body(resp, &body_len);   /* after open_file's error, if any */
+    if (fd < 0)
+        length = (long long)body_len;
 
     /* 1xx, 204 and 304 never have a body, nor a Content-Length of one */
     bool bodiless = resp->status < 200 || resp->status == 204 || resp->status == 304;
@@ -450,7 +454,7 @@ static long long write_response(struct fcgi_thread *t, const char *method)
         if (fd >= 0)
             send_file(out, fd, length, resp->file_path);
         else
-            put_bytes(out, resp->body.data, resp->body.len);
+            put_bytes(out, body, body_len);
     }
     if (fd >= 0)
         close(fd);

@@ -31,6 +31,7 @@
 #include <microhttpd.h>
 
 #include "app/app.h"
+#include "core/kept_page.h"
 #include "core/log.h"
 #include "front/access_log.h"
 #include "front/addr.h"
@@ -76,10 +77,12 @@ struct writers {
     size_t count, started;
 };
 
-/* One connection as the head deadline sees it. */
+/* One connection as the head deadline sees it, and its peer's address
+ * (formatted once, not for each request a kept-alive connection makes). */
 struct conn_watch {
     int fd;
     atomic_llong head_deadline; /* CLOCK_MONOTONIC ms; 0 while no head is awaited */
+    char peer[INET6_ADDRSTRLEN];
     struct conn_watch *prev, *next;
 };
 
@@ -185,6 +188,32 @@ static void await_head(struct MHD_Connection *conn, bool awaited)
         atomic_store(&w->head_deadline, awaited ? monotonic_ms() + HEAD_DEADLINE_S * 1000 : 0);
 }
 
+/* The connection's peer as text into `text`; an IPv4 client of a
+ * dual-stack socket (::ffff:192.0.2.1) as plain IPv4; "" when unknown. */
+static void peer_address(struct MHD_Connection *conn, char text[INET6_ADDRSTRLEN])
+{
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    text[0] = '\0';
+    if (!info || !info->client_addr)
+        return;
+    const struct sockaddr *sa = info->client_addr;
+    const void *addr = NULL;
+    int family = sa->sa_family;
+    if (family == AF_INET) {
+        addr = &((const struct sockaddr_in *)(const void *)sa)->sin_addr;
+    } else if (family == AF_INET6) {
+        const struct in6_addr *a6 = &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
+        addr = a6;
+        if (IN6_IS_ADDR_V4MAPPED(a6)) {
+            family = AF_INET;
+            addr = &a6->s6_addr[12];
+        }
+    }
+    if (!addr || !inet_ntop(family, addr, text, INET6_ADDRSTRLEN))
+        text[0] = '\0';
+}
+
 /* MHD's connection notices: a connection is watched from its start to its
  * close. MHD calls the close notice before it closes the socket, and the
  * watchdog shuts sockets down only under the same lock, so it never touches
@@ -200,6 +229,7 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
         if (!info || !(w = calloc(1, sizeof *w)))
             return;     /* unwatched: MHD's idle timeout still holds */
         w->fd = info->connect_fd;
+        peer_address(conn, w->peer);
         atomic_init(&w->head_deadline, monotonic_ms() + HEAD_DEADLINE_S * 1000);
         pthread_mutex_lock(&wd->lock);
         w->next = wd->head;
@@ -353,30 +383,17 @@ static enum MHD_Result add_header(void *cls, enum MHD_ValueKind kind, const char
     return walk->status == 0 ? MHD_YES : MHD_NO;
 }
 
-/* The connection's peer as text; an IPv4 client of a dual-stack socket
- * (::ffff:192.0.2.1) as plain IPv4. */
-static const char *peer_address(struct MHD_Connection *conn, struct arena *a)
+/* The peer's address, found when the connection started; for a connection
+ * that could not be watched, found now. */
+static const char *request_peer(struct MHD_Connection *conn, struct arena *a)
 {
-    const union MHD_ConnectionInfo *info =
-        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    struct conn_watch *w = watch_of(conn);
+    if (w)
+        return w->peer;
     char *text = arena_alloc(a, INET6_ADDRSTRLEN);
-    if (!info || !info->client_addr || !text)
+    if (!text)
         return "";
-    const struct sockaddr *sa = info->client_addr;
-    const void *addr = NULL;
-    int family = sa->sa_family;
-    if (family == AF_INET) {
-        addr = &((const struct sockaddr_in *)(const void *)sa)->sin_addr;
-    } else if (family == AF_INET6) {
-        const struct in6_addr *a6 = &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
-        addr = a6;
-        if (IN6_IS_ADDR_V4MAPPED(a6)) {
-            family = AF_INET;
-            addr = &a6->s6_addr[12];
-        }
-    }
-    if (!addr || !inet_ntop(family, addr, text, INET6_ADDRSTRLEN))
-        return "";
+    peer_address(conn, text);
     return text;
 }
 
@@ -385,12 +402,11 @@ static int build_request(struct http_thread *t, struct MHD_Connection *conn, con
                          struct exchange *ex, struct request *req)
 {
     struct arena *a = &t->w->arena;
-    memset(req, 0, sizeof *req);
     req->method = method;
     const char *mark = strchr(ex->uri, '?');
     req->target = mark ? arena_strndup(a, ex->uri, (size_t)(mark - ex->uri)) : ex->uri;
     req->query = mark ? mark + 1 : "";
-    req->peer_addr = peer_address(conn, a);
+    req->peer_addr = request_peer(conn, a);
     if (!req->target)
         return 500;
     struct header_walk walk = { .req = req, .arena = a };
@@ -459,6 +475,29 @@ static bool bodiless(int status)
     return status < 200 || status == 204 || status == 304;
 }
 
+static void release_kept(void *page)
+{
+    kept_page_release(page);
+}
+
+/* An MHD response for resp's body. A kept page is sent from where it is
+ * kept, without a copy: the MHD response holds the page until it is done
+ * with it, whatever the cache keeps by then. Any other body is copied, as
+ * resp's buffer is reused once this returns. */
+static struct MHD_Response *body_response(struct response *resp)
+{
+    size_t len;
+    const char *body = resp_body(resp, &len);
+    if (!resp->kept)
+        return MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
+    struct kept_page *page = kept_page_hold(resp->kept);
+    struct MHD_Response *r = MHD_create_response_from_buffer_with_free_callback_cls(
+        len, (void *)body, release_kept, page);
+    if (!r)
+        kept_page_release(page);
+    return r;
+}
+
 /* The MHD response for resp, headers included, and in *size the length of
  * its body; NULL when out of memory. */
 static struct MHD_Response *mhd_response(struct http_server *srv, struct response *resp,
@@ -468,20 +507,20 @@ static struct MHD_Response *mhd_response(struct http_server *srv, struct respons
     *size = 0;
     if (resp->status == 304) {
         /* libmicrohttpd 0.9.75 gives a 304 the Content-Length of its
-         * response object, as a HEAD gets the 200's. The page cache leaves
-         * a 304's body out, and from an empty buffer that would be
-         * "Content-Length: 0", which claims the page is empty: the object
-         * is made of the 200's length instead, and never read. */
-        uint64_t length = resp->file_path ? (uint64_t)resp->file_size
-                          : resp->body.len ? resp->body.len : resp->full_length;
+         * response object, as a HEAD gets the 200's: the object is made of
+         * the 200's length, and never read. */
+        size_t len;
+        resp_body(resp, &len);
+        uint64_t length = resp->file_path ? (uint64_t)resp->file_size : len;
         r = MHD_create_response_from_callback(length, 1, no_body, NULL, NULL);
     } else {
         if (resp->file_path && !bodiless(resp->status))
             r = file_response(resp, size);
-        if (!r) {   /* MUST_COPY: resp's body is reused once this returns */
-            r = MHD_create_response_from_buffer(resp->body.len, resp->body.data,
-                                                MHD_RESPMEM_MUST_COPY);
-            *size = (long long)resp->body.len;
+        if (!r) {
+            r = body_response(resp);
+            size_t len;
+            resp_body(resp, &len);
+            *size = (long long)len;
         }
     }
     if (!r)
