@@ -588,9 +588,14 @@ static bool read_wal_header(struct sqlite_store *s, unsigned char out[WALINDEX_H
     }
     if (!s->wal_header)
         return false;
+    /* eight bytes at a time (the mapping is page-aligned): byte by byte,
+     * this copy was a tenth of what a cached page costs folio itself */
+    const volatile uint64_t *words = (const volatile uint64_t *)(const volatile void *)s->wal_header;
     __atomic_thread_fence(__ATOMIC_ACQUIRE);
-    for (size_t i = 0; i < WALINDEX_HEADER_BYTES; i++)
-        out[i] = s->wal_header[i];
+    for (size_t i = 0; i < WALINDEX_HEADER_BYTES / 8; i++) {
+        uint64_t w = words[i];
+        memcpy(out + 8 * i, &w, sizeof w);
+    }
     __atomic_thread_fence(__ATOMIC_ACQUIRE);
     return true;
 }
