@@ -145,7 +145,8 @@ class PageInFlightTest(CommentClient, harness.FolioTestCase):
     kernel may take the whole page at once and nothing is left in folio to
     change; tests/unit/test_response_cache.c holds a page past the cache's
     changes deterministically."""
-    server_args = ["--base-url", "http://localhost"]
+    # every comment on the one page, to make it large
+    server_args = ["--base-url", "http://localhost", "--comments-per-page", "0"]
     READERS = 4
 
     def make_page_large(self):
