@@ -18,7 +18,8 @@ jobs=$(nproc 2>/dev/null || echo 2)
 # libpq-dev: the PostgreSQL store (--db postgresql://...); postgresql: the
 # throw-away cluster the tests run it against (tests/pg/cluster.sh).
 build_packages="build-essential cmake pkg-config libsqlite3-dev libfcgi-dev libmicrohttpd-dev
-  libcmark-dev libsodium-dev libjansson-dev libxml2-dev libgumbo-dev libpq-dev"
+  libcmark-dev libsodium-dev libjansson-dev libxml2-dev libgumbo-dev libpq-dev
+  libcurl4-openssl-dev"
 test_packages="nginx spawn-fcgi python3 clang libclang-rt-14-dev wrk chromium curl postgresql"
 
 as_root() {

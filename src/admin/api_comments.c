@@ -2,37 +2,13 @@
 #include <string.h>
 
 #include "admin/api.h"
+#include "store/comment_json.h"
 #include "store/store.h"
 
 /* comment_status_name as the API's filters take it. */
 static const char *status_name(int index)
 {
     return comment_status_name((enum comment_status)index);
-}
-
-/* The contract's comment object; NULL when memory ran out. */
-static json_t *comment_json(const struct comment_view *v)
-{
-    const struct comment *cm = &v->c;
-    json_t *obj = json_object(), *article = json_object();
-    bool ok = true;
-    json_put(article, "slug", json_text(v->article_slug), &ok);
-    json_put(article, "title", json_text(v->article_title), &ok);
-    json_put(obj, "id", json_integer(cm->id), &ok);
-    json_put(obj, "article", article, &ok);
-    json_put(obj, "parent", cm->parent_id ? json_integer(cm->parent_id) : json_null(), &ok);
-    json_put(obj, "author", json_text(cm->author), &ok);
-    json_put(obj, "email", json_text(cm->email), &ok);
-    json_put(obj, "url", json_text(cm->url), &ok);
-    json_put(obj, "body", json_text(cm->body), &ok);
-    json_put(obj, "status", json_text(comment_status_name(cm->status)), &ok);
-    json_put(obj, "created_at", json_time(cm->created_at), &ok);
-    json_put(obj, "ip", json_text(cm->ip), &ok);
-    if (!ok) {
-        json_decref(obj);
-        return NULL;
-    }
-    return obj;
 }
 
 static int store_failed(struct ctx *c)
@@ -49,7 +25,7 @@ static int reply_comment(struct ctx *c, int64_t id)
         return api_error(c, 404, NULL, "There is no comment with that id.");
     if (rc != STORE_OK)
         return store_failed(c);
-    return api_reply(c, 200, comment_json(&v));
+    return api_reply(c, 200, comment_view_json(&v));
 }
 
 int api_comments_list(struct ctx *c)
@@ -72,7 +48,7 @@ int api_comments_list(struct ctx *c)
     size_t n = more ? (size_t)limit : list.count;
     json_t *items = json_array();
     for (size_t i = 0; items && i < n; i++)
-        if (json_array_append_new(items, comment_json(&list.items[i])) != 0) {
+        if (json_array_append_new(items, comment_view_json(&list.items[i])) != 0) {
             json_decref(items);
             items = NULL;
         }

@@ -5,12 +5,14 @@
 #include "cli/cli.h"
 #include "app/app.h"
 #include "front/front.h"
+#include "notify/notify.h"
 
 static const char *const server_options[] = {
     "listen", "threads", "base-path", "base-url", "site-title", "moderation", "max-links",
     "moderation-keys", "disallowed-keys", "comment-rate", "min-submit-seconds",
     "trusted-proxy", "socket", "access-log", "retain-addresses", "comments-per-page",
-    "edit-minutes", NULL,
+    "edit-minutes", "notify-webhook", "notify-secret", "notify-email", "sendmail",
+    "mail-from", NULL,
 };
 
 #define SERVER_OPTIONS_HELP                                                              \
@@ -33,6 +35,13 @@ static const char *const server_options[] = {
     "                           0 never, -1 forever)\n"                                  \
     "  --edit-minutes N         a commenter may edit or withdraw a pending comment for\n" \
     "                           this long, from the same browser (default 15; 0 never)\n" \
+    "  --notify-webhook URL     events are POSTed here as JSON\n"                        \
+    "  --notify-secret FILE     the key of the webhook's X-Folio-Signature\n"            \
+    "  --notify-email ADDR      editors' address for new held comments (needs\n"        \
+    "                           --base-url)\n"                                           \
+    "  --sendmail PATH          how mail leaves: PATH -t -i (default /usr/sbin/sendmail)\n" \
+    "  --mail-from ADDR         sender of every mail (default folio@ the host of\n"     \
+    "                           --base-url)\n"                                           \
     "  --db PATH  --config FILE  --www DIR\n"
 
 static const char serve_usage[] =
@@ -61,10 +70,17 @@ static int run_server(int argc, char **argv, bool fcgi)
     }
     if (!fcgi && !app.cfg.listen)
         app.cfg.listen = "127.0.0.1:8080";
+    if ((rc = notify_check_options(&app.cfg)) != 0)
+        return rc;
     app.db_must_exist = fcgi;
     if (app_init(&app) != 0)
         return 1;
+    if (notify_start(&app) != 0) {
+        app_free(&app);
+        return 1;
+    }
     rc = fcgi ? front_fcgi_run(&app) : front_http_run(&app);
+    notify_stop();
     app_free(&app);
     return rc;
 }

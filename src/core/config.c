@@ -44,6 +44,11 @@ static const struct option_def options[] = {
     OPT_N("retain-addresses", retain_addresses, -1, 1000000),
     OPT("access-log", OPT_STRING, access_log),
     OPT_N("edit-minutes", edit_minutes, 0, 525600),
+    OPT("notify-webhook", OPT_STRING, notify_webhook),
+    OPT("notify-secret", OPT_STRING, notify_secret),
+    OPT("notify-email", OPT_STRING, notify_email),
+    OPT("sendmail", OPT_STRING, sendmail),
+    OPT("mail-from", OPT_STRING, mail_from),
     OPT("demo", OPT_FLAG, demo),
     OPT("dry-run", OPT_FLAG, dry_run),
     OPT("output", OPT_STRING, output),
@@ -69,6 +74,11 @@ void config_defaults(struct config *cfg)
     cfg->retain_addresses = 30;
     cfg->comments_per_page = 50;
     cfg->edit_minutes = 15;
+    cfg->notify_webhook = "";
+    cfg->notify_secret = "";
+    cfg->notify_email = "";
+    cfg->sendmail = "/usr/sbin/sendmail";
+    cfg->mail_from = "";
 }
 
 /* FastCGI workers block on their one connection and a comment waits for the

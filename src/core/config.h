@@ -32,6 +32,12 @@ struct config {
     int retain_addresses;           /* days; 0: never kept; -1: forever */
     int edit_minutes;               /* a commenter's own changes; 0: none */
     const char *access_log;         /* NULL or "-": stderr; "off"; or a file */
+    /* notifications (src/notify/) */
+    const char *notify_webhook;     /* "" or an http(s) URL */
+    const char *notify_secret;      /* "" or the file of the webhook's key */
+    const char *notify_email;       /* "" or the editors' address */
+    const char *sendmail;           /* run as `sendmail -t -i` */
+    const char *mail_from;          /* "": folio@ the host of --base-url */
     /* init */
     bool demo;
     /* import, export */

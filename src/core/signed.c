@@ -212,3 +212,33 @@ bool own_token_check(const unsigned char key[SIGN_KEY_BYTES], const char *token,
     int64_t issued = (int64_t)get_u64(p + 16);
     return issued <= now + FORM_TOKEN_CLOCK_SKEW && now - issued <= FORM_TOKEN_MAX_AGE;
 }
+
+/* ---- links in mail ---- */
+
+#define LINK_PAYLOAD (8 + 8 + 1)    /* comment id, expiry, action */
+
+char *link_token_make(struct arena *a, const unsigned char key[SIGN_KEY_BYTES],
+                      enum link_action action, int64_t comment_id, int64_t expires)
+{
+    unsigned char p[LINK_PAYLOAD];
+    put_u64(p, (uint64_t)comment_id);
+    put_u64(p + 8, (uint64_t)expires);
+    p[16] = (unsigned char)action;
+    return sign_encode(a, key, "mail-link", p, sizeof p);
+}
+
+enum token_check link_token_read(const unsigned char key[SIGN_KEY_BYTES], const char *token,
+                                 int64_t now, enum link_action *action, int64_t *comment_id)
+{
+    unsigned char p[LINK_PAYLOAD];
+    size_t len = 0;
+    if (!token || !*token)
+        return TOKEN_MISSING;
+    if (!sign_decode(key, "mail-link", token, p, sizeof p, &len) || len != sizeof p ||
+        p[16] >= LINK_ACTION_COUNT)
+        return TOKEN_FORGED;
+    *comment_id = (int64_t)get_u64(p);
+    *action = (enum link_action)p[16];
+    int64_t expires = (int64_t)get_u64(p + 8);
+    return expires != 0 && now > expires ? TOKEN_EXPIRED : TOKEN_OK;
+}

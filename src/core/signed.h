@@ -88,4 +88,25 @@ char *own_token_make(struct arena *a, const unsigned char key[SIGN_KEY_BYTES], i
 bool own_token_check(const unsigned char key[SIGN_KEY_BYTES], const char *token, int64_t id,
                      uint64_t tag, int64_t now);
 
+/* ---- links in mail: an action on one comment, until a time ---- */
+
+#define MAIL_LINK_DAYS 7     /* editors' approve and trash links, subscription confirmations */
+
+enum link_action {
+    LINK_APPROVE,       /* an editor approves a held comment */
+    LINK_TRASH,         /* an editor trashes it */
+    LINK_CONFIRM,       /* a commenter confirms their subscription */
+    LINK_UNSUBSCRIBE,   /* a commenter ends it */
+    LINK_ACTION_COUNT
+};
+
+/* A link's token: the action, the comment and the expiry (Unix seconds; 0
+ * never), signed so that changing any of them makes it worthless. */
+char *link_token_make(struct arena *a, const unsigned char key[SIGN_KEY_BYTES],
+                      enum link_action action, int64_t comment_id, int64_t expires);
+/* TOKEN_OK with *action and *comment_id; TOKEN_EXPIRED (those set too),
+ * TOKEN_FORGED, TOKEN_MISSING. */
+enum token_check link_token_read(const unsigned char key[SIGN_KEY_BYTES], const char *token,
+                                 int64_t now, enum link_action *action, int64_t *comment_id);
+
 #endif

@@ -5,6 +5,7 @@
 #include "core/buf.h"
 #include "store/db.h"
 #include "store/group_commit.h"
+#include "store/outbox.h"
 
 static void read_comment_row(struct arena *a, struct db_query *st, void *item)
 {
@@ -132,6 +133,21 @@ static int commenter_known(struct store *s, const struct comment_input *c, bool 
     return query_exists(s, st, known);
 }
 
+/* The notifications a stored comment causes, in its own transaction:
+ * spam causes none. */
+static int comment_events(struct store *s, const struct comment_post *in,
+                          const struct comment_post_result *out)
+{
+    if (out->status == CS_SPAM)
+        return STORE_OK;
+    int64_t now = in->c.created_at;
+    int rc = out->status == CS_APPROVED ? outbox_comment_approved(s, out->id, now)
+                                        : outbox_comment_held(s, out->id, now);
+    if (rc == STORE_OK && in->subscribe)
+        rc = outbox_subscribe(s, out->id, in->c.email, now);
+    return rc;
+}
+
 /* The checks and the insert; the caller owns the transaction. */
 static int post_in_transaction(struct store *s, const struct comment_post *in,
                                struct comment_post_result *out)
@@ -156,6 +172,8 @@ static int post_in_transaction(struct store *s, const struct comment_post *in,
     if (rc == STORE_OK && known)
         rc = store_article_touch(s, c.article_id);
     out->status = c.status;
+    if (rc == STORE_OK)
+        rc = comment_events(s, in, out);
     return rc;
 }
 

@@ -3,6 +3,7 @@
  * (driver.h), and are read through the functions here whatever the
  * engine. */
 #include "store/driver.h"
+#include "store/outbox.h"
 
 #include <assert.h>
 #include <dirent.h>
@@ -241,10 +242,17 @@ int db_exec_stmt(struct store *s, struct db_query *q)
 /* ---- transactions and the database as a whole ---- */
 
 int store_begin(struct store *s) { return s->drv->begin(s); }
-int store_commit(struct store *s) { return s->drv->exec(s, "COMMIT"); }
+int store_commit(struct store *s)
+{
+    int rc = s->drv->exec(s, "COMMIT");
+    if (rc == STORE_OK)
+        outbox_committed();
+    return rc;
+}
 
 void store_rollback(struct store *s)
 {
+    outbox_rolled_back();
     if (s->drv->in_transaction(s))
         s->drv->exec(s, "ROLLBACK");
 }

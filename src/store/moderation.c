@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "store/db.h"
+#include "store/outbox.h"
 
 static bool is_spam_or_trash(enum comment_status status)
 {
@@ -87,6 +88,8 @@ static int set_status_in_tx(struct store *s, int64_t id, enum comment_status new
         return rc;
     if (cur->status == CS_APPROVED || new_status == CS_APPROVED)
         rc = store_article_touch(s, cur->article_id);
+    if (rc == STORE_OK && new_status == CS_APPROVED)
+        rc = outbox_comment_approved(s, id, now);
     return rc;
 }
 
@@ -207,6 +210,33 @@ int store_moderate(struct store *s, int64_t comment_id, enum comment_action acti
     if (opened < 0)
         return STORE_ERROR;
     int rc = tx_close(s, opened, moderate_in_tx(s, comment_id, action, who, changed));
+    if (rc != STORE_OK)
+        *changed = false;
+    return rc;
+}
+
+static int moderate_pending_in_tx(struct store *s, int64_t id, enum comment_action action,
+                                  const struct actor *who, bool *changed)
+{
+    struct current cur = {0};
+    int rc = read_current(s, id, &cur);
+    if (rc != STORE_OK)
+        return rc;
+    if (cur.status != CS_PENDING)
+        return STORE_CONFLICT;
+    return moderate_in_tx(s, id, action, who, changed);
+}
+
+int store_moderate_pending(struct store *s, int64_t comment_id, enum comment_action action,
+                           const struct actor *who, bool *changed)
+{
+    *changed = false;
+    if (action >= CA_COUNT)
+        return STORE_CONFLICT;
+    int opened = tx_open(s);
+    if (opened < 0)
+        return STORE_ERROR;
+    int rc = tx_close(s, opened, moderate_pending_in_tx(s, comment_id, action, who, changed));
     if (rc != STORE_OK)
         *changed = false;
     return rc;

@@ -472,3 +472,52 @@ STMT(INTEGRITY_CHECK, "PRAGMA quick_check(1)")
 STMT(GROUP_SAVEPOINT, "SAVEPOINT group_write")
 STMT(GROUP_RELEASE, "RELEASE group_write")
 STMT(GROUP_ROLLBACK_TO, "ROLLBACK TO group_write")
+
+/* ---- outbox.c: notifications waiting to leave (sql/014) ---- */
+STMT(OUTBOX_ADD,
+     "INSERT INTO outbox (event_id, event, channel, comment_id, subscriber_of, created_at, "
+     "next_attempt_at) VALUES (:event_id, :event, :channel, :comment, "
+     "nullif(:subscriber_of, 0), :now, :now)")
+/* The claim is one statement: the row is taken (its lease set) by whoever
+ * runs it first, so two processes never deliver the same row at once. A
+ * PostgreSQL store writes the inner SELECT with FOR UPDATE SKIP LOCKED. */
+STMT(OUTBOX_CLAIM,
+     "UPDATE outbox SET claimed_by = :worker, claimed_until = :until, "
+     "attempts = attempts + 1 "
+     "WHERE id = (SELECT id FROM outbox WHERE state = 'waiting' "
+     "AND next_attempt_at <= :now AND claimed_until < :now "
+     "ORDER BY next_attempt_at, id LIMIT 1) "
+     "RETURNING id, event_id, event, channel, comment_id, coalesce(subscriber_of, 0), "
+     "created_at, attempts")
+STMT(OUTBOX_DELIVERED,
+     "UPDATE outbox SET state = 'delivered', done_at = :now, claimed_until = 0, "
+     "last_error = '' WHERE id = :id AND claimed_by = :worker")
+STMT(OUTBOX_RETRY,
+     "UPDATE outbox SET next_attempt_at = :next, claimed_until = 0, last_error = :error "
+     "WHERE id = :id AND claimed_by = :worker")
+STMT(OUTBOX_FAILED,
+     "UPDATE outbox SET state = 'failed', done_at = :now, claimed_until = 0, "
+     "last_error = :error WHERE id = :id AND claimed_by = :worker")
+STMT(OUTBOX_NEXT_DUE,
+     "SELECT coalesce(min(max(next_attempt_at, claimed_until)), 0) FROM outbox "
+     "WHERE state = 'waiting'")
+STMT(OUTBOX_PARENT_OF,
+     "SELECT coalesce(parent_id, 0) FROM comments WHERE id = :id")
+STMT(SUBSCRIPTION_ADD,
+     "INSERT OR IGNORE INTO subscriptions (comment_id, email, created_at) "
+     "VALUES (:comment, :email, :now)")
+STMT(SUBSCRIPTION_GET,
+     "SELECT email, created_at, coalesce(confirmed_at, 0), coalesce(ended_at, 0) "
+     "FROM subscriptions WHERE comment_id = :comment")
+/* A live subscription of another commenter: nobody is mailed about their
+ * own reply. */
+STMT(SUBSCRIPTION_LIVE,
+     "SELECT 1 FROM subscriptions s WHERE s.comment_id = :comment "
+     "AND s.confirmed_at IS NOT NULL AND s.ended_at IS NULL "
+     "AND s.email <> coalesce((SELECT c.email FROM comments c WHERE c.id = :by), '') "
+     "COLLATE NOCASE")
+STMT(SUBSCRIPTION_CONFIRM,
+     "UPDATE subscriptions SET confirmed_at = :now "
+     "WHERE comment_id = :comment AND confirmed_at IS NULL AND ended_at IS NULL")
+STMT(SUBSCRIPTION_END,
+     "UPDATE subscriptions SET ended_at = :now WHERE comment_id = :comment AND ended_at IS NULL")

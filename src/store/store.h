@@ -272,6 +272,7 @@ struct comment_post {
                                  * approved comment (--moderation first) */
     int rate_limit;             /* at most this many from c.ip per rate_window; 0: no limit */
     int64_t rate_window;        /* seconds */
+    bool subscribe;             /* the commenter asked to be mailed (sql/014) */
 };
 
 enum comment_verdict {
@@ -354,6 +355,10 @@ int store_comment_delete(struct store *s, int64_t id, const struct actor *who,
  * STORE_ERROR. */
 int store_moderate(struct store *s, int64_t comment_id, enum comment_action action,
                    const struct actor *who, bool *changed);
+/* store_moderate for a comment that is still pending, and only then (the
+ * editors' mail links, which act once): STORE_CONFLICT when it is not. */
+int store_moderate_pending(struct store *s, int64_t comment_id, enum comment_action action,
+                           const struct actor *who, bool *changed);
 /* How many comments are in each status. */
 int store_comment_counts(struct store *s, int64_t counts[CS_COUNT]);
 
@@ -588,5 +593,62 @@ int store_blank_addresses(struct store *s, int64_t before, int limit, int64_t *c
 /* The articles' authors, each once, at most `max`. */
 int store_article_authors(struct store *s, struct arena *a, size_t max, const char ***names,
                           size_t *count);
+
+/* ---- notifications: the outbox and subscriptions (outbox.c, sql/014) ---- */
+
+/* Which deliveries an event gets in this process: set once at start by the
+ * server (notify_start) from its options; 0 (the CLI): none. */
+enum notify_channel {
+    NOTIFY_WEBHOOK = 1,         /* --notify-webhook */
+    NOTIFY_EDITOR_MAIL = 2,     /* --notify-email: comment.held to the editors */
+    NOTIFY_READER_MAIL = 4,     /* subscriptions (needs --base-url for the links) */
+};
+void store_notify_channels(unsigned mask);
+unsigned store_notify_channel_mask(void);
+
+/* One delivery taken from the outbox. */
+struct outbox_item {
+    int64_t row;
+    const char *event_id;       /* 32 hex digits, the receiver's key against repeats */
+    const char *event;          /* "comment.held", ... or "subscription.confirm" */
+    const char *channel;        /* "webhook" or "mail" */
+    int64_t comment_id;
+    int64_t subscriber_of;      /* mail: whose subscriber is mailed; 0: the editors */
+    int64_t created_at;
+    int64_t attempts;           /* this one included */
+};
+
+/* Takes the oldest due row whose lease has run out, leasing it to `worker`
+ * until `until` (one UPDATE: no two processes take the same row).
+ * STORE_NOT_FOUND when nothing is due. */
+int store_outbox_claim(struct store *s, struct arena *a, const char *worker, int64_t now,
+                       int64_t until, struct outbox_item *out);
+/* Ends a claim: delivered, to be tried again at `next`, or given up. Each
+ * does nothing when the lease went to another worker meanwhile. */
+int store_outbox_delivered(struct store *s, int64_t row, const char *worker, int64_t now);
+int store_outbox_retry(struct store *s, int64_t row, const char *worker, int64_t next,
+                       const char *error);
+int store_outbox_failed(struct store *s, int64_t row, const char *worker, int64_t now,
+                        const char *error);
+/* When the next waiting row falls due (0: none waits). */
+int store_outbox_next_due(struct store *s, int64_t *at);
+/* Waits until a commit of this process wrote to the outbox (since the
+ * generation *seen, which it updates), store_outbox_wake is called, or
+ * timeout_ms passes. */
+void store_outbox_wait(uint64_t *seen, long timeout_ms);
+void store_outbox_wake(void);
+
+/* A commenter's subscription to their comment (comment_id). */
+struct subscription {
+    const char *email;
+    int64_t created_at, confirmed_at, ended_at;     /* 0: not (yet) */
+};
+int store_subscription_get(struct store *s, struct arena *a, int64_t comment_id,
+                           struct subscription *out);
+/* Confirms (double opt-in); *changed false when it was confirmed or ended
+ * already. STORE_NOT_FOUND when there is none. */
+int store_subscription_confirm(struct store *s, int64_t comment_id, bool *changed);
+/* Ends it; *changed false when it had ended already. */
+int store_subscription_end(struct store *s, int64_t comment_id, bool *changed);
 
 #endif

@@ -7,8 +7,9 @@
  *
  * The rules (each failure is printed as "file:line: rule: what"):
  *   layer     an #include "x/y.h" may point only to its own folder or to a
- *             lower layer: core < store < pages, admin < app < front < cli
- *             < main.c (pages and admin never include each other);
+ *             lower layer: core < store < pages, admin, notify < app < front
+ *             < cli < main.c (pages, admin and notify never include each
+ *             other);
  *   library   sqlite3.h (and every sqlite3_ call) only in store/db_sqlite.c,
  *             libpq-fe.h only in store/db_pgsql.c; fcgiapp.h
  *             only in front/fcgi.c; microhttpd.h only in front/http.c;
@@ -20,7 +21,7 @@
  *   raw-html  tv_trusted_html only with a comment on its statement saying
  *             why the HTML is safe;
  *   exit      no exit() or abort() on the request path (core, store, pages,
- *             admin, app, front);
+ *             admin, notify, app, front);
  *   fcgi-printf  no FCGX_FPrintF (its own printf drops %zu);
  *   route     each row of the route table (app/router.c) names the file
  *             that defines its handler, and that file does.
@@ -50,12 +51,13 @@ struct layer {
 };
 
 static const struct layer layers[] = {
-    {"core", 0}, {"store", 1}, {"pages", 2}, {"admin", 2},
+    {"core", 0}, {"store", 1}, {"pages", 2}, {"admin", 2}, {"notify", 2},
     {"app", 3},  {"front", 4}, {"cli", 5},   {"main.c", 6},
 };
 
 /* Folders whose code runs while a request is served. */
-static const char *const request_path_dirs[] = {"core", "store", "pages", "admin", "app", "front"};
+static const char *const request_path_dirs[] = {"core",  "store", "pages", "admin",
+                                                "notify", "app",  "front"};
 
 /* Calls whose format argument (0-based) is a printf format. */
 struct format_call {

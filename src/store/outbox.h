@@ -1,0 +1,27 @@
+/* outbox: the events a change writes in its own transaction (comments.c,
+ * moderation.c), for the worker to deliver after the commit (store.h has
+ * the worker's side). Only files in store/ include this. */
+#ifndef FOLIO_OUTBOX_H
+#define FOLIO_OUTBOX_H
+
+#include <stdint.h>
+
+#include "store/db.h"
+
+/* A new comment waits in the queue: comment.held to the webhook and the
+ * editors' mail, as configured. */
+int outbox_comment_held(struct store *s, int64_t comment_id, int64_t now);
+/* A comment became approved: comment.approved to the webhook and to its
+ * confirmed subscriber; when it is a reply to a comment with a confirmed
+ * subscriber (someone else), comment.reply to the webhook and that one. */
+int outbox_comment_approved(struct store *s, int64_t comment_id, int64_t now);
+/* The commenter asked to be mailed: the subscription, unconfirmed, and the
+ * mail that asks to confirm it. Nothing when reader mail is off. */
+int outbox_subscribe(struct store *s, int64_t comment_id, const char *email, int64_t now);
+/* After a commit (by store_commit, on the thread that wrote): wakes the
+ * worker when the transaction wrote to the outbox. After a rollback:
+ * forgets that it did. */
+void outbox_committed(void);
+void outbox_rolled_back(void);
+
+#endif
