@@ -14,6 +14,10 @@ int admin_root(struct ctx *c);
 int admin_queue(struct ctx *c);
 int admin_comments_post(struct ctx *c);
 int admin_log(struct ctx *c);
+/* One comment's page: its text to edit, a reply as the site (comment.c). */
+int admin_comment_page(struct ctx *c);
+int admin_comment_edit(struct ctx *c);
+int admin_comment_reply(struct ctx *c);
 
 /* Guards the route table applies (auth.c): 0 lets the request through,
  * else the status to answer. */
@@ -76,6 +80,16 @@ bool admin_flash_take(struct ctx *c, struct flash *out);
 /* The Undo button's value: the log rows from..to, signed for this session. */
 const char *admin_undo_token(struct ctx *c, int64_t from, int64_t to);
 bool admin_undo_token_read(struct ctx *c, const char *token, int64_t *from, int64_t *to);
+
+/* Kinds of flash the comment page (comment.c) leaves for the queue, beside
+ * the queue's own: `changed` is 1 when something changed; for a reply,
+ * `refused` is 1 when the comment replied to was approved with it. */
+enum { FLASH_TEXT_EDITED = 102, FLASH_REPLIED = 103 };
+/* 303 to the queue's view that `ret` names (a view's query, as the forms'
+ * hidden `return` carries it; NULL or invalid: the queue), with the flash. */
+int admin_back_to_view(struct ctx *c, const char *ret, const struct flash *f);
+/* The address of that view. */
+const char *admin_view_url(struct ctx *c, const char *ret);
 
 /* True when s is a path under /admin that is safe to redirect to: "/admin"
  * or "/admin/...", plain path characters, no "//", no "." or ".." segment,

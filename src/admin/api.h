@@ -13,6 +13,7 @@ int api_comments_list(struct ctx *c);
 int api_comment_get(struct ctx *c);
 int api_comment_patch(struct ctx *c);
 int api_comment_delete(struct ctx *c);
+int api_comment_reply(struct ctx *c);
 int api_articles_list(struct ctx *c);
 int api_article_get(struct ctx *c);
 int api_article_put(struct ctx *c);

@@ -4,6 +4,8 @@
 #include <string.h>
 
 #include "admin/admin.h"
+#include "core/escape.h"
+#include "core/text.h"
 #include "store/store.h"
 
 /* What an action is called on a button and in the message after it (its
@@ -21,8 +23,12 @@ static const struct action_info actions[CA_COUNT] = {
     [CA_DELETE] = { "Delete permanently", "deleted permanently" },
 };
 
-/* The flash's kinds besides the actions (which are their enum comment_action). */
+/* The flash's kinds besides the actions (which are their enum comment_action)
+ * and the comment page's (admin.h). */
 enum { FLASH_NONE_TICKED = 100, FLASH_UNDONE = 101 };
+
+/* The longest search the queue takes (in bytes, as /search). */
+#define QUEUE_SEARCH_MAX 200
 
 /* The actions offered in each view, by status, up to CA_COUNT. */
 static const enum comment_action view_actions[CS_COUNT][5] = {
@@ -34,40 +40,57 @@ static const enum comment_action view_actions[CS_COUNT][5] = {
 
 static const char *const view_labels[CS_COUNT] = { "Pending", "Approved", "Spam", "Trash" };
 
-/* A view: which status, and where in it (keyset cursors). */
+/* A view: which status, narrowed to an article (its slug) and a search,
+ * and where in it (keyset cursors). */
 struct view {
     enum comment_status status;
+    const char *article, *q;        /* "" for none */
     int64_t after, before;
 };
 
-/* Reads status/after/before from a query; false when one is malformed. */
-static bool view_from_form(const struct form *f, struct view *v)
+/* Reads status/article/q/after/before from a query; false when one is
+ * malformed. */
+static bool view_from_form(struct ctx *c, const struct form *f, struct view *v)
 {
     const char *status = form_get(f, "status");
     const char *after = form_get(f, "after"), *before = form_get(f, "before");
-    *v = (struct view){ .status = CS_PENDING };
+    const char *article = form_get(f, "article"), *q = form_get(f, "q");
+    *v = (struct view){ .status = CS_PENDING, .article = "", .q = "" };
     if (status && *status && !comment_status_parse(status, &v->status))
         return false;
     if (after && *after && !parse_id(after, &v->after))
         return false;
     if (before && *before && !parse_id(before, &v->before))
         return false;
-    return true;
+    v->article = trim_copy(c->arena, article ? article : "");
+    v->q = trim_copy(c->arena, q ? q : "");
+    return v->article && v->q && strlen(v->article) <= QUEUE_SEARCH_MAX &&
+           strlen(v->q) <= QUEUE_SEARCH_MAX;
 }
 
-/* The view's query ("status=spam&after=5"), "" for the first page of the queue. */
+static void query_part(struct buf *b, const char *name, const char *value)
+{
+    buf_printf(b, "%s%s=", b->len ? "&" : "", name);
+    esc_url_component(b, value, strlen(value));
+}
+
+/* The view's query ("status=spam&article=x&q=y&after=5"), "" for the first
+ * page of the whole queue. */
 static const char *view_query(struct ctx *c, const struct view *v)
 {
-    char buf[96] = "";
-    size_t n = 0;
+    struct buf b;
+    buf_init_arena(&b, c->arena);
     if (v->status != CS_PENDING)
-        n += (size_t)snprintf(buf + n, sizeof buf - n, "&status=%s",
-                              comment_status_name(v->status));
+        query_part(&b, "status", comment_status_name(v->status));
+    if (*v->article)
+        query_part(&b, "article", v->article);
+    if (*v->q)
+        query_part(&b, "q", v->q);
     if (v->after)
-        n += (size_t)snprintf(buf + n, sizeof buf - n, "&after=%lld", (long long)v->after);
+        buf_printf(&b, "%safter=%lld", b.len ? "&" : "", (long long)v->after);
     else if (v->before)
-        snprintf(buf + n, sizeof buf - n, "&before=%lld", (long long)v->before);
-    return arena_strdup(c->arena, buf[0] ? buf + 1 : "");
+        buf_printf(&b, "%sbefore=%lld", b.len ? "&" : "", (long long)v->before);
+    return b.failed ? "" : buf_cstr(&b);
 }
 
 static const char *view_url(struct ctx *c, const struct view *v)
@@ -92,9 +115,21 @@ static const char *with_count(struct ctx *c, const char *msg, int64_t n, const c
     return arena_printf(c->arena, "%s %s.", msg, plural(c, n, n == 1 ? one : many));
 }
 
+/* The message after the comment page's edit or reply (comment.c). */
+static const char *comment_page_message(const struct flash *f)
+{
+    if (f->kind == FLASH_TEXT_EDITED)
+        return f->changed ? "The comment's text was changed." : "The text was the same; "
+                                                                 "nothing changed.";
+    return f->refused ? "The comment was approved and your reply posted."
+                      : "Your reply was posted.";
+}
+
 /* The message after an action, from the flash its redirect left. */
 static const char *flash_message(struct ctx *c, const struct flash *f)
 {
+    if (f->kind == FLASH_TEXT_EDITED || f->kind == FLASH_REPLIED)
+        return comment_page_message(f);
     if (f->kind == FLASH_NONE_TICKED)
         return "Tick at least one comment, then choose what to do with the ticked ones.";
     if (f->kind == FLASH_UNDONE) {
@@ -150,9 +185,27 @@ const char *admin_comment_url(struct ctx *c, const char *slug, int64_t comment_i
                               : comment_page_path(c, slug, page));
 }
 
-static void add_comment(struct ctx *c, struct tval *list, const struct mod_comment *m)
+/* A comment's page (edit its text, reply), which leads back to view v. */
+static const char *comment_page_url(struct ctx *c, int64_t id, const struct view *v)
+{
+    const char *back = view_query(c, v);
+    struct buf b;
+    buf_init_arena(&b, c->arena);
+    buf_printf(&b, "%s/admin/comments/%lld", c->app->cfg.base_path, (long long)id);
+    if (*back) {
+        buf_puts(&b, "?return=");
+        esc_url_component(&b, back, strlen(back));
+    }
+    return b.failed ? NULL : buf_cstr(&b);
+}
+
+static void add_comment(struct ctx *c, struct tval *list, const struct mod_comment *m,
+                        const struct view *v)
 {
     struct tval *item = tv_push_obj(list);
+    struct view one_article = { .status = v->status, .article = m->article_slug, .q = v->q };
+    tv_str(item, "page_url", comment_page_url(c, m->c.id, v));
+    tv_str(item, "article_filter_url", view_url(c, &one_article));
     const struct comment *cm = &m->c;
     tv_int(item, "id", cm->id);
     tv_str(item, "author", cm->author);
@@ -175,20 +228,23 @@ static void add_comment(struct ctx *c, struct tval *list, const struct mod_comme
     tv_bool(item, "approved", cm->status == CS_APPROVED);
     tv_str(item, "article_url", admin_comment_url(c, m->article_slug, cm->id,
                                                   cm->status == CS_APPROVED));
+    tv_bool(item, "by_site", cm->by_site);
     admin_set_time(c, item, cm->created_at);
 }
 
-static struct tval *view_tabs(struct ctx *c, enum comment_status current,
+static struct tval *view_tabs(struct ctx *c, const struct view *current,
                               const int64_t counts[CS_COUNT])
 {
     struct tval *list = tv_list(c->arena);
     for (int i = 0; i < CS_COUNT; i++) {
-        struct view v = { .status = (enum comment_status)i };
+        /* the other statuses, narrowed the same way */
+        struct view v = { .status = (enum comment_status)i, .article = current->article,
+                          .q = current->q };
         struct tval *tab = tv_push_obj(list);
         tv_str(tab, "label", view_labels[i]);
         tv_int(tab, "count", counts[i]);
         tv_str(tab, "url", view_url(c, &v));
-        tv_bool(tab, "current", v.status == current);
+        tv_bool(tab, "current", v.status == current->status);
     }
     return list;
 }
@@ -200,11 +256,15 @@ static void add_paging(struct ctx *c, struct tval *data, const struct view *v,
         return;
     tv_bool(data, "paged", page->has_prev || page->has_next);
     if (page->has_prev) {
-        struct view prev = { .status = v->status, .before = page->items[0].c.id };
+        struct view prev = *v;
+        prev.after = 0;
+        prev.before = page->items[0].c.id;
         tv_str(data, "prev_url", view_url(c, &prev));
     }
     if (page->has_next) {
-        struct view next = { .status = v->status, .after = page->items[page->count - 1].c.id };
+        struct view next = *v;
+        next.before = 0;
+        next.after = page->items[page->count - 1].c.id;
         tv_str(data, "next_url", view_url(c, &next));
     }
 }
@@ -221,12 +281,29 @@ static void add_tick_all(struct ctx *c, struct tval *data, const struct view *v)
     tv_str(data, "untick_url", here);
 }
 
+/* The filter form's values, and what the view is narrowed to. */
+static void add_filter(struct ctx *c, struct tval *data, const struct view *v,
+                       const struct article *narrowed)
+{
+    struct tval *filter = tv_obj(c->arena);
+    tv_str(filter, "status", v->status != CS_PENDING ? comment_status_name(v->status) : "");
+    tv_str(filter, "article", v->article);
+    tv_str(filter, "q", v->q);
+    if (narrowed)
+        tv_str(filter, "article_title", narrowed->title);
+    struct view all = { .status = v->status, .article = "", .q = "" };
+    tv_bool(filter, "active", *v->article || *v->q);
+    tv_str(filter, "clear_url", view_url(c, &all));
+    tv_set(data, "filter", filter);
+}
+
 static int render_queue(struct ctx *c, const struct view *v, const int64_t counts[CS_COUNT],
-                        const struct mod_comment_page *page)
+                        const struct mod_comment_page *page, const struct article *narrowed)
 {
     struct tval *data = admin_page_data(c, arena_printf(c->arena, "%s comments",
                                                         view_labels[v->status]));
-    tv_set(data, "views", view_tabs(c, v->status, counts));
+    tv_set(data, "views", view_tabs(c, v, counts));
+    add_filter(c, data, v, narrowed);
     tv_str(data, "view_label", view_labels[v->status]);
     tv_bool(data, "pending_view", v->status == CS_PENDING);
     tv_str(data, "return", view_query(c, v));
@@ -235,7 +312,7 @@ static int render_queue(struct ctx *c, const struct view *v, const int64_t count
     tv_set(data, "actions", action_list(c, v->status));
     struct tval *list = tv_list(c->arena);
     for (size_t i = 0; i < page->count; i++)
-        add_comment(c, list, &page->items[i]);
+        add_comment(c, list, &page->items[i], v);
     tv_set(data, "comments", list);
     tv_bool(data, "empty", page->count == 0);
     tv_bool(data, "skip_to_queue", page->count > 0);
@@ -247,16 +324,27 @@ static int render_queue(struct ctx *c, const struct view *v, const int64_t count
 int admin_queue(struct ctx *c)
 {
     struct view v;
-    if (!view_from_form(&c->query, &v))
+    if (!view_from_form(c, &c->query, &v))
         return fail(c, 400, "This view does not exist: status must be pending, approved, spam "
-                            "or trash, and after or before a comment's number.");
+                            "or trash, after or before a comment's number, and article and q "
+                            "at most 200 characters.");
+    struct comment_filter filter = { .text = v.q };
+    struct article narrowed;
+    if (*v.article) {
+        int rc = store_article_by_slug(c->store, c->arena, v.article, false, &narrowed);
+        if (rc == STORE_NOT_FOUND)
+            return fail(c, 404, "There is no article with that slug to show the comments of.");
+        if (rc != STORE_OK)
+            return fail(c, 503, "The database is not answering; try again.");
+        filter.article_id = narrowed.id;
+    }
     int64_t counts[CS_COUNT];
     struct mod_comment_page page;
     if (store_comment_counts(c->store, counts) != STORE_OK ||
-        store_comments_by_status(c->store, c->arena, v.status, v.after, v.before,
+        store_comments_by_status(c->store, c->arena, v.status, &filter, v.after, v.before,
                                  ADMIN_PAGE_SIZE, &page) != STORE_OK)
         return fail(c, 503, "The database is not answering; try again.");
-    return render_queue(c, &v, counts, &page);
+    return render_queue(c, &v, counts, &page, *v.article ? &narrowed : NULL);
 }
 
 /* ---- the actions ---- */
@@ -293,14 +381,15 @@ static int apply_action(struct ctx *c, enum comment_action action, const char **
     return STORE_OK;
 }
 
-/* The view the form came from (its hidden `return`), or the queue. */
-static struct view return_view(struct ctx *c)
+/* The view `ret` names (a form's hidden `return`, a view's query), or the
+ * queue. */
+static struct view return_view(struct ctx *c, const char *ret)
 {
-    struct view v = { .status = CS_PENDING };
-    const char *ret = form_get(&c->form, "return");
+    struct view v = { .status = CS_PENDING, .article = "", .q = "" };
     struct form q;
-    if (ret && form_parse(c->arena, ret, strlen(ret), &q) == FORM_OK && !view_from_form(&q, &v))
-        v = (struct view){ .status = CS_PENDING };
+    if (ret && form_parse(c->arena, ret, strlen(ret), &q) == FORM_OK &&
+        !view_from_form(c, &q, &v))
+        v = (struct view){ .status = CS_PENDING, .article = "", .q = "" };
     return v;
 }
 
@@ -310,6 +399,18 @@ static int back_to_view(struct ctx *c, const struct view *v, const struct flash 
     admin_flash_set(c, f);
     const char *q = view_query(c, v);
     return redirect(c, arena_printf(c->arena, "/admin/%s%s", *q ? "?" : "", q));
+}
+
+int admin_back_to_view(struct ctx *c, const char *ret, const struct flash *f)
+{
+    struct view v = return_view(c, ret);
+    return back_to_view(c, &v, f);
+}
+
+const char *admin_view_url(struct ctx *c, const char *ret)
+{
+    struct view v = return_view(c, ret);
+    return view_url(c, &v);
 }
 
 /* POST action=undo: puts back what the session's last action changed. */
@@ -330,7 +431,7 @@ static int undo_post(struct ctx *c, const struct view *v)
 int admin_comments_post(struct ctx *c)
 {
     const char *name = form_get(&c->form, "action");
-    struct view v = return_view(c);
+    struct view v = return_view(c, form_get(&c->form, "return"));
     if (name && strcmp(name, "undo") == 0)
         return undo_post(c, &v);
     enum comment_action action;

@@ -28,6 +28,7 @@ static struct tval *comment_node(struct ctx *c, const struct comment *cm, int de
     tv_str(node, "reply_url", arena_printf(c->arena, "%s?replytocom=%lld#respond", page_path,
                                            (long long)cm->id));
     tv_int(node, "depth", depth);
+    tv_bool(node, "by_site", cm->by_site);  /* an editor's reply from the queue */
     /* Edit and Withdraw, on a page only the reader's own cookie gets (a
      * page showing a held comment is never shared or cached) */
     bool changeable = own_comment_changeable(c, cm);

@@ -20,6 +20,7 @@ json_t *comment_view_json(const struct comment_view *v)
     json_put(obj, "status", json_text(comment_status_name(cm->status)), &ok);
     json_put(obj, "created_at", json_time(cm->created_at), &ok);
     json_put(obj, "ip", json_text(cm->ip), &ok);
+    json_put(obj, "by_site", json_boolean(cm->by_site), &ok);
     if (!ok) {
         json_decref(obj);
         return NULL;

@@ -10,7 +10,8 @@ static void read_view(struct arena *a, struct db_query *st, void *item)
 }
 
 int store_comments_page(struct store *s, struct arena *a, enum comment_status status,
-                        int64_t after_id, int limit, struct comment_view_list *out)
+                        const struct comment_filter *filter, int64_t after_id, int limit,
+                        struct comment_view_list *out)
 {
     out->count = 0;
     out->items = NULL;
@@ -18,7 +19,9 @@ int store_comments_page(struct store *s, struct arena *a, enum comment_status st
         return STORE_NOT_FOUND;
     struct db_query *st = db_stmt(s, STMT_COMMENT_VIEW_PAGE);
     const char *name = status == CS_ANY ? "" : comment_status_name(status); /* '': any */
-    if (!st || !db_bind_text(st, ":status", name) ||
+    const char *like = db_like_pattern(a, filter ? filter->text : NULL);
+    if (!st || !like || !db_bind_text(st, ":status", name) || !db_bind_text(st, ":like", like) ||
+        !db_bind_int(st, ":article", filter ? filter->article_id : 0) ||
         !db_bind_int(st, ":after", after_id) || !db_bind_int(st, ":limit", limit))
         return STORE_ERROR;
     void *items;

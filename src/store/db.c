@@ -158,6 +158,7 @@ void db_read_comment(struct arena *a, struct db_query *q, struct comment *out)
     out->ip = db_col_text(a, q, 8);
     out->user_agent = db_col_text(a, q, 9);
     out->created_at = db_col_int(q, 10);
+    out->by_site = db_col_int(q, 11) != 0;
 }
 
 int db_collect(struct store *s, struct arena *a, struct db_query *q, size_t size, size_t max,
@@ -214,6 +215,26 @@ int db_one_int(struct store *s, struct db_query *q, int64_t *out, const char *wh
 static void read_text(struct arena *a, struct db_query *q, void *item)
 {
     *(const char **)item = db_col_text(a, q, 0);
+}
+
+const char *db_like_pattern(struct arena *a, const char *text)
+{
+    if (!text || !*text)
+        return "";
+    size_t len = strlen(text);
+    char *out = arena_alloc(a, 2 * len + 3);
+    if (!out)
+        return NULL;
+    char *p = out;
+    *p++ = '%';
+    for (const char *t = text; *t; t++) {
+        if (*t == '%' || *t == '_' || *t == '\\')
+            *p++ = '\\';
+        *p++ = *t;
+    }
+    *p++ = '%';
+    *p = '\0';
+    return out;
 }
 
 int db_one_text(struct store *s, struct arena *a, struct db_query *q, const char **out,

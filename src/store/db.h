@@ -90,6 +90,11 @@ int db_one_int(struct store *s, struct db_query *q, int64_t *out, const char *wh
 int db_one_text(struct store *s, struct arena *a, struct db_query *q, const char **out,
                 const char *what);
 
+/* The LIKE pattern (TEXT_MATCH, statements.h) that finds `text` anywhere:
+ * "%text%" with its %, _ and \ escaped by a backslash; "" for none. An
+ * arena string, or NULL when memory ran out. */
+const char *db_like_pattern(struct arena *a, const char *text);
+
 /* Replaces the article's rows in article_tags by the names in `tags`
  * (comma-separated, as written). */
 int db_article_tags_save(struct store *s, int64_t id, const char *tags);

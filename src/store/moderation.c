@@ -242,6 +242,86 @@ int store_moderate_pending(struct store *s, int64_t comment_id, enum comment_act
     return rc;
 }
 
+/* ---- an editor's reply and text edit ---- */
+
+static int reply_in_tx(struct store *s, int64_t parent_id, const char *author, const char *body,
+                       const struct actor *who, int64_t *id, bool *parent_approved)
+{
+    struct current cur = {0};
+    int rc = read_current(s, parent_id, &cur);
+    if (rc != STORE_OK)
+        return rc;
+    if (is_spam_or_trash(cur.status))
+        return STORE_CONFLICT;
+    if (cur.status == CS_PENDING) {
+        if ((rc = set_status_in_tx(s, parent_id, CS_APPROVED, who, &cur)) != STORE_OK)
+            return rc;
+        *parent_approved = true;
+    }
+    int64_t now = (int64_t)time(NULL);
+    struct db_query *st = db_stmt(s, STMT_MOD_REPLY_INSERT);
+    if (!st || !db_bind_int(st, ":article", cur.article_id) ||
+        !db_bind_int(st, ":parent", parent_id) || !db_bind_text(st, ":author", author) ||
+        !db_bind_text(st, ":body", body) || !db_bind_int(st, ":now", now))
+        return STORE_ERROR;
+    if ((rc = db_exec_stmt(s, st)) != STORE_OK)
+        return rc;
+    *id = db_last_id(s);
+    if ((rc = db_log_change(s, *id, cur.article_id, CS_NONE, comment_status_name(CS_APPROVED),
+                            who, now)) != STORE_OK)
+        return rc;
+    return store_article_touch(s, cur.article_id);
+}
+
+int store_comment_site_reply(struct store *s, int64_t parent_id, const char *author,
+                             const char *body, const struct actor *who, int64_t *id,
+                             bool *parent_approved)
+{
+    *id = 0;
+    *parent_approved = false;
+    int opened = tx_open(s);
+    if (opened < 0)
+        return STORE_ERROR;
+    int rc = tx_close(s, opened,
+                      reply_in_tx(s, parent_id, author, body, who, id, parent_approved));
+    if (rc != STORE_OK)
+        *parent_approved = false;
+    return rc;
+}
+
+static int set_text_in_tx(struct store *s, int64_t id, const char *body, const struct actor *who,
+                          bool *changed)
+{
+    struct current cur = {0};
+    int rc = read_current(s, id, &cur);
+    if (rc != STORE_OK)
+        return rc;
+    struct db_query *st = db_stmt(s, STMT_MOD_SET_TEXT);
+    if (!st || !db_bind_text(st, ":body", body) || !db_bind_int(st, ":id", id))
+        return STORE_ERROR;
+    if ((rc = db_exec_stmt(s, st)) != STORE_OK || db_changes(s) == 0)
+        return rc;
+    *changed = true;
+    if ((rc = db_log_change(s, id, cur.article_id, cur.status, "edited", who,
+                            (int64_t)time(NULL))) != STORE_OK)
+        return rc;
+    /* the cached pages show the old text until the article moves on */
+    return cur.status == CS_APPROVED ? store_article_touch(s, cur.article_id) : STORE_OK;
+}
+
+int store_comment_set_text(struct store *s, int64_t id, const char *body,
+                           const struct actor *who, bool *changed)
+{
+    *changed = false;
+    int opened = tx_open(s);
+    if (opened < 0)
+        return STORE_ERROR;
+    int rc = tx_close(s, opened, set_text_in_tx(s, id, body, who, changed));
+    if (rc != STORE_OK)
+        *changed = false;
+    return rc;
+}
+
 /* ---- the queue's views ---- */
 
 static void read_counts(struct arena *a, struct db_query *st, void *item)
@@ -311,13 +391,18 @@ struct keyset {
     enum comment_status status;    /* bound as :status unless CS_ANY */
     size_t size;
     void (*read)(struct arena *, struct db_query *, void *);
+    /* the queue's filter: :article when not 0, :like when not NULL */
+    int64_t article_id;
+    const char *like;
 };
 
 static struct db_query *keyset_stmt(const struct keyset *k, bool up, int64_t cursor, int limit)
 {
     struct db_query *st = db_stmt(k->s, up ? k->up : k->down);
     if (!st || !db_bind_int(st, ":cursor", cursor) || !db_bind_int(st, ":limit", limit) ||
-        (k->status != CS_ANY && !db_bind_text(st, ":status", comment_status_name(k->status))))
+        (k->status != CS_ANY && !db_bind_text(st, ":status", comment_status_name(k->status))) ||
+        (k->article_id && !db_bind_int(st, ":article", k->article_id)) ||
+        (k->like && !db_bind_text(st, ":like", k->like)))
         return NULL;
     return st;
 }
@@ -403,14 +488,34 @@ static void read_log_any(struct arena *a, struct db_query *st, void *item)
     read_log_entry(a, st, item);
 }
 
+/* The statements for a view of the queue: the whole status, one
+ * article's (perhaps searched), or the whole status searched. */
+static bool queue_keyset(struct keyset *k, const struct comment_filter *f)
+{
+    bool search = f && f->text && *f->text;
+    if (f && f->article_id) {
+        k->up = STMT_MOD_ARTICLE_UP;
+        k->down = STMT_MOD_ARTICLE_DOWN;
+        k->article_id = f->article_id;
+    } else if (search) {
+        k->up = STMT_MOD_SEARCH_UP;
+        k->down = STMT_MOD_SEARCH_DOWN;
+    }
+    if (k->up != STMT_MOD_PAGE_UP)
+        k->like = db_like_pattern(k->a, search ? f->text : NULL);
+    return k->up == STMT_MOD_PAGE_UP || k->like;
+}
+
 int store_comments_by_status(struct store *s, struct arena *a, enum comment_status status,
-                             int64_t after, int64_t before, int limit,
-                             struct mod_comment_page *out)
+                             const struct comment_filter *filter, int64_t after,
+                             int64_t before, int limit, struct mod_comment_page *out)
 {
     if (status >= CS_COUNT)
         return STORE_NOT_FOUND;
     struct keyset k = { s, a, STMT_MOD_PAGE_UP, STMT_MOD_PAGE_DOWN, status,
-                        sizeof(struct mod_comment), read_queue_any };
+                        sizeof(struct mod_comment), read_queue_any, 0, NULL };
+    if (!queue_keyset(&k, filter))
+        return STORE_ERROR;
     /* The queue is worked oldest first; the other views show the newest first. */
     bool ascending = status == CS_PENDING;
     void *items;
@@ -424,7 +529,7 @@ int store_modlog_page(struct store *s, struct arena *a, int64_t after, int64_t b
                       int limit, struct modlog_page *out)
 {
     struct keyset k = { s, a, STMT_MOD_LOG_UP, STMT_MOD_LOG_DOWN, CS_ANY, sizeof(struct modlog_entry),
-                        read_log_any };
+                        read_log_any, 0, NULL };
     void *items;
     int rc = keyset_page(&k, false, after, before, limit, &items, &out->count, &out->has_prev,
                          &out->has_next);

@@ -10,11 +10,12 @@
 #define FOLIO_STATEMENT_COLUMNS
 
 /* The columns of a comment, in the order db_read_comment reads them (the
- * table is `c`); queries append their own columns after these 11. */
+ * table is `c`); queries append their own columns after these 12. (created_at
+ * stays the 11th: COMMENT_FOR_ARTICLE orders by it.) */
 #define COMMENT_COLUMNS                                                                     \
     "c.id, c.article_id, coalesce(c.parent_id, 0), c.status, c.author, c.email, c.url, "    \
-    "c.body, c.ip, c.user_agent, c.created_at "
-#define COMMENT_COLUMN_COUNT 11
+    "c.body, c.ip, c.user_agent, c.created_at, c.by_site "
+#define COMMENT_COLUMN_COUNT 12
 
 /* The columns read_article (articles.c) expects, in order. */
 #define ARTICLE_COLUMNS                                                                      \
@@ -42,6 +43,12 @@
 #define QUEUE_FROM                                                                          \
     "FROM comments c CROSS JOIN articles a LEFT JOIN comments p ON p.id = c.parent_id "     \
     "WHERE a.id = c.article_id AND "
+
+/* The queue's search (store_comments_queue): :like is '' for none, else a
+ * LIKE pattern whose wildcards the caller escaped with a backslash. */
+#define TEXT_MATCH                                                                          \
+    "(:like = '' OR c.body LIKE :like ESCAPE '\\' OR c.author LIKE :like ESCAPE '\\' "       \
+    "OR c.email LIKE :like ESCAPE '\\') "
 
 /* moderation.c's read_log_entry. */
 #define LOG_COLUMNS                                                                         \
@@ -254,6 +261,7 @@ STMT(OWN_UPDATE,
 STMT(COMMENT_VIEW_PAGE,
      "SELECT " VIEW_COLUMNS "FROM comments c JOIN articles a ON a.id = c.article_id "
      "WHERE c.id > :after AND (:status = '' OR c.status = :status) "
+     "AND (:article = 0 OR c.article_id = :article) AND " TEXT_MATCH
      "ORDER BY c.id LIMIT :limit")
 STMT(COMMENT_VIEW_BY_ID,
      "SELECT " VIEW_COLUMNS "FROM comments c JOIN articles a ON a.id = c.article_id "
@@ -333,6 +341,29 @@ STMT(MOD_PAGE_UP,
 STMT(MOD_PAGE_DOWN,
      "SELECT " QUEUE_COLUMNS QUEUE_FROM
      "c.status = :status AND c.id < :cursor ORDER BY c.id DESC LIMIT :limit")
+/* The queue narrowed to one article (comments_queue_by_article, sql/015),
+ * and to a search when :like is not ''. */
+STMT(MOD_ARTICLE_UP,
+     "SELECT " QUEUE_COLUMNS QUEUE_FROM "c.article_id = :article AND c.status = :status "
+     "AND c.id > :cursor AND " TEXT_MATCH "ORDER BY c.id LIMIT :limit")
+STMT(MOD_ARTICLE_DOWN,
+     "SELECT " QUEUE_COLUMNS QUEUE_FROM "c.article_id = :article AND c.status = :status "
+     "AND c.id < :cursor AND " TEXT_MATCH "ORDER BY c.id DESC LIMIT :limit")
+/* The whole queue searched: comments_by_status, each row matched. */
+STMT(MOD_SEARCH_UP,
+     "SELECT " QUEUE_COLUMNS QUEUE_FROM "c.status = :status AND c.id > :cursor AND "
+     TEXT_MATCH "ORDER BY c.id LIMIT :limit")
+STMT(MOD_SEARCH_DOWN,
+     "SELECT " QUEUE_COLUMNS QUEUE_FROM "c.status = :status AND c.id < :cursor AND "
+     TEXT_MATCH "ORDER BY c.id DESC LIMIT :limit")
+/* An editor's changes from the queue: the text (nothing when it is the
+ * same), and a reply marked as the site's. */
+STMT(MOD_SET_TEXT,
+     "UPDATE comments SET body = :body WHERE id = :id AND body <> :body")
+STMT(MOD_REPLY_INSERT,
+     "INSERT INTO comments (article_id, parent_id, status, author, email, url, body, "
+     "ip, user_agent, created_at, status_changed_at, by_site) "
+     "VALUES (:article, :parent, 'approved', :author, '', '', :body, '', '', :now, :now, 1)")
 STMT(MOD_LOG_UP,
      "SELECT " LOG_COLUMNS LOG_FROM "l.id > :cursor ORDER BY l.id LIMIT :limit")
 STMT(MOD_LOG_DOWN,

@@ -216,6 +216,7 @@ struct comment {
     enum comment_status status;
     const char *author, *email, *url, *body, *ip, *user_agent;
     int64_t created_at;
+    bool by_site;                       /* an editor's reply from the queue (sql/015) */
 };
 
 struct comment_list {
@@ -376,15 +377,37 @@ struct mod_comment_page {
     size_t count;
     bool has_prev, has_next;
 };
-/* One page of the comments in `status`, by keyset: pending oldest first,
- * the other statuses newest first. `after` (an id): the page that follows
- * that comment; `before`: the page that precedes it; both 0: the first.
- * STORE_NOT_FOUND when `status` is not one of the four. */
+/* What the queue and the API narrow comments to besides their status. */
+struct comment_filter {
+    int64_t article_id;     /* 0: every article */
+    const char *text;       /* NULL or "": anything; else found, in any case, in the
+                             * text, the author or the email (% and _ are plain) */
+};
+/* One page of the comments in `status` (narrowed by `filter`, which may be
+ * NULL), by keyset: pending oldest first, the other statuses newest first.
+ * `after` (an id): the page that follows that comment; `before`: the page
+ * that precedes it; both 0: the first. STORE_NOT_FOUND when `status` is not
+ * one of the four. */
 int store_comments_by_status(struct store *s, struct arena *a, enum comment_status status,
-                             int64_t after, int64_t before, int limit,
-                             struct mod_comment_page *out);
+                             const struct comment_filter *filter, int64_t after,
+                             int64_t before, int limit, struct mod_comment_page *out);
 
-/* A row of the moderation log, with the article and the comment's status now. */
+/* An editor's reply to comment parent_id (the queue's Reply, the API):
+ * stored approved under `author` and marked as the site's, with its log
+ * row; a parent still pending is approved with it (and logged), as
+ * WordPress's "Approve and Reply" does. One transaction. *id gets the
+ * reply's id, *parent_approved whether the parent was approved by it.
+ * STORE_NOT_FOUND: no such comment; STORE_CONFLICT: it is in spam or trash. */
+int store_comment_site_reply(struct store *s, int64_t parent_id, const char *author,
+                             const char *body, const struct actor *who, int64_t *id,
+                             bool *parent_approved);
+/* An editor's change of a comment's text, logged as "edited" (with the
+ * status it has) in the same transaction; the article's pages change when
+ * the comment is approved. *changed is false when the text was the same
+ * (nothing is logged). STORE_NOT_FOUND. */
+int store_comment_set_text(struct store *s, int64_t id, const char *body,
+                           const struct actor *who, bool *changed);
+
 /* What a row of the log records: a change of status, or one of these. */
 enum log_event {
     LOG_STATUS,         /* old_status -> new_status */
@@ -392,6 +415,7 @@ enum log_event {
     LOG_EDITED,         /* the text changed (old_status: its status then) */
     LOG_WITHDRAWN,      /* deleted by its author (pages/comment_own.c) */
 };
+/* A row of the moderation log, with the article and the comment's status now. */
 struct modlog_entry {
     int64_t id, at, editor_id, token_id, comment_id, article_id;
     const char *actor;
@@ -537,9 +561,11 @@ struct comment_view_list {
 };
 
 /* Comments by id (oldest first) after `after_id`, at most `limit`, in
- * `status`, or in any for CS_ANY; STORE_NOT_FOUND for CS_NONE. */
+ * `status`, or in any for CS_ANY, narrowed by `filter` (may be NULL);
+ * STORE_NOT_FOUND for CS_NONE. */
 int store_comments_page(struct store *s, struct arena *a, enum comment_status status,
-                        int64_t after_id, int limit, struct comment_view_list *out);
+                        const struct comment_filter *filter, int64_t after_id, int limit,
+                        struct comment_view_list *out);
 int store_comment_view(struct store *s, struct arena *a, int64_t id, struct comment_view *out);
 
 /* ---- moving in from WordPress (wordpress.c, sql/012) ---- */

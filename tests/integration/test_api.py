@@ -12,7 +12,7 @@ import harness
 
 RFC3339_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 COMMENT_KEYS = {"id", "article", "parent", "author", "email", "url", "body", "status",
-                "created_at", "ip"}
+                "created_at", "ip", "by_site"}
 ARTICLE_KEYS = {"id", "slug", "title", "author", "body", "body_html", "tags", "source",
                 "summary", "image", "image_alt",
                 "status", "published_at", "updated_at", "comments_open", "comment_counts"}
@@ -328,7 +328,9 @@ class ErrorsTest(ApiCase):
         for body, field in [({}, "status"), ({"status": "deleted"}, "status"),
                             ({"status": "APPROVED"}, "status"), ({"status": None}, "status"),
                             ({"status": 1}, "status"), ({"status": ["spam"]}, "status"),
-                            ({"status": "spam", "body": "edited"}, "body")]:
+                            ({"status": "spam", "author": "edited"}, "author"),
+                            ({"status": "spam", "body": ""}, "body"),
+                            ({"body": 7}, "body")]:
             with self.subTest(body=body):
                 self.assertError(self.api("PATCH", "/comments/%d" % cid, body), 422, field)
         self.assertEqual(self.comment_status(cid), "pending")

@@ -21,7 +21,7 @@ KEY = b"a webhook key\nwith a second line"
 # delivery may take: short, so the tests see retries within seconds.
 NOTIFY_ENV = {"FOLIO_NOTIFY_RETRY_SECONDS": "1", "FOLIO_NOTIFY_TIMEOUT": "2"}
 API_COMMENT_KEYS = {"id", "article", "parent", "author", "email", "url", "body", "status",
-                    "created_at", "ip"}
+                    "created_at", "ip", "by_site"}
 
 
 class NotifyTestCase(CommentClient, harness.FolioTestCase):

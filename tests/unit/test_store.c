@@ -73,10 +73,10 @@ static void check_status_filters(struct store *s, struct arena *a, int64_t artic
     c.body = "two";
     CHECK(store_comment_insert(s, &c, &pending) == STORE_OK);
     struct comment_view_list views;
-    CHECK(store_comments_page(s, a, CS_ANY, 0, 10, &views) == STORE_OK && views.count == 2);
-    CHECK(store_comments_page(s, a, CS_SPAM, 0, 10, &views) == STORE_OK && views.count == 1 &&
+    CHECK(store_comments_page(s, a, CS_ANY, NULL, 0, 10, &views) == STORE_OK && views.count == 2);
+    CHECK(store_comments_page(s, a, CS_SPAM, NULL, 0, 10, &views) == STORE_OK && views.count == 1 &&
           views.items[0].c.id == spam && views.items[0].c.status == CS_SPAM);
-    CHECK(store_comments_page(s, a, CS_NONE, 0, 10, &views) == STORE_NOT_FOUND);
+    CHECK(store_comments_page(s, a, CS_NONE, NULL, 0, 10, &views) == STORE_NOT_FOUND);
     struct article_list articles;
     CHECK(store_articles_page(s, a, AS_ANY, 0, 10, &articles) == STORE_OK &&
           articles.count == 1);
@@ -91,7 +91,7 @@ static void check_status_filters(struct store *s, struct arena *a, int64_t artic
           old == CS_PENDING);
     CHECK(store_comment_set_status(s, pending, CS_NONE, &who, &old) == STORE_CONFLICT);
     struct mod_comment_page queue;
-    CHECK(store_comments_by_status(s, a, CS_TRASH, 0, 0, 10, &queue) == STORE_OK &&
+    CHECK(store_comments_by_status(s, a, CS_TRASH, NULL, 0, 0, 10, &queue) == STORE_OK &&
           queue.count == 1 && queue.items[0].previous_status == CS_PENDING);
     CHECK(store_moderate(s, pending, CA_RESTORE, &who, &changed) == STORE_OK && changed);
     CHECK(store_moderate(s, spam, CA_DELETE, &who, &changed) == STORE_OK && changed);
@@ -101,9 +101,9 @@ static void check_status_filters(struct store *s, struct arena *a, int64_t artic
           log.items[0].comment_status == CS_NONE);
     CHECK(log.items[1].old_status == CS_TRASH && log.items[1].new_status == CS_PENDING &&
           log.items[1].comment_status == CS_PENDING);
-    CHECK(store_comments_by_status(s, a, CS_PENDING, 0, 0, 10, &queue) == STORE_OK &&
+    CHECK(store_comments_by_status(s, a, CS_PENDING, NULL, 0, 0, 10, &queue) == STORE_OK &&
           queue.count == 1 && queue.items[0].previous_status == CS_NONE);
-    CHECK(store_comments_by_status(s, a, CS_ANY, 0, 0, 10, &queue) == STORE_NOT_FOUND);
+    CHECK(store_comments_by_status(s, a, CS_ANY, NULL, 0, 0, 10, &queue) == STORE_NOT_FOUND);
 }
 
 int main(void)
