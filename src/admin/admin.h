@@ -18,6 +18,7 @@ int admin_log(struct ctx *c);
 int admin_comment_page(struct ctx *c);
 int admin_comment_edit(struct ctx *c);
 int admin_comment_reply(struct ctx *c);
+int admin_mail_link(struct ctx *c);
 
 /* Guards the route table applies (auth.c): 0 lets the request through,
  * else the status to answer. */

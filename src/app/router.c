@@ -71,6 +71,8 @@ static const struct route routes[] = {
     { M_POST, "/admin/comments/{}/reply", admin_comment_reply, R_SESSION | R_CSRF,
       "admin/comment.c" },
     { M_GET, "/admin/log", admin_log, R_SESSION, "admin/log.c" },
+    /* the editors' mail: signed links, no session (admin/mail_link.c) */
+    { M_GET | M_POST, "/admin/mail/{}", admin_mail_link, 0, "admin/mail_link.c" },
     /* editors: JSON API (src/admin/api_*.c) */
     { M_GET, "/admin/api/comments", api_comments_list, R_API, "admin/api_comments.c" },
     { M_GET, "/admin/api/comments/{}", api_comment_get, R_API, "admin/api_comments.c" },

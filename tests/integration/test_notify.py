@@ -214,6 +214,188 @@ class WebhookOnlyOneProcessDeliversTest(NotifyTestCase):
             log.close()
 
 
+UNICODE_SLUG = "elections-debat"
+UNICODE_TITLE = "\u00c9lections : \u00abD\u00e9bat\u00bb \u2014 \u9078\u6319 and a title long enough to be folded"
+EDITORS = "editors@example.org"
+BASE_URL = "https://news.example.org"
+
+
+def link_path(url):
+    """The path of a link in a mail (made with --base-url), to request it here."""
+    u = urllib.parse.urlsplit(url)
+    assert u.scheme + "://" + u.netloc == BASE_URL, url
+    return u.path
+
+
+def text_of(msg):
+    """A mail's text, its CR LF line ends (the canonical form) as \\n."""
+    return msg.get_content().replace("\r\n", "\n")
+
+
+def links_in(text):
+    return re.findall(r"https?://[^\s<>\"]+", text)
+
+
+def sign_link(key, action, comment_id, expires):
+    """A mail link's token as the server's link_token_make makes it."""
+    import struct
+    from comments_client import sign
+    return sign(key, "mail-link", struct.pack(">qqB", comment_id, expires, action))
+
+
+class MailTestCase(NotifyTestCase):
+    extra_args = ("--notify-email", EDITORS, "--base-url", BASE_URL)
+
+    @classmethod
+    def make_fixtures(cls, tmpdir):
+        path = os.path.join(tmpdir, UNICODE_SLUG + ".md")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write("---\ntitle: %s\nslug: %s\nstatus: published\n---\nBody.\n"
+                    % (UNICODE_TITLE, UNICODE_SLUG))
+        return harness.fixture_paths() + [path]
+
+    def mails_about(self, comment_id, to=EDITORS, count=1, timeout=20.0):
+        text = self.comment_text(comment_id)
+        return self.sendmail.wait_for(
+            lambda m: m["To"] == to and ("#comment-%d" % comment_id in text_of(m)
+                                         or text in text_of(m)),
+            count=count, timeout=timeout)
+
+    def comment_text(self, comment_id):
+        r = self.row(comment_id)
+        return r["body"] if r else "\0"
+
+    def assertWellFormed(self, msg):
+        """RFC 5322 and MIME as Python's strict parser reads them."""
+        self.assertEqual(msg.defects, [])
+        for name in ("Date", "From", "To", "Subject", "Message-ID"):
+            self.assertEqual(len(msg.get_all(name, [])), 1, name)
+        self.assertEqual(msg["MIME-Version"], "1.0")
+        self.assertEqual(msg.get_content_type(), "text/plain")
+        self.assertEqual(msg.get_content_charset(), "utf-8")
+        self.assertIn(msg["Content-Transfer-Encoding"], ("base64", "quoted-printable"))
+        self.assertIsNotNone(msg["Date"].datetime)
+        self.assertRegex(msg["Message-ID"], r"^<[^<>@\s]+@news\.example\.org>$")
+        for line in msg.raw.split(b"\n"):
+            self.assertLessEqual(len(line), 998)
+            self.assertTrue(all(b < 0x80 for b in line), "8-bit header or body line: %r" % line)
+
+
+class EditorsMailTest(MailTestCase):
+
+    def held_mail(self, **fields):
+        cid, elapsed = self.post_comment(**fields)
+        msg = self.mails_about(cid)[0]
+        return cid, msg
+
+    def test_the_editors_mail(self):
+        text = unique("Une r\u00e9ponse \u2014 \u9078\u6319") + "\nsecond line <b>&amp;"
+        cid, msg = self.held_mail(slug=UNICODE_SLUG, comment=text,
+                                  author="Zo\u00eb \u00c5berg")
+        self.assertWellFormed(msg)
+        self.assertEqual(msg["From"], "folio@news.example.org")
+        self.assertEqual(msg["To"], EDITORS)
+        self.assertIn(UNICODE_TITLE, msg["Subject"])
+        self.assertIn("=?UTF-8?B?", msg.raw.decode("ascii"))
+        body = msg.get_content()
+        self.assertIn("\r\n", body, "the text's line breaks are CR LF")
+        body = text_of(msg)
+        self.assertIn(text, body)
+        self.assertIn("Zo\u00eb \u00c5berg", body)
+        links = [l for l in links_in(body) if "/admin/mail/" in l]
+        self.assertEqual(len(links), 2, body)
+        self.assertNotEqual(links[0], links[1])
+
+    def test_approve_link_works_once(self):
+        cid, msg = self.held_mail()
+        approve, trash = [link_path(l) for l in links_in(msg.get_content())
+                          if "/admin/mail/" in l]
+        # GET shows the comment and a button, and does nothing
+        for _ in range(2):
+            r = self.get(approve)
+            self.assertStatus(r, 200)
+            self.assertEqual(r.header("Cache-Control"), "no-store")
+            doc = r.html()
+            self.assertIn(self.comment_text(cid), doc.find(id="mail-link-comment").text())
+            form = doc.find("form", id="mail-link-form")
+            self.assertEqual(form.get("method"), "post")
+            self.assertEqual(form.get("action"), approve)
+            self.assertEqual(self.status_of(cid), "pending")
+        # POST acts, with no session or cookie
+        r = self.request("POST", approve, body=b"")
+        self.assertStatus(r, 200)
+        self.assertEqual(self.status_of(cid), "approved")
+        with self.db() as conn:
+            log = conn.execute("SELECT actor, old_status, new_status, editor_id, token_id "
+                               "FROM moderation_log WHERE comment_id = ?", (cid,)).fetchall()
+        self.assertEqual([tuple(r) for r in log],
+                         [("by mail link", "pending", "approved", None, None)])
+        # again, or the other link: nothing changes
+        for path in (approve, trash):
+            for method in ("POST", "GET"):
+                r = self.request(method, path, body=b"" if method == "POST" else None)
+                self.assertStatus(r, 409)
+                self.assertIn("nothing was changed", r.html().find(id="mail-link-message").text())
+        self.assertEqual(self.status_of(cid), "approved")
+        with self.db() as conn:
+            n = conn.execute("SELECT count(*) FROM moderation_log WHERE comment_id = ?",
+                             (cid,)).fetchone()[0]
+        self.assertEqual(n, 1)
+        # and the approval is an event like any other
+        self.receiver.wait_for("comment.approved", cid)
+
+    def test_trash_link(self):
+        cid, msg = self.held_mail()
+        trash = [link_path(l) for l in links_in(msg.get_content()) if "/admin/mail/" in l][1]
+        r = self.request("POST", trash, body=b"")
+        self.assertStatus(r, 200)
+        self.assertEqual(self.status_of(cid), "trash")
+
+    def test_forged_altered_expired_and_misused_links_change_nothing(self):
+        cid, msg = self.held_mail()
+        approve = [link_path(l) for l in links_in(msg.get_content()) if "/admin/mail/" in l][0]
+        token = approve.rsplit("/", 1)[1]
+        key = self.secret()
+        altered = token[:10] + ("A" if token[10] != "A" else "B") + token[11:]
+        cases = {
+            "forged": (sign_link(b"x" * 32, 0, cid, int(time.time()) + 3600), 403),
+            "altered": (altered, 403),
+            "other comment": (token[:-4] + "AAAA", 403),
+            "expired": (sign_link(key, 0, cid, int(time.time()) - 10), 410),
+            "a subscription's confirmation": (sign_link(key, 2, cid, int(time.time()) + 60), 403),
+            "not base64": ("%%%%", (400, 403)),
+            "empty-ish": ("A", 403),
+        }
+        for what, (tok, status) in cases.items():
+            for method in ("GET", "POST"):
+                r = self.request(method, "/admin/mail/" + tok, body=b"" if method == "POST" else None)
+                self.assertStatus(r, status, "%s %s" % (method, what))
+                self.assertIsNone(r.html().find("form", id="mail-link-form"), what)
+                self.assertNoLeak(r)
+        self.assertEqual(self.status_of(cid), "pending")
+        # the real one still works
+        self.assertStatus(self.request("POST", approve, body=b""), 200)
+
+    def test_hanging_sendmail_delays_nothing_and_loses_nothing(self):
+        self.sendmail.set("hang", True)
+        try:
+            ids = []
+            for _ in range(3):
+                cid, elapsed = self.post_comment()
+                self.assertLess(elapsed, 1.0, "posting waited on sendmail")
+                ids.append(cid)
+            time.sleep(3)       # past the 2 s limit: killed, to be tried again
+            with self.db() as conn:
+                tried = conn.execute("SELECT max(attempts) FROM outbox WHERE channel = 'mail' "
+                                     "AND comment_id IN (%s)" % ",".join(map(str, ids))
+                                     ).fetchone()[0]
+            self.assertGreaterEqual(tried, 1)
+        finally:
+            self.sendmail.set("hang", False)
+        for cid in ids:
+            self.mails_about(cid, timeout=40)
+
+
 class OptionsTest(harness.FolioTestCase):
     fixtures = []
 
