@@ -268,9 +268,11 @@ static int reply_in_tx(struct store *s, int64_t parent_id, const char *author, c
         return rc;
     *id = db_last_id(s);
     if ((rc = db_log_change(s, *id, cur.article_id, CS_NONE, comment_status_name(CS_APPROVED),
-                            who, now)) != STORE_OK)
+                            who, now)) != STORE_OK ||
+        (rc = store_article_touch(s, cur.article_id)) != STORE_OK)
         return rc;
-    return store_article_touch(s, cur.article_id);
+    /* stored approved: comment.approved, and comment.reply to the parent's subscriber */
+    return outbox_comment_approved(s, *id, now);
 }
 
 int store_comment_site_reply(struct store *s, int64_t parent_id, const char *author,
