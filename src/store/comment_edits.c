@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include "store/db.h"
+#include "store/outbox.h"
 
 /* The comment as the cookie names it. */
 struct own_row {
@@ -100,7 +101,12 @@ static int edit_in_tx(struct store *s, struct arena *a, const struct own_edit *i
         (rc = log_by_author(s, in->id, &row, in->author, "edited")) != STORE_OK)
         return rc;
     *status_out = status;
-    return known ? store_article_touch(s, row.article_id) : STORE_OK;
+    if (!known)
+        return STORE_OK;
+    /* approved as a new comment would be, with the same events */
+    if ((rc = store_article_touch(s, row.article_id)) != STORE_OK)
+        return rc;
+    return outbox_comment_approved(s, in->id, (int64_t)time(NULL));
 }
 
 static int withdraw_in_tx(struct store *s, struct arena *a, int64_t id, int64_t created_at,

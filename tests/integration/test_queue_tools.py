@@ -11,6 +11,7 @@ import urllib.parse
 
 import harness
 from test_admin import AdminCase
+from test_notify import NotifyTestCase
 
 SUMMIT = "summit-talks-resume"          # published fixtures
 ZEPPELIN = "zeppelin-returns"
@@ -356,6 +357,27 @@ class ApiQueueToolsTest(QueueToolsCase):
                                      {"body": "fine", "status": "nope"}), 422, "status")
         self.assertEqual(self.row(cid)["body"], new + " again")     # nothing of a refused PATCH
         self.assertApiError(self.api("PATCH", "/comments/999999", {"body": "x"}), 404)
+
+
+class SiteReplyEventsTest(NotifyTestCase):
+    """The site's reply is an approved comment like any other: the webhook
+    hears of it (and of the comment it approved on the way)."""
+
+    def test_reply_and_its_approval_are_posted(self):
+        cid, _ = self.post_comment()
+        self.receiver.wait_for("comment.held", cid)
+        r = self.request("POST", "/admin/api/comments/%d/replies" % cid,
+                         body=json.dumps({"body": "Noted, thank you."}).encode(),
+                         headers={"Authorization": "Bearer " + self.api_token(),
+                                  "Content-Type": "application/json"})
+        self.assertStatus(r, 201)
+        reply = json.loads(r.body)["id"]
+        self.assertEqual(self.receiver.wait_for("comment.approved", cid)[0]["json"]
+                         ["comment"]["status"], "approved")
+        ev = self.receiver.wait_for("comment.approved", reply)[0]
+        self.assertTrue(ev["signature_ok"])
+        self.assertEqual((ev["json"]["comment"]["by_site"], ev["json"]["comment"]["parent"]),
+                         (True, cid))
 
 
 if __name__ == "__main__":
