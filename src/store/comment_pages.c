@@ -13,31 +13,35 @@ int store_thread_count(struct store *s, int64_t article_id, int64_t *count)
     return db_one_int(s, st, count, "counting threads");
 }
 
-static void read_block(struct arena *a, struct db_query *st, void *item)
-{
-    (void)a;
-    int64_t *pair = item;
-    pair[0] = db_col_int(st, 0);
-    pair[1] = db_col_int(st, 1);
-}
-
-/* The block that holds the n-th thread, then the thread within the block:
- * fewer than BLOCK_IDS entries of comment_threads are stepped over. */
+/* The block that holds the n-th thread (its counts added up in order),
+ * then the thread within the block: fewer than BLOCK_IDS entries of
+ * comment_threads are stepped over. */
 int store_thread_start(struct store *s, int64_t article_id, int64_t n, int64_t *id)
 {
     if (n < 1)
         return STORE_NOT_FOUND;
-    struct db_query *st = db_stmt(s, STMT_THREAD_BLOCK);
-    if (!st || !db_bind_int(st, ":article", article_id) || !db_bind_int(st, ":n", n))
+    struct db_query *st = db_stmt(s, STMT_THREAD_BLOCKS);
+    if (!st || !db_bind_int(st, ":article", article_id))
         return STORE_ERROR;
-    int64_t block_before[2];
-    int rc = db_one_row(s, NULL, st, read_block, block_before, "finding a thread");
+    int64_t before = 0, block = -1;
+    enum db_step step;
+    while ((step = db_step(st)) == DB_ROW) {
+        int64_t threads = db_col_int(st, 1);
+        if (before + threads >= n) {
+            block = db_col_int(st, 0);
+            break;
+        }
+        before += threads;
+    }
+    int rc = step == DB_ROW || step == DB_DONE ? STORE_OK : db_error(s, "finding a thread");
+    db_reset(st);
     if (rc != STORE_OK)
         return rc;
+    if (block < 0)
+        return STORE_NOT_FOUND;
     st = db_stmt(s, STMT_THREAD_IN_BLOCK);
-    if (!st || !db_bind_int(st, ":article", article_id) ||
-        !db_bind_int(st, ":block", block_before[0]) ||
-        !db_bind_int(st, ":skip", n - block_before[1] - 1))
+    if (!st || !db_bind_int(st, ":article", article_id) || !db_bind_int(st, ":block", block) ||
+        !db_bind_int(st, ":skip", n - before - 1))
         return STORE_ERROR;
     return db_one_int(s, st, id, "finding a thread");
 }

@@ -180,13 +180,12 @@ STMT(COMMENT_PAGE,
      "ORDER BY 12, 11, 1")
 STMT(THREAD_COUNT,
      "SELECT coalesce(sum(threads), 0) FROM comment_thread_blocks WHERE article_id = :article")
-/* The block of ids that holds the article's :n-th thread, and how many
- * threads come before the block: one row per block, never per comment. */
-STMT(THREAD_BLOCK,
-     "SELECT block, before FROM ("
-     "  SELECT block, threads, sum(threads) OVER (ORDER BY block) - threads AS before "
-     "  FROM comment_thread_blocks WHERE article_id = :article) "
-     "WHERE before < :n AND before + threads >= :n")
+/* The article's blocks of ids in order, each with its count of threads:
+ * one row per block, never per comment (store_thread_start adds them up;
+ * a window function over the same rows was several times slower). */
+STMT(THREAD_BLOCKS,
+     "SELECT block, threads FROM comment_thread_blocks WHERE article_id = :article "
+     "ORDER BY block")
 /* The offset is below 1024: it steps within one block. */
 STMT(THREAD_IN_BLOCK,
      "SELECT id FROM comments WHERE article_id = :article AND thread_root = 1 "
