@@ -154,8 +154,9 @@ STMT(ARTICLE_PAGE,
  * array, so one statement serves any number) that stand on this page: in
  * the thread of their nearest shown ancestor, or, with none, on their own
  * where their id puts them (thread = their id). The walk up is bounded:
- * an imported file could make a cycle of parents. Column 12 is the
- * thread; ordered by thread, then created_at (column 11), then id. */
+ * an imported file could make a cycle of parents. The thread follows
+ * COMMENT_COLUMNS; ordered by thread, then created_at, then id (by name:
+ * COMMENT_COLUMNS may grow). */
 STMT(COMMENT_PAGE,
      "WITH RECURSIVE shown(id, thread) AS ("
      "  SELECT id, id FROM comments WHERE article_id = :article AND thread_root = 1 "
@@ -173,11 +174,13 @@ STMT(COMMENT_PAGE,
      "  WHERE w.root = 0 AND p.status = 'approved' AND w.depth < 10000), "
      "placed(id, thread) AS ("
      "  SELECT own, coalesce(max(CASE WHEN root = 1 THEN id END), own) FROM walk GROUP BY own) "
-     "SELECT " COMMENT_COLUMNS ", s.thread FROM shown s JOIN comments c ON c.id = s.id "
-     "UNION ALL "
-     "SELECT " COMMENT_COLUMNS ", p.thread FROM placed p JOIN comments c ON c.id = p.id "
-     "WHERE p.thread >= :from AND p.thread < :to "
-     "ORDER BY 12, 11, 1")
+     "SELECT * FROM ("
+     "  SELECT " COMMENT_COLUMNS ", s.thread AS thread FROM shown s "
+     "  JOIN comments c ON c.id = s.id "
+     "  UNION ALL "
+     "  SELECT " COMMENT_COLUMNS ", p.thread FROM placed p JOIN comments c ON c.id = p.id "
+     "  WHERE p.thread >= :from AND p.thread < :to) "
+     "ORDER BY thread, created_at, id")
 STMT(THREAD_COUNT,
      "SELECT coalesce(sum(threads), 0) FROM comment_thread_blocks WHERE article_id = :article")
 /* The article's blocks of ids in order, each with its count of threads:
