@@ -380,7 +380,7 @@ struct mod_comment_page {
 /* What the queue and the API narrow comments to besides their status. */
 struct comment_filter {
     int64_t article_id;     /* 0: every article */
-    const char *text;       /* NULL or "": anything; else found, in any case, in the
+    const char *text;       /* NULL or "": anything; else found (A-Z in any case) in the
                              * text, the author or the email (% and _ are plain) */
 };
 /* One page of the comments in `status` (narrowed by `filter`, which may be
