@@ -8,7 +8,9 @@
 #include "core/text.h"
 #include "pages/pages.h"
 
-#define DESCRIPTION_CHARS 300
+/* The default description: about what search engines show of one, and the
+ * page carries it twice (description, og:description). */
+#define DESCRIPTION_CHARS 160
 
 static const char *iso_time(struct ctx *c, int64_t t)
 {
@@ -35,7 +37,6 @@ static const char *jsonld(struct ctx *c, const struct article *a, const struct a
     json_put(doc, "@type", json_string("NewsArticle"), &ok);
     json_put(doc, "mainEntityOfPage", json_text(m->url), &ok);
     json_put(doc, "headline", json_text(a->title), &ok);
-    json_put(doc, "description", json_text(m->description), &ok);
     json_put(doc, "datePublished", json_time(a->published_at), &ok);
     json_put(doc, "dateModified", json_time(a->updated_at), &ok);
     if (a->author && *a->author)

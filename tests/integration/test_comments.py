@@ -1079,7 +1079,7 @@ class XssTest(CommentClient, harness.FolioTestCase):
             with self.subTest(payload=f["comment"]):
                 el = self.comment_element(doc, cid)
                 self.assertIsNotNone(el)
-                author = el.find(class_="comment-author")
+                author = el.find(class_="fn")
                 self.assertEqual(compact(author.text()), compact(f["author"]))
                 links = author.find_all("a")
                 self.assertEqual([a.get("href") for a in links], [f["url"]])
