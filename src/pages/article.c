@@ -12,7 +12,7 @@
 /* One comment as the template sees it. Every key is always set: a missing
  * key would be looked up in the enclosing comment instead. */
 static struct tval *comment_node(struct ctx *c, const struct comment *cm, int depth,
-                                 const char *page_path, const char *article_path)
+                                 const char *article_path)
 {
     struct tval *node = tv_obj(c->arena);
     tv_int(node, "id", cm->id);
@@ -25,7 +25,11 @@ static struct tval *comment_node(struct ctx *c, const struct comment *cm, int de
     tv_trusted_html(node, "body_html", buf_cstr(&html)); /* escaped by comment_format */
     /* not approved: the reader's own comment, held (see store_comments_for_page) */
     tv_bool(node, "pending", cm->status != CS_APPROVED);
-    tv_str(node, "reply_url", arena_printf(c->arena, "%s?replytocom=%lld#respond", page_path,
+    /* relative: a comment is shown on the page that holds its thread, so the
+     * page's own address is the one to reply on (and it spares every
+     * comment the article's path); from a refused form's address,
+     * page_comment_form_get passes replytocom on */
+    tv_str(node, "reply_url", arena_printf(c->arena, "?replytocom=%lld#respond",
                                            (long long)cm->id));
     tv_int(node, "depth", depth);
     tv_bool(node, "by_site", cm->by_site);  /* an editor's reply from the queue */
@@ -52,7 +56,7 @@ static struct tval *children_of(struct tval *node)
  * shown goes to the top level; replies deeper than MAX_COMMENT_DEPTH join
  * their parent's siblings, as WordPress shows them. */
 static struct tval *comment_tree(struct ctx *c, const struct comment_list *list,
-                                 const char *page_path, const char *article_path)
+                                 const char *article_path)
 {
     struct tval *top = tv_list(c->arena);
     struct tval **nodes = arena_alloc(c->arena, (list->count + 1) * sizeof *nodes);
@@ -78,7 +82,7 @@ static struct tval *comment_tree(struct ctx *c, const struct comment_list *list,
                 depth = depths[p];
             }
         }
-        nodes[i] = comment_node(c, cm, depth, page_path, article_path);
+        nodes[i] = comment_node(c, cm, depth, article_path);
         depths[i] = depth;
         parents[i] = into;
         tv_append(into, nodes[i]);
@@ -158,7 +162,7 @@ static int render_comment_page(struct ctx *c, const struct article *a,
     tv_set(data, "meta", article_meta_object(c, a, &meta));
     tv_set(data, "share", share_links(c, meta.url, a->title));
     tv_set(data, "comments",
-           comment_tree(c, &comments, site_path(c, page_path), site_path(c, path)));
+           comment_tree(c, &comments, site_path(c, path)));
     tv_set(data, "comment_nav", comment_page_nav(c, a, p));
     tv_bool(data, "has_comments", comments.count > 0 || p->count > 1);
     tv_bool(data, "comments_open", a->comments_open);

@@ -352,12 +352,18 @@ int page_comment_post(struct ctx *c)
 }
 
 /* GET or HEAD of the form's address: a refused form reloaded, or reached
- * again with the back button. The form lives on the article. */
+ * again with the back button, or a reply link of the refused form's page
+ * (?replytocom=ID, relative to that address). The form lives on the
+ * article, which sends a reply on to the page of its thread. */
 int page_comment_form_get(struct ctx *c)
 {
     struct article a;
     int rc = find_published_article(c, c->params[0], &a);
     if (rc)
         return rc;
+    int64_t parent;
+    if (parse_id(form_get(&c->query, "replytocom"), &parent))
+        return redirect(c, arena_printf(c->arena, "/articles/%s?replytocom=%lld#respond", a.slug,
+                                        (long long)parent));
     return redirect(c, arena_printf(c->arena, "/articles/%s#respond", a.slug));
 }

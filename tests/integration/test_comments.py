@@ -251,6 +251,25 @@ class CommentFormTest(CommentClient, harness.FolioTestCase):
         del f["comment_parent"]
         self.assertIsNone(self.row(self.posted_id(self.post(SUMMIT, f)))["parent_id"])
 
+    def test_reply_links_of_a_refused_forms_page_lead_to_the_reply_form(self):
+        # Reply links are relative (?replytocom=N#respond); on the page a
+        # refused comment gets back, they resolve against the form's address.
+        parent = self.posted_id(self.post(ZEPPELIN, self.fields(author="Asked Again")))
+        self.approve(parent)
+        refused = self.post(ZEPPELIN, self.fields(email="not an email"))
+        self.assertStatus(refused, 422)
+        link = self.comment_element(refused.html(), parent).find("p", class_="reply").find("a")
+        href = urllib.parse.urljoin(self.server.path("/articles/%s/comments" % ZEPPELIN),
+                                    link.get("href"))
+        r = self.get(href.split("#")[0], base=False)
+        self.assertStatus(r, 303)
+        target = urllib.parse.urlsplit(r.header("Location"))
+        self.assertEqual((target.path, target.query, target.fragment),
+                         (self.server.path("/articles/" + ZEPPELIN), "replytocom=%d" % parent,
+                          "respond"))
+        page = self.get_ok(target.path + "?" + target.query, base=False)
+        self.assertEqual(self.form_fields(page)["comment_parent"], str(parent))
+
     def test_replies_nest_under_their_parent(self):
         parent = self.posted_id(self.post(ZEPPELIN, self.fields(author="Parent Poster")))
         self.approve(parent)
@@ -1051,7 +1070,7 @@ class XssTest(CommentClient, harness.FolioTestCase):
                     for bad in ("javascript:", "data:", "vbscript:"):
                         self.assertFalse(u.startswith(bad), "a %s URL: %s" % (bad, where))
                     if attr == "href" and el.tag == "a":
-                        self.assertRegex(u, r"^(#|/|https?://|mailto:)", where)
+                        self.assertRegex(u, r"^(#|/|\?replytocom=\d+#respond$|https?://|mailto:)", where)
         self.assertEqual(harness.executable_scripts(doc), [])
         self.assertNotRegex(resp.text, harness.SCRIPT_BUT_JSON_LD)
 
