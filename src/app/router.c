@@ -59,6 +59,10 @@ static const struct route routes[] = {
     { M_GET, "/news-sitemap.xml", page_news_sitemap, 0, "pages/sitemap.c" },
     { M_GET, "/robots.txt", page_robots, 0, "pages/sitemap.c" },
     { M_GET, "/static/*", page_static, 0, "pages/static.c" },
+    { M_GET | M_POST, "/subscriptions/confirm/{}", page_subscription_confirm, 0,
+      "pages/subscription.c" },
+    { M_GET | M_POST, "/subscriptions/unsubscribe/{}", page_subscription_unsubscribe, 0,
+      "pages/subscription.c" },
     /* editors: HTML (src/admin/) */
     { M_GET | M_POST, "/admin/login", admin_login, 0, "admin/login.c" },
     { M_POST, "/admin/logout", admin_logout, R_SESSION | R_CSRF, "admin/login.c" },

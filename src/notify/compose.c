@@ -106,8 +106,10 @@ static void confirm_mail(const struct site *site, struct arena *a, const struct 
         "Someone, most likely you, left a comment on \"%s\" at %s and asked to be told\n"
         "by mail (at %s) when it is approved and when someone replies to it.\n\n"
         "To confirm, open this link (it works for %d days):\n%s\n\n"
-        "If it was not you, ignore this mail: nothing more will be sent.\n",
-        v->article_title, site->cfg->site_title, sub->email, MAIL_LINK_DAYS, confirm);
+        "If it was not you, ignore this mail: nothing more will be sent.\n\n"
+        "-- \nTo refuse these mails now: %s\n",
+        v->article_title, site->cfg->site_title, sub->email, MAIL_LINK_DAYS, confirm,
+        m->unsubscribe_url);
 }
 
 static void approved_mail(const struct site *site, struct arena *a,

@@ -58,6 +58,7 @@ static void read_fields(struct ctx *c, const struct form *f, struct submission *
     s->form.url = form_get(f, "url");
     s->form.comment = form_get(f, "comment");
     s->form.save = form_get(f, "wp-comment-cookies-consent") != NULL;
+    s->form.subscribe = form_get(f, "subscribe") != NULL;
     s->token = form_get(f, "token");
     s->hp = form_get(f, "hp");
     s->author = trim_copy(c->arena, s->form.author ? s->form.author : "");
@@ -207,6 +208,7 @@ static int store_submission(struct ctx *c, const struct article *a, const struct
                .created_at = s->created_at },
         .rate_limit = c->app->cfg.comment_rate,
         .rate_window = RATE_WINDOW,
+        .subscribe = s->form.subscribe,     /* the store mails only when it can */
     };
     /* moderation keys see the address itself */
     p.c.status = initial_status(c, s, ip, &p.approve_known);

@@ -27,6 +27,8 @@ int page_sitemap(struct ctx *c);
 int page_sitemap_part(struct ctx *c);
 int page_news_sitemap(struct ctx *c);
 int page_robots(struct ctx *c);
+int page_subscription_confirm(struct ctx *c);
+int page_subscription_unsubscribe(struct ctx *c);
 /* A WordPress site's old address of an imported post: 301 to the article;
  * 0 when the request is not one (src/pages/old_address.c). */
 int page_old_address(struct ctx *c);
@@ -42,6 +44,7 @@ struct comment_form {
     const char *author, *email, *url, *comment;
     int64_t parent;
     bool save;
+    bool subscribe;                     /* "Notify me of follow-up comments by email." */
     const char *message;                /* above the form */
     const char *errors_author, *errors_email, *errors_url, *errors_comment;
     int64_t token_issued;               /* the new token's time; 0: now */

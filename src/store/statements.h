@@ -473,6 +473,9 @@ STMT(PRIVACY_TOUCH,
 STMT(PRIVACY_ERASE,
      "UPDATE comments SET author = 'Anonymous', email = '', url = '', "
      "ip = '', user_agent = '' WHERE email = :email COLLATE NOCASE")
+/* The commenter's subscriptions (sql/014) go with their address. */
+STMT(PRIVACY_ERASE_SUBSCRIPTIONS,
+     "DELETE FROM subscriptions WHERE email = :email COLLATE NOCASE")
 /* Walks comments_with_address (sql/012): only rows that still hold one. */
 STMT(PRIVACY_BLANK_ADDRESSES,
      "UPDATE comments SET ip = '', user_agent = '' WHERE id IN ("

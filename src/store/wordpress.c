@@ -256,6 +256,10 @@ int store_commenter_erase(struct store *s, const char *email, int64_t *count)
         rc = st && db_bind_text(st, ":email", email) ? db_exec_stmt(s, st) : STORE_ERROR;
         *count = db_changes(s);
     }
+    if (rc == STORE_OK) {
+        st = db_stmt(s, STMT_PRIVACY_ERASE_SUBSCRIPTIONS);
+        rc = st && db_bind_text(st, ":email", email) ? db_exec_stmt(s, st) : STORE_ERROR;
+    }
     if (rc == STORE_OK)
         return store_commit(s);
     store_rollback(s);

@@ -145,6 +145,11 @@ class WebhookTest(NotifyTestCase):
         held = self.receiver.matching("comment.held", cid)[0]
         self.assertNotEqual(held["json"]["id"], ev["json"]["id"])
 
+    def test_no_base_url_no_subscribe_box(self):
+        """Without --base-url folio cannot make links for readers' mail."""
+        r = self.article_page(SUMMIT)
+        self.assertIsNone(r.html().find("input", id="subscribe"))
+
     def test_spam_sends_nothing(self):
         cid, _ = self.post_comment(hp="filled by a bot")
         time.sleep(1.0)
@@ -394,6 +399,166 @@ class EditorsMailTest(MailTestCase):
             self.sendmail.set("hang", False)
         for cid in ids:
             self.mails_about(cid, timeout=40)
+
+
+class SubscriptionTest(MailTestCase):
+
+    def subscribe(self, **fields):
+        email = "sub%d@example.net" % int(time.time() * 1000000 % 10**9)
+        cid, _ = self.post_comment(email=email, subscribe="yes", **fields)
+        mail = self.sendmail.wait_for(lambda m: m["To"] == email)[0]
+        return cid, email, mail
+
+    def mails_to(self, email):
+        return [m for m in self.sendmail.messages() if m["To"] == email]
+
+    def link(self, msg, kind):
+        paths = [link_path(l) for l in links_in(text_of(msg)) if "/subscriptions/%s/" % kind in l]
+        self.assertEqual(len(paths), 1, text_of(msg))
+        return paths[0]
+
+    def sub_row(self, cid):
+        with self.db() as conn:
+            return conn.execute("SELECT * FROM subscriptions WHERE comment_id = ?",
+                                (cid,)).fetchone()
+
+    def assertUnsubscribable(self, msg):
+        header = msg["List-Unsubscribe"]
+        self.assertRegex(header, r"^<https://news\.example\.org/subscriptions/unsubscribe/[^>]+>$")
+        self.assertEqual(msg["List-Unsubscribe-Post"], "List-Unsubscribe=One-Click")
+        self.assertEqual(link_path(header[1:-1]), self.link(msg, "unsubscribe"))
+        return link_path(header[1:-1])
+
+    def wait_worker_idle(self, cid):
+        """Every outbox row of the comment dealt with (so a mail not sent
+        now is one that will not be sent)."""
+        rows = self.wait_delivered(cid, timeout=20)
+        self.assertTrue(all(r["state"] == "delivered" for r in rows), [dict(r) for r in rows])
+
+    def test_the_form_offers_it(self):
+        r = self.article_page(SUMMIT)
+        box = r.html().find("input", id="subscribe")
+        self.assertIsNotNone(box)
+        self.assertEqual((box.get("type"), box.get("name")), ("checkbox", "subscribe"))
+        label = r.html().find("label", **{"for": "subscribe"})
+        self.assertEqual(label.norm_text(), "Notify me of follow-up comments by email.")
+
+    def test_double_opt_in_approval_replies_and_one_click_unsubscribe(self):
+        cid, email, confirm_mail = self.subscribe()
+        self.assertWellFormed(confirm_mail)
+        self.assertIn("confirm", confirm_mail["Subject"].lower())
+        self.assertUnsubscribable(confirm_mail)
+        confirm = self.link(confirm_mail, "confirm")
+        # GET asks, and changes nothing
+        r = self.get(confirm)
+        self.assertStatus(r, 200)
+        self.assertEqual(r.header("Cache-Control"), "no-store")
+        self.assertEqual(r.html().find("form", id="subscription-form").get("action"), confirm)
+        self.assertIsNone(self.sub_row(cid)["confirmed_at"])
+        # POST confirms, once
+        self.assertStatus(self.request("POST", confirm, body=b""), 200)
+        confirmed_at = self.sub_row(cid)["confirmed_at"]
+        self.assertIsNotNone(confirmed_at)
+        for method in ("POST", "GET"):
+            self.assertStatus(self.request(method, confirm, body=b"" if method == "POST" else None), 409)
+        self.assertEqual(self.sub_row(cid)["confirmed_at"], confirmed_at)
+        # approval: mailed
+        self.api_approve(cid)
+        approved = self.sendmail.wait_for(
+            lambda m: m["To"] == email and "published" in m["Subject"])[0]
+        self.assertWellFormed(approved)
+        self.assertIn("#comment-%d" % cid, text_of(approved))
+        unsubscribe = self.assertUnsubscribable(approved)
+        # an approved reply by someone else: mailed, and posted as comment.reply
+        reply_text = unique("A reply to the subscriber") + " \u2014 d\u00e9j\u00e0"
+        rid, _ = self.post_comment(comment=reply_text, comment_parent=str(cid),
+                                   author="R\u00e9mi")
+        self.api_approve(rid)
+        reply = self.sendmail.wait_for(
+            lambda m: m["To"] == email and "replied" in m["Subject"])[0]
+        self.assertWellFormed(reply)
+        self.assertIn("R\u00e9mi", reply["Subject"])
+        self.assertIn(reply_text, text_of(reply))
+        self.assertIn("#comment-%d" % rid, text_of(reply))
+        self.receiver.wait_for("comment.reply", rid)
+        # RFC 8058 one-click: a POST of List-Unsubscribe=One-Click, no cookie
+        r = self.request("POST", unsubscribe, body=b"List-Unsubscribe=One-Click",
+                         headers={"Content-Type": "application/x-www-form-urlencoded"})
+        self.assertStatus(r, 200)
+        self.assertIsNotNone(self.sub_row(cid)["ended_at"])
+        self.assertStatus(self.request("POST", unsubscribe, body=b""), 200)   # again: no harm
+        # no more mail
+        before = len(self.mails_to(email))
+        rid2, _ = self.post_comment(comment_parent=str(cid))
+        self.api_approve(rid2)
+        self.receiver.wait_for("comment.approved", rid2)
+        self.wait_worker_idle(rid2)
+        self.assertEqual(len(self.mails_to(email)), before)
+        # and confirming again cannot bring it back
+        self.assertStatus(self.request("POST", confirm, body=b""), 409)
+        self.assertIsNone(self.sub_row(cid)["confirmed_at"] and None)
+
+    def test_unconfirmed_gets_nothing_but_the_confirmation(self):
+        cid, email, _ = self.subscribe()
+        self.api_approve(cid)
+        rid, _ = self.post_comment(comment_parent=str(cid))
+        self.api_approve(rid)
+        self.receiver.wait_for("comment.approved", rid)
+        self.wait_worker_idle(cid)
+        self.wait_worker_idle(rid)
+        self.assertEqual(len(self.mails_to(email)), 1)
+
+    def test_no_tick_no_mail(self):
+        email = "quiet%d@example.net" % int(time.time() * 1000000 % 10**9)
+        cid, _ = self.post_comment(email=email)
+        self.receiver.wait_for("comment.held", cid)
+        self.wait_worker_idle(cid)
+        self.assertIsNone(self.sub_row(cid))
+        self.assertEqual(self.mails_to(email), [])
+
+    def test_ones_own_reply_is_not_mailed_back(self):
+        cid, email, mail = self.subscribe()
+        self.assertStatus(self.request("POST", self.link(mail, "confirm"), body=b""), 200)
+        self.api_approve(cid)
+        self.sendmail.wait_for(lambda m: m["To"] == email and "published" in m["Subject"])
+        rid, _ = self.post_comment(comment_parent=str(cid), email=email.upper())
+        self.api_approve(rid)
+        self.receiver.wait_for("comment.approved", rid)
+        self.wait_worker_idle(rid)
+        self.assertEqual([m for m in self.mails_to(email) if "replied" in m["Subject"]], [])
+
+    def test_privacy_erase_ends_the_subscription(self):
+        cid, email, mail = self.subscribe()
+        r = self.folio("privacy", "erase", email)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIsNone(self.sub_row(cid))
+        self.assertStatus(self.request("POST", self.link(mail, "confirm"), body=b""), 409)
+
+    def test_forged_altered_expired_and_misused_links_change_nothing(self):
+        cid, email, mail = self.subscribe()
+        confirm = self.link(mail, "confirm")
+        unsubscribe = self.link(mail, "unsubscribe")
+        token = confirm.rsplit("/", 1)[1]
+        key = self.secret()
+        altered = token[:12] + ("A" if token[12] != "A" else "B") + token[13:]
+        cases = [
+            ("/subscriptions/confirm/" + altered, 403),
+            ("/subscriptions/confirm/" + sign_link(b"k" * 32, 2, cid, 0), 403),
+            ("/subscriptions/confirm/" + sign_link(key, 2, cid, int(time.time()) - 5), 410),
+            ("/subscriptions/confirm/" + sign_link(key, 0, cid, 0), 403),    # an approve link
+            ("/subscriptions/unsubscribe/" + token, 403),                    # a confirm token
+            ("/admin/mail/" + token, 403),
+            ("/subscriptions/unsubscribe/" + unsubscribe.rsplit("/", 1)[1][:-3] + "xyz", 403),
+        ]
+        for path, status in cases:
+            for method in ("GET", "POST"):
+                r = self.request(method, path, body=b"" if method == "POST" else None)
+                self.assertStatus(r, status, "%s %s" % (method, path))
+                self.assertNoLeak(r)
+        row = self.sub_row(cid)
+        self.assertIsNone(row["confirmed_at"])
+        self.assertIsNone(row["ended_at"])
+        self.assertEqual(self.status_of(cid), "pending")
 
 
 class OptionsTest(harness.FolioTestCase):
