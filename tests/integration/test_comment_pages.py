@@ -10,6 +10,7 @@ each) at 5 threads a page: pages of 5, 5 and 2 threads.
 """
 
 import os
+import random
 import re
 import sqlite3
 import time
@@ -23,7 +24,8 @@ from test_admin import AdminCase
 PER_PAGE = 5
 THREADS = 12
 SLUGS = ["pages-order", "pages-links", "pages-reply", "pages-pending", "pages-feed",
-         "pages-cache", "pages-moderation", "pages-queue", "pages-edit", "pages-top"]
+         "pages-cache", "pages-moderation", "pages-queue", "pages-edit", "pages-random",
+         "pages-top"]
 
 
 def article_files(tmpdir, slugs):
@@ -333,6 +335,98 @@ class CommentPagesTest(PagesCase):
         self.assertIn(self.server.path("/articles/%s/comment-page-3" % slug), hrefs)
         self.assertIn(self.server.path("/articles/%s/comment-page-3#comment-%d"
                                        % (slug, threads[10][1])), hrefs)
+
+
+class ThreadsUnderModerationTest(PagesCase):
+    """Whatever happens to an article's comments (statuses changing every
+    way, parents deleted or joined later as the WordPress import does, new
+    replies), the marks and counts sql/016 keeps equal what they would be
+    counted afresh, and the pages hold exactly the threads they should."""
+    slugs = ["pages-random"]
+
+    STATUSES = ("approved", "approved", "pending", "spam", "trash")
+
+    def expected(self, con, aid):
+        rows = {r[0]: (r[1], r[2]) for r in con.execute(
+            "SELECT id, parent_id, status FROM comments WHERE article_id = ?", (aid,))}
+        roots = sorted(i for i, (p, st) in rows.items()
+                       if st == "approved" and (p is None or rows.get(p, (0, ""))[1] != "approved"))
+        children = {}
+        for i, (p, st) in rows.items():
+            if st == "approved" and p is not None:
+                children.setdefault(p, []).append(i)
+        pages = []
+        for k in range(0, len(roots), PER_PAGE):
+            shown, todo = set(), list(roots[k:k + PER_PAGE])
+            while todo:
+                i = todo.pop()
+                shown.add(i)
+                if rows[i][1] == "approved":
+                    todo += children.get(i, [])
+            pages.append(shown)
+        return roots, pages or [set()]
+
+    def check(self, con, aid):
+        roots, pages = self.expected(con, aid)
+        marked = [r[0] for r in con.execute("SELECT id FROM comments WHERE article_id = ? "
+                                            "AND thread_root = 1 ORDER BY id", (aid,))]
+        self.assertEqual(marked, roots)
+        blocks = {r[0]: r[1] for r in con.execute(
+            "SELECT block, threads FROM comment_thread_blocks WHERE article_id = ? "
+            "AND threads <> 0", (aid,))}
+        want = {}
+        for r in roots:
+            want[r // 1024] = want.get(r // 1024, 0) + 1
+        self.assertEqual(blocks, want)
+        return pages
+
+    def test_marks_counts_and_pages_stay_right(self):
+        slug = "pages-random"
+        rnd = random.Random(12)
+        con = sqlite3.connect(self.server.db, timeout=30)
+        con.execute("PRAGMA foreign_keys = ON")
+        self.addCleanup(con.close)
+        aid = con.execute("SELECT id FROM articles WHERE slug = ?", (slug,)).fetchone()[0]
+        ids, t = [], int(time.time())
+
+        def insert(parent):
+            nonlocal t
+            t += 1
+            cur = con.execute(
+                "INSERT INTO comments (article_id, parent_id, status, author, email, body, "
+                "created_at, status_changed_at) VALUES (?,?,?,?,?,?,?,?)",
+                (aid, parent, rnd.choice(self.STATUSES), "R", "r@example.org", unique("x"), t, t))
+            ids.append(cur.lastrowid)
+
+        with con:
+            for _ in range(40):
+                insert(rnd.choice(ids) if ids and rnd.random() < 0.6 else None)
+        self.check(con, aid)
+        for step in range(300):
+            op = rnd.random()
+            with con:
+                if op < 0.5:
+                    con.execute("UPDATE comments SET status = ? WHERE id = ?",
+                                (rnd.choice(self.STATUSES), rnd.choice(ids)))
+                elif op < 0.65:
+                    insert(rnd.choice(ids) if rnd.random() < 0.7 else None)
+                elif op < 0.8:      # a parent joined, or let go, afterwards
+                    child = rnd.choice(ids)
+                    earlier = [i for i in ids if i < child]
+                    con.execute("UPDATE comments SET parent_id = ? WHERE id = ?",
+                                (rnd.choice(earlier) if earlier and rnd.random() < 0.8 else None,
+                                 child))
+                elif len(ids) > 10:
+                    gone = ids.pop(rnd.randrange(len(ids)))
+                    con.execute("DELETE FROM comments WHERE id = ?", (gone,))
+                con.execute("UPDATE articles SET version = version + 1 WHERE id = ?", (aid,))
+            pages = self.check(con, aid)
+            if step % 50 == 49:
+                for n, want in enumerate(pages, 1):
+                    got = self.comment_ids(self.get_ok(self.page_path(slug, n)).html())
+                    self.assertEqual(set(got), want, "page %d at step %d" % (n, step))
+                    self.assertEqual(len(got), len(want))
+                self.assertStatus(self.get(self.page_path(slug, len(pages) + 1)), 404)
 
 
 class AllOnOnePageTest(PagesCase):
