@@ -254,6 +254,7 @@ static char *expand(struct arena *a, const char *s, size_t n, size_t *len)
         { "{token}", api_token },
         { "{form}", form_token_make(a, app.secret, hello_id, now - 1) },
         { "{pending}", pending_list_make(a, app.secret, &own, 1, now) },
+        { "{own}", own_token_make(a, app.secret, own.id, own.tag, now) },
         { "{login-cookie}", login_cookie },
         { "{login}", login_token(a, now) },
     };
