@@ -216,7 +216,15 @@ static int run_route(struct ctx *c, const struct route *r)
         status = fail(c, 413, "The request's body is too large.");
     if (!status && (r->flags & R_CSRF))
         status = admin_check_csrf(c);
-    return status ? status : r->handler(c);
+    status = status ? status : r->handler(c);
+    /* A database server that went away during the request (restarted, or
+     * its host failing over): come back later, as before it (503), not a
+     * fault of the site (500). */
+    if (status == 500 && store_unavailable(c->store)) {
+        buf_reset(&c->resp->body);
+        return fail(c, 503, "The site's database is not available. Please come back later.");
+    }
+    return status;
 }
 
 /* Under /admin/api every answer is JSON, errors before routing included. */

@@ -72,6 +72,8 @@ int store_tag_name(struct store *s, struct arena *a, const char *tag_slug, const
     return db_one_text(s, a, st, name, "reading a tag");
 }
 
+static bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
 /* Turns what a reader typed into an FTS5 query that cannot be a syntax
  * error: each word becomes a quoted string (inner quotes doubled), and
  * all of them must match. The last word is a prefix ("repai" finds
@@ -87,14 +89,14 @@ static char *fts_query(struct arena *a, const char *words)
     int terms = 0;
     const char *p = words;
     while (*p && terms < MAX_TERMS) {
-        while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+        while (is_space(*p))
             p++;
         if (!*p)
             break;
         if (terms++)
             q[o++] = ' ';
         q[o++] = '"';
-        for (; *p && *p != ' ' && *p != '\t' && *p != '\n' && *p != '\r'; p++) {
+        for (; *p && !is_space(*p); p++) {
             if (*p == '"')
                 q[o++] = '"';
             q[o++] = *p;
@@ -107,6 +109,35 @@ static char *fts_query(struct arena *a, const char *words)
     return terms ? q : NULL;
 }
 
+/* PostgreSQL's form of the same search: the words before the last, as
+ * typed, for websearch_to_tsquery (which never fails to parse), and the last
+ * word as one quoted lexeme with a prefix mark for to_tsquery ("'repai':*",
+ * its quotes doubled and backslashes escaped). */
+static bool tsquery_parts(struct arena *a, const char *words, const char **head,
+                          const char **prefix)
+{
+    const char *end = words + strlen(words);
+    while (end > words && is_space(end[-1]))
+        end--;
+    const char *last = end;
+    while (last > words && !is_space(last[-1]))
+        last--;
+    *head = arena_strndup(a, words, (size_t)(last - words));
+    char *p = arena_alloc(a, (size_t)(end - last) * 2 + 5);
+    if (!*head || !p)
+        return false;
+    size_t o = 0;
+    p[o++] = '\'';
+    for (const char *c = last; c < end; c++) {
+        if (*c == '\'' || *c == '\\')
+            p[o++] = *c;
+        p[o++] = *c;
+    }
+    memcpy(p + o, "':*", 4);
+    *prefix = p;
+    return true;
+}
+
 int store_articles_search(struct store *s, struct arena *a, const char *words, int limit,
                           struct article_list *out)
 {
@@ -116,7 +147,17 @@ int store_articles_search(struct store *s, struct arena *a, const char *words, i
     if (!query)
         return STORE_OK;
     struct db_query *st = db_stmt(s, STMT_ARTICLE_SEARCH);
-    if (!st || !db_bind_text(st, ":query", query) || !db_bind_int(st, ":limit", limit))
+    if (!st)
+        return STORE_ERROR;
+    bool ok;
+    if (db_has_param(st, ":prefix")) {      /* PostgreSQL's text (statements.h) */
+        const char *head, *prefix;
+        ok = tsquery_parts(a, words, &head, &prefix) && db_bind_text(st, ":words", head) &&
+             db_bind_text(st, ":prefix", prefix);
+    } else {
+        ok = db_bind_text(st, ":query", query);
+    }
+    if (!ok || !db_bind_int(st, ":limit", limit))
         return STORE_ERROR;
     return read_articles(s, a, st, out);
 }

@@ -79,6 +79,11 @@ static int param_index(struct db_query *q, const char *name)
     return i;
 }
 
+bool db_has_param(struct db_query *q, const char *name)
+{
+    return q->s->drv->param(q, name) != 0;
+}
+
 static bool bind(struct db_query *q, const char *name, const struct db_value *v)
 {
     int i = param_index(q, name);
@@ -280,6 +285,7 @@ void store_rollback(struct store *s)
 
 const char *store_lost(struct store *s, bool now) { return s->drv->lost(s, now); }
 void store_pin_file(struct store *s) { s->drv->pin_file(s); }
+bool store_unavailable(struct store *s) { return s->drv->unavailable(s); }
 const char *store_health(struct store *s) { return s->drv->health(s); }
 bool store_read_only(struct store *s) { return s->drv->read_only(s); }
 

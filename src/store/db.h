@@ -36,6 +36,10 @@ bool db_bind_int(struct db_query *q, const char *name, int64_t value);
 bool db_bind_blob(struct db_query *q, const char *name, const void *data, int len);
 bool db_bind_null(struct db_query *q, const char *name);
 
+/* Whether q takes parameter `name`: where the dialects take an input in
+ * different forms (statements.h's STMT_PG), the caller asks which. */
+bool db_has_param(struct db_query *q, const char *name);
+
 /* What a step found. */
 enum db_step { DB_ROW, DB_DONE, DB_CONSTRAINT, DB_FAILED };
 /* Runs the statement (the first call) or moves to its next row. */

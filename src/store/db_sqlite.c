@@ -466,6 +466,8 @@ static const char *lite_lost(struct store *store, bool now)
     return why;
 }
 
+static bool lite_unavailable(struct store *s) { return lite_lost(s, true) != NULL; }
+
 static void report_read_only(struct store *s)
 {
     if (!atomic_exchange(&read_only_reported, true))
@@ -649,6 +651,7 @@ const struct db_driver db_sqlite_driver = {
     .exec = exec_sql,
     .begin = lite_begin,
     .lost = lite_lost,
+    .unavailable = lite_unavailable,
     .pin_file = lite_pin_file,
     .health = lite_health,
     .read_only = lite_read_only,

@@ -65,6 +65,7 @@ struct db_driver {
     /* store.h's operations on the whole database. */
     int (*begin)(struct store *s);
     const char *(*lost)(struct store *s, bool now);
+    bool (*unavailable)(struct store *s);
     void (*pin_file)(struct store *s);
     const char *(*health)(struct store *s);
     bool (*read_only)(struct store *s);

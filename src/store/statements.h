@@ -5,7 +5,12 @@
  * name and its text cannot drift apart, and db_stmt(s, STMT_name) is all a
  * caller writes. Grouped by the file that runs them. Column lists that
  * several statements share, and that a reader function reads in order,
- * are macros just below. */
+ * are macros just below.
+ *
+ * One text serves both databases where SQLite and PostgreSQL agree; where
+ * they differ, the list at the end (STMT_PG, read only by db_pgsql.c when it
+ * defines STMT_PG) gives PostgreSQL's own text for the same name, with the
+ * same parameters and the same columns in the same order. */
 #ifndef FOLIO_STATEMENT_COLUMNS
 #define FOLIO_STATEMENT_COLUMNS
 
@@ -31,10 +36,11 @@
 /* A comment with its article (comment_queries.c's read_view). */
 #define VIEW_COLUMNS COMMENT_COLUMNS ", a.slug, a.title "
 
-/* A reply's parent: its author and its first 120 characters on one line. */
+/* A reply's parent: its author and its first 120 characters on one line
+ * (CR and LF are written as themselves: both databases take them so). */
 #define PARENT_EXCERPT                                                                      \
     "coalesce(p.author, ''), coalesce(replace(replace(CASE WHEN length(p.body) > 120 "      \
-    "THEN substr(p.body, 1, 120) || '…' ELSE p.body END, char(13), ''), char(10), ' '), '') "
+    "THEN substr(p.body, 1, 120) || '…' ELSE p.body END, '\r', ''), '\n', ' '), '') "
 /* moderation.c's read_queue_item. */
 #define QUEUE_COLUMNS \
     COMMENT_COLUMNS ", a.slug, a.title, coalesce(c.previous_status, ''), " PARENT_EXCERPT
@@ -45,10 +51,12 @@
     "WHERE a.id = c.article_id AND "
 
 /* The queue's search (store_comments_queue): :like is '' for none, else a
- * LIKE pattern whose wildcards the caller escaped with a backslash. */
+ * LIKE pattern whose wildcards the caller escaped with a backslash. Both
+ * sides lowered: SQLite's LIKE ignores case, PostgreSQL's does not. */
 #define TEXT_MATCH                                                                          \
-    "(:like = '' OR c.body LIKE :like ESCAPE '\\' OR c.author LIKE :like ESCAPE '\\' "       \
-    "OR c.email LIKE :like ESCAPE '\\') "
+    "(:like = '' OR lower(c.body) LIKE lower(:like) ESCAPE '\\' "                            \
+    "OR lower(c.author) LIKE lower(:like) ESCAPE '\\' "                                       \
+    "OR lower(c.email) LIKE lower(:like) ESCAPE '\\') "
 
 /* moderation.c's read_log_entry. */
 #define LOG_COLUMNS                                                                         \
@@ -497,6 +505,7 @@ STMT(MIGRATIONS_CREATE, "CREATE TABLE IF NOT EXISTS schema_migrations (number IN
 STMT(MIGRATIONS_NONE, "SELECT NOT EXISTS (SELECT 1 FROM schema_migrations)")
 STMT(MIGRATION_RECORD, "INSERT OR IGNORE INTO schema_migrations VALUES (:number)")
 STMT(MIGRATION_APPLIED, "SELECT 1 FROM schema_migrations WHERE number = :number")
+STMT(MIGRATIONS_NEWEST, "SELECT coalesce(max(number), 0) FROM schema_migrations")
 STMT(SETTINGS_PING, "SELECT count(*) FROM settings")
 STMT(SETTINGS_SECRET, "SELECT value FROM settings WHERE key = 'secret'")
 /* INSERT OR IGNORE: when two processes start at once, the first wins
@@ -557,3 +566,104 @@ STMT(SUBSCRIPTION_CONFIRM,
      "WHERE comment_id = :comment AND confirmed_at IS NULL AND ended_at IS NULL")
 STMT(SUBSCRIPTION_END,
      "UPDATE subscriptions SET ended_at = :now WHERE comment_id = :comment AND ended_at IS NULL")
+/* ---- PostgreSQL's text where it differs (db_pgsql.c) ----
+ * INSERT OR IGNORE is ON CONFLICT DO NOTHING; the two-argument max() is
+ * greatest(); COLLATE NOCASE is lower() on both sides (sql/pg/001 indexes
+ * lower(email)); strftime('%s', 'now') is extract(epoch ...); FTS5 is a
+ * tsvector column searched with websearch_to_tsquery (as typed, so it
+ * cannot fail to parse) and ranked by ts_rank_cd; json_each is
+ * json_array_elements_text; PRAGMAs have no counterpart and are not run. */
+#ifdef STMT_PG
+/* :words, all but the last word as typed; :prefix, the last as a prefix
+ * (articles.c's tsquery_parts). */
+STMT_PG(ARTICLE_SEARCH,
+        "SELECT " ARTICLE_COLUMNS "FROM articles a, "
+        "(SELECT websearch_to_tsquery('english', :words) && "
+        "to_tsquery('english', :prefix) AS q) w "
+        "WHERE a.search @@ w.q AND a.status = 'published' "
+        "ORDER BY ts_rank_cd(a.search, w.q) DESC, a.id DESC LIMIT :limit")
+STMT_PG(ARTICLE_TAG_ADD,
+        "INSERT INTO article_tags (slug, article_id, name) VALUES (:slug, :id, :name) "
+        "ON CONFLICT DO NOTHING")
+STMT_PG(ARTICLE_TOUCH,
+        "UPDATE articles SET updated_at = greatest(updated_at, :now), version = version + 1 "
+        "WHERE id = :id")
+/* json_array_elements_text for json_each; no unary + on text; the subquery
+ * in FROM named. */
+STMT_PG(COMMENT_PAGE,
+        "WITH RECURSIVE shown(id, thread) AS ("
+        "  SELECT id, id FROM comments WHERE article_id = :article AND thread_root = 1 "
+        "  AND id >= :from AND id < :to "
+        "  UNION ALL "
+        "  SELECT c.id, s.thread FROM shown s JOIN comments c "
+        "  ON c.parent_id = s.id AND c.status = 'approved'), "
+        "walk(own, id, parent_id, root, depth) AS ("
+        "  SELECT c.id, c.id, c.parent_id, c.thread_root, 0 FROM comments c "
+        "  WHERE c.id IN (SELECT value::bigint FROM json_array_elements_text(:own::json)) "
+        "  AND c.article_id = :article AND c.status IN ('pending', 'spam') "
+        "  UNION ALL "
+        "  SELECT w.own, p.id, p.parent_id, p.thread_root, w.depth + 1 FROM walk w "
+        "  JOIN comments p ON p.id = w.parent_id "
+        "  WHERE w.root = 0 AND p.status = 'approved' AND w.depth < 10000), "
+        "placed(id, thread) AS ("
+        "  SELECT own, coalesce(max(CASE WHEN root = 1 THEN id END), own) FROM walk GROUP BY own) "
+        "SELECT * FROM ("
+        "  SELECT " COMMENT_COLUMNS ", s.thread AS thread FROM shown s "
+        "  JOIN comments c ON c.id = s.id "
+        "  UNION ALL "
+        "  SELECT " COMMENT_COLUMNS ", p.thread FROM placed p JOIN comments c ON c.id = p.id "
+        "  WHERE p.thread >= :from AND p.thread < :to) page "
+        "ORDER BY thread, created_at, id")
+STMT_PG(COMMENT_KNOWN,
+        "SELECT 1 FROM comments WHERE status = 'approved' "
+        "AND lower(email) = lower(:email) AND author = :author LIMIT 1")
+STMT_PG(TOKEN_INSERT,
+        "INSERT INTO api_tokens (name, token_hash, created_at) "
+        "VALUES (:name, :hash, extract(epoch FROM now())::bigint)")
+STMT_PG(TOKEN_REVOKE,
+        "UPDATE api_tokens SET revoked_at = extract(epoch FROM now())::bigint "
+        "WHERE id = :id AND revoked_at IS NULL")
+STMT_PG(WP_ADDRESS_ADD,
+        "INSERT INTO old_addresses (path, article_id) VALUES (:path, :id) "
+        "ON CONFLICT DO NOTHING")
+STMT_PG(PRIVACY_COMMENTS,
+        "SELECT " VIEW_COLUMNS "FROM comments c "
+        "JOIN articles a ON a.id = c.article_id "
+        "WHERE lower(c.email) = lower(:email) ORDER BY c.id")
+STMT_PG(PRIVACY_TOUCH,
+        "UPDATE articles SET updated_at = greatest(updated_at, :now), "
+        "version = version + 1 WHERE id IN (SELECT article_id FROM comments "
+        "WHERE lower(email) = lower(:email) AND status = 'approved')")
+STMT_PG(PRIVACY_ERASE,
+        "UPDATE comments SET author = 'Anonymous', email = '', url = '', "
+        "ip = '', user_agent = '' WHERE lower(email) = lower(:email)")
+STMT_PG(PRIVACY_ERASE_SUBSCRIPTIONS,
+        "DELETE FROM subscriptions WHERE lower(email) = lower(:email)")
+/* PostgreSQL spills sorts and temporary data to disk by itself (work_mem). */
+STMT_PG(WP_TEMP_ON_DISK, "SELECT 1")
+/* FOR UPDATE SKIP LOCKED: a row another host's worker is claiming is
+ * passed over, not waited for. */
+STMT_PG(OUTBOX_CLAIM,
+        "UPDATE outbox SET claimed_by = :worker, claimed_until = :until, "
+        "attempts = attempts + 1 "
+        "WHERE id = (SELECT id FROM outbox WHERE state = 'waiting' "
+        "AND next_attempt_at <= :now AND claimed_until < :now "
+        "ORDER BY next_attempt_at, id LIMIT 1 FOR UPDATE SKIP LOCKED) "
+        "RETURNING id, event_id, event, channel, comment_id, coalesce(subscriber_of, 0), "
+        "created_at, attempts")
+STMT_PG(OUTBOX_NEXT_DUE,
+        "SELECT coalesce(min(greatest(next_attempt_at, claimed_until)), 0) FROM outbox "
+        "WHERE state = 'waiting'")
+STMT_PG(SUBSCRIPTION_ADD,
+        "INSERT INTO subscriptions (comment_id, email, created_at) "
+        "VALUES (:comment, :email, :now) ON CONFLICT DO NOTHING")
+STMT_PG(SUBSCRIPTION_LIVE,
+        "SELECT 1 FROM subscriptions s WHERE s.comment_id = :comment "
+        "AND s.confirmed_at IS NOT NULL AND s.ended_at IS NULL "
+        "AND lower(s.email) <> lower(coalesce((SELECT c.email FROM comments c "
+        "WHERE c.id = :by), ''))")
+STMT_PG(MIGRATION_RECORD,
+        "INSERT INTO schema_migrations VALUES (:number) ON CONFLICT DO NOTHING")
+STMT_PG(SETTINGS_SECRET_ADD,
+        "INSERT INTO settings (key, value) VALUES ('secret', :v) ON CONFLICT DO NOTHING")
+#endif

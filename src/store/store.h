@@ -59,6 +59,11 @@ const char *store_lost(struct store *s, bool now);
  * onto another file at the path, or onto none, marks the database lost.
  * Nothing to do for a store that is not a file. */
 void store_pin_file(struct store *s);
+/* True when this connection's last failure was that the database could not
+ * be reached at all (PostgreSQL: its server down or restarting; SQLite: the
+ * file lost, as store_lost): the request is answered 503, not 500. Asking
+ * clears it. */
+bool store_unavailable(struct store *s);
 /* NULL when the database is fit to serve: still the one opened, answers a
  * read, and passed its integrity check (SQLite: PRAGMA quick_check, run at
  * most every 10 minutes, by one thread at a time; the others use the last

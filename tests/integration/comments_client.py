@@ -8,10 +8,11 @@ import hmac
 import itertools
 import os
 import re
-import sqlite3
 import struct
 import time
 import urllib.parse
+
+import harness
 
 FORM_TYPE = "application/x-www-form-urlencoded"
 SUMMIT = "summit-talks-resume"        # published, comments open
@@ -177,9 +178,7 @@ class CommentClient:
     # -- the database -------------------------------------------------------------------
 
     def db(self):
-        conn = sqlite3.connect(self.server.db, timeout=30)
-        conn.row_factory = sqlite3.Row
-        return conn
+        return harness.database(self.server, rows_by_name=True)
 
     def row(self, comment_id):
         with self.db() as conn:
@@ -198,9 +197,10 @@ class CommentClient:
             return conn.execute("SELECT id FROM articles WHERE slug = ?", (slug,)).fetchone()[0]
 
     def secret(self):
+        hex_of = "encode(value, 'hex')" if harness.on_postgres() else "hex(value)"
         with self.db() as conn:
-            return bytes(conn.execute("SELECT value FROM settings WHERE key = 'secret'")
-                         .fetchone()[0])
+            return bytes.fromhex(conn.execute("SELECT %s FROM settings WHERE key = 'secret'"
+                                              % hex_of).fetchone()[0])
 
     def approve(self, *ids):
         """What the admin area does: approve, and mark the article changed
@@ -210,10 +210,12 @@ class CommentClient:
             with conn:
                 for i in ids:
                     conn.execute("UPDATE comments SET status = 'approved' WHERE id = ?", (i,))
+                    now = int(time.time())
                     conn.execute("UPDATE articles SET version = version + 1, "
-                                 "updated_at = max(updated_at + 1, strftime('%s', 'now')) "
+                                 "updated_at = CASE WHEN updated_at + 1 > ? "
+                                 "THEN updated_at + 1 ELSE ? END "
                                  "WHERE id = (SELECT article_id FROM comments WHERE id = ?)",
-                                 (i,))
+                                 (now, now, i))
         finally:
             conn.close()
 

@@ -134,6 +134,147 @@ def _kill_all():
         _live.discard(proc)
 
 
+# ---------------------------------------------------------------------------
+# PostgreSQL: with FOLIO_PG set (the URI of a cluster's maintenance database,
+# from tests/pg/cluster.sh, which ctest starts as a fixture), every server
+# gets a new database of its own in that cluster instead of a SQLite file.
+
+def pg_cluster():
+    return os.environ.get("FOLIO_PG") or None
+
+
+def on_postgres():
+    return pg_cluster() is not None
+
+
+def _psql(uri, sql, variables=()):
+    cmd = ["psql", "-X", "-q", "-A", "-t", "-F", "\t", "-v", "ON_ERROR_STOP=1", uri]
+    for name, value in variables:
+        cmd += ["-v", "%s=%s" % (name, value)]
+    r = subprocess.run(cmd, input=sql, capture_output=True, text=True, timeout=60)
+    if r.returncode != 0:
+        raise RuntimeError("psql failed (exit %d): %s\n%s" % (r.returncode, r.stderr, sql))
+    return r.stdout
+
+
+def pg_database_uri(name):
+    """The cluster's URI with database `name` instead of its maintenance one."""
+    return re.sub(r"^(postgres(?:ql)?://[^/]*/)[^?]*", lambda m: m.group(1) + name, pg_cluster())
+
+
+def pg_create_database(name):
+    _psql(pg_cluster(), 'CREATE DATABASE "%s"' % name)
+    return pg_database_uri(name)
+
+
+def pg_drop_database(name):
+    _psql(pg_cluster(), 'DROP DATABASE IF EXISTS "%s" WITH (FORCE)' % name)
+
+
+class Row(tuple):
+    """A row as sqlite3 gives it (a tuple), whose columns may also be read
+    by name, as sqlite3.Row's."""
+
+    def __new__(cls, pairs):
+        row = super().__new__(cls, [v for _, v in pairs])
+        row.names = [k for k, _ in pairs]
+        return row
+
+    def __getitem__(self, key):
+        if isinstance(key, str):
+            key = self.names.index(key)
+        return tuple.__getitem__(self, key)
+
+    def keys(self):
+        return list(self.names)
+
+
+class _Rows:
+    def __init__(self, rows, lastrowid=None):
+        self.rows = rows
+        self.lastrowid = lastrowid
+
+    def fetchone(self):
+        return self.rows[0] if self.rows else None
+
+    def fetchall(self):
+        return self.rows
+
+    def __iter__(self):
+        return iter(self.rows)
+
+
+class PgDatabase:
+    """The little of sqlite3's connection the tests use, on PostgreSQL
+    through psql: execute(sql, params) with ? placeholders, rows by name or
+    position with their types (row_to_json), `with` as a no-op. Each
+    statement commits on its own."""
+
+    def __init__(self, uri):
+        self.uri = uri
+
+    def execute(self, sql, params=()):
+        parts = sql.split("?")
+        if len(parts) - 1 != len(params):
+            raise ValueError("%d placeholders, %d parameters" % (len(parts) - 1, len(params)))
+        text = parts[0]
+        for i, part in enumerate(parts[1:]):
+            v = params[i]
+            text += ("NULL" if v is None else "decode(:'p%d', 'hex')" % i
+                     if isinstance(v, bytes) else ":'p%d'" % i) + part
+        variables = [("p%d" % i, v.hex() if isinstance(v, bytes) else str(v))
+                     for i, v in enumerate(params) if v is not None]
+        if re.match(r"\s*(SELECT|WITH)\b", text, re.I):
+            return _Rows(self._rows("SELECT row_to_json(r) FROM (%s) r" % text, variables))
+        if re.match(r"\s*INSERT\b", text, re.I):     # sqlite3's lastrowid: the new id
+            rows = self._rows("WITH r AS (%s RETURNING *) SELECT row_to_json(r) FROM r" % text,
+                              variables)
+            return _Rows([], rows[-1]["id"] if rows and "id" in rows[-1].names else None)
+        _psql(self.uri, text + ";\n", variables)
+        return _Rows([])
+
+    def _rows(self, sql, variables):
+        import json
+        out = _psql(self.uri, sql + ";\n", variables)
+        return [json.loads(line, object_pairs_hook=Row) for line in out.splitlines()
+                if line.strip()]
+
+    def executemany(self, sql, rows):
+        for params in rows:
+            self.execute(sql, params)
+
+    def commit(self):
+        pass
+
+    def close(self):
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+def database(server, timeout=30, rows_by_name=False):
+    """A connection to the server's database, whichever it is: sqlite3's,
+    or PgDatabase's on PostgreSQL (rows are tuples; by name too on
+    PostgreSQL, and on SQLite with rows_by_name)."""
+    if re.match(r"postgres(ql)?://", server.db):
+        return PgDatabase(server.db)
+    import sqlite3
+    conn = sqlite3.connect(server.db, timeout=timeout)
+    if rows_by_name:
+        conn.row_factory = sqlite3.Row
+    return conn
+
+
+def sqlite_only(reason):
+    """Skips a test that reads or damages the SQLite file itself when the
+    suite runs against PostgreSQL."""
+    return unittest.skipIf(on_postgres(), "SQLite's file: " + reason)
+
+
 def run_folio(args, db=None, input=None, timeout=30, cwd=None, env=None):
     """Runs `folio ARGS [--db DB]` to completion; returns CompletedProcess
     with text stdout/stderr."""
@@ -402,7 +543,7 @@ class FolioServer:
     """
 
     def __init__(self, front=None, fixtures=None, demo=False, base_path="",
-                 server_args=(), name="folio"):
+                 server_args=(), name="folio", db=None):
         self.front = front or front_from_env()
         self.fixtures = list(fixture_paths() if fixtures is None else fixtures)
         self.demo = demo
@@ -411,6 +552,13 @@ class FolioServer:
         self.bin = folio_bin()
         self.tmp = tempfile.mkdtemp(prefix="folio-it-%s-" % re.sub(r"\W", "", name)[:20])
         self.db = os.path.join(self.tmp, "folio.db")
+        self.pg_name = None
+        self.shared_db = db is not None     # another server's: not made or dropped here
+        if db is not None:
+            self.db = db
+        elif on_postgres():
+            self.pg_name = "t_" + re.sub(r"\W", "_", os.path.basename(self.tmp)).lower()
+            self.db = pg_create_database(self.pg_name)
         self.www = www_dir()
         self.port = None
         self.host = "127.0.0.1"
@@ -578,6 +726,8 @@ http {{
             sys.stderr.write("[harness] kept %s\n" % self.tmp)
         else:
             shutil.rmtree(self.tmp, ignore_errors=True)
+            if self.pg_name and not self.shared_db:
+                pg_drop_database(self.pg_name)
         if problems and check:
             raise AssertionError("; ".join(problems) + "\n" + logs)
 

@@ -48,7 +48,7 @@ class AdminCase(harness.FolioTestCase):
     # -- the database --------------------------------------------------------
 
     def db(self):
-        con = sqlite3.connect(self.server.db, timeout=10)
+        con = harness.database(self.server, timeout=10)
         self.addCleanup(con.close)
         return con
 
@@ -1068,7 +1068,7 @@ class QueueScreenTest(AdminCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        con = sqlite3.connect(cls.server.db, timeout=10)
+        con = harness.database(cls.server, timeout=10)
         aid = con.execute("SELECT id FROM articles WHERE slug = 'zeppelin-returns'").fetchone()[0]
         now = int(time.time())
         with con:
@@ -1177,7 +1177,7 @@ class PagingTest(AdminCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        con = sqlite3.connect(cls.server.db, timeout=10)
+        con = harness.database(cls.server, timeout=10)
         aid = con.execute("SELECT id FROM articles WHERE slug = 'zeppelin-returns'").fetchone()[0]
         now = int(time.time())
         with con:

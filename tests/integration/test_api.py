@@ -76,8 +76,9 @@ class ApiCase(harness.FolioTestCase):
     # -- the database, directly ---------------------------------------------
 
     def db(self):
-        con = sqlite3.connect(self.server.db, timeout=10)
-        con.execute("PRAGMA foreign_keys = ON")
+        con = harness.database(self.server, timeout=10)
+        if not harness.on_postgres():
+            con.execute("PRAGMA foreign_keys = ON")
         return con
 
     def query(self, sql, *args):
@@ -670,7 +671,7 @@ class TokenCliTest(harness.FolioTestCase):
         self.assertNotEqual(r2.stdout.strip(), token)
 
         # Only a hash is stored.
-        con = sqlite3.connect(self.server.db)
+        con = harness.database(self.server)
         try:
             rows = con.execute("SELECT * FROM api_tokens").fetchall()
         finally:

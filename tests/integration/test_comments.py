@@ -1316,6 +1316,7 @@ class CommentIdsTest(CommentClient, harness.FolioTestCase):
             self.assertIn("awaiting moderation", el.norm_text())
 
 
+@harness.sqlite_only("migrates an old SQLite database")
 class CommentIdsMigrationTest(unittest.TestCase):
     """sql/008 on a database made by an older folio: every row, thread and
     count kept; ids go on after the highest ever used, a deleted one's too;
