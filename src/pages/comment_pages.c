@@ -20,6 +20,21 @@ static int thread_start(struct ctx *c, const struct article *a, int64_t n, int64
     return rc == STORE_ERROR ? rc : STORE_OK;
 }
 
+/* Pages for `threads` threads: at least 1. */
+static int64_t pages_for(struct ctx *c, int64_t threads)
+{
+    int64_t per = per_page(c);
+    return per && threads > per ? (threads + per - 1) / per : 1;
+}
+
+int64_t comment_page_count(struct ctx *c, const struct article *a)
+{
+    int64_t threads = 0;
+    if (store_thread_count(c->store, a->id, &threads) != STORE_OK)
+        return 1;
+    return pages_for(c, threads);
+}
+
 int comment_page_find(struct ctx *c, const struct article *a, int64_t number,
                       struct comment_page *out)
 {
@@ -27,7 +42,7 @@ int comment_page_find(struct ctx *c, const struct article *a, int64_t number,
     if (store_thread_count(c->store, a->id, &threads) != STORE_OK)
         return fail(c, 500, "The comments could not be read.");
     out->number = number;
-    out->count = per && threads > per ? (threads + per - 1) / per : 1;
+    out->count = pages_for(c, threads);
     out->from = 0;
     out->to = INT64_MAX;
     if (number < 1 || number > out->count)

@@ -77,6 +77,9 @@ struct comment_page {
     int64_t number, count;      /* this page (from 1), and how many there are (at least 1) */
     int64_t from, to;           /* its threads' first comments have ids in [from, to) */
 };
+/* How many pages the article's comments take (at least 1; 1 when that
+ * cannot be read). */
+int64_t comment_page_count(struct ctx *c, const struct article *a);
 /* Page `number` of the article's comments: 0, or the status to answer (404
  * past the last page, 500) with its message set. */
 int comment_page_find(struct ctx *c, const struct article *a, int64_t number,

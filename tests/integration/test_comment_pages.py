@@ -28,7 +28,7 @@ TOUCH = ("UPDATE articles SET version = version + 1, updated_at = "
 PER_PAGE = 5
 THREADS = 12
 SLUGS = ["pages-order", "pages-links", "pages-reply", "pages-pending", "pages-feed",
-         "pages-cache", "pages-moderation", "pages-queue", "pages-edit", "pages-random",
+         "pages-cache", "pages-moderation", "pages-queue", "pages-edit", "pages-random", "pages-old",
          "pages-top"]
 
 
@@ -167,6 +167,26 @@ class CommentPagesTest(PagesCase):
             self.assertNoLeak(r)
         self.assertStatus(self.get("/articles/no-such-story/comment-page-2"), 404)
         self.assertStatus(self.get("/articles/no-such-story/comment-page-1"), 404)
+
+    def test_a_wordpress_comment_page_goes_to_the_same_page(self):
+        slug = "pages-old"
+        self.threads(slug)
+        con = sqlite3.connect(self.server.db, timeout=30)
+        with con:     # what folio import wordpress records for the post's permalink
+            con.execute("INSERT OR IGNORE INTO old_addresses (path, article_id) SELECT "
+                        "'/2019/04/a-long-discussion', id FROM articles WHERE slug = ?", (slug,))
+        con.close()
+        for old, new in (("/2019/04/a-long-discussion/comment-page-2/", 2),
+                         ("/2019/04/a-long-discussion/comment-page-3", 3),
+                         ("/2019/04/a-long-discussion/comment-page-1/", 1),
+                         ("/2019/04/a-long-discussion/comment-page-9/", 1)):
+            r = self.get(old)
+            self.assertStatus(r, 301, old)
+            self.assertEqual(urllib.parse.urlsplit(r.header("Location")).path,
+                             self.server.path(self.page_path(slug, new)), old)
+        for other in ("/2019/04/a-long-discussion/comment-page-x/",
+                      "/2019/04/other-story/comment-page-2/", "/comment-page-2"):
+            self.assertStatus(self.get(other), 404, other)
 
     def test_reply_links_land_on_the_page_of_the_thread(self):
         slug = "pages-reply"
