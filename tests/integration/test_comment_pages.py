@@ -171,7 +171,7 @@ class CommentPagesTest(PagesCase):
     def test_a_wordpress_comment_page_goes_to_the_same_page(self):
         slug = "pages-old"
         self.threads(slug)
-        con = sqlite3.connect(self.server.db, timeout=30)
+        con = harness.database(self.server)
         with con:     # what folio import wordpress records for the post's permalink
             con.execute("INSERT OR IGNORE INTO old_addresses (path, article_id) SELECT "
                         "'/2019/04/a-long-discussion', id FROM articles WHERE slug = ?", (slug,))
@@ -407,8 +407,9 @@ class ThreadsUnderModerationTest(PagesCase):
     def test_marks_counts_and_pages_stay_right(self):
         slug = "pages-random"
         rnd = random.Random(12)
-        con = sqlite3.connect(self.server.db, timeout=30)
-        con.execute("PRAGMA foreign_keys = ON")
+        con = harness.database(self.server)
+        if not harness.on_postgres():
+            con.execute("PRAGMA foreign_keys = ON")
         self.addCleanup(con.close)
         aid = con.execute("SELECT id FROM articles WHERE slug = ?", (slug,)).fetchone()[0]
         ids, t = [], int(time.time())
