@@ -52,7 +52,9 @@ static const char *const pg_override[STMT_COUNT] = {
 };
 
 struct pg_store {
-    struct store base;
+    struct store base;         /* base.where: the URI without its password, for logs */
+    const char *uri;            /* as given, to connect with */
+    char *shown;                /* base.where, owned */
     PGconn *conn;
     int64_t changes;            /* rows the last command changed */
     long long retry_at;         /* monotonic second of the next reconnect, when broken */
@@ -177,10 +179,14 @@ static void start_listener(void)
         log_error("database: cannot start the thread that listens for changes");
 }
 
+static pthread_mutex_t listener_uri_lock = PTHREAD_MUTEX_INITIALIZER;
+
 static uint64_t pg_generation(struct store *s)
 {
+    pthread_mutex_lock(&listener_uri_lock);
     if (!listener.uri)
-        listener.uri = s->where;    /* the servers' one --db, kept by the config */
+        listener.uri = pgs(s)->uri;     /* the servers' one --db, kept by the config */
+    pthread_mutex_unlock(&listener_uri_lock);
     pthread_once(&listener.once, start_listener);
     return atomic_load(&listener.listening) ? atomic_load(&listener.generation) : 0;
 }
@@ -680,7 +686,36 @@ static int migrate(struct store *s, const char *sql_dir, char *err, size_t errle
 static void pg_close(struct store *s)
 {
     PQfinish(pgs(s)->conn);
+    free(pgs(s)->shown);
     free(pgs(s));
+}
+
+/* The URI as the log may show it: a password, in the user part
+ * ("postgresql://user:secret@host") or as a parameter ("password=secret"),
+ * becomes "***". NULL when out of memory. */
+static char *without_password(const char *uri)
+{
+    char *out = malloc(strlen(uri) + 8);     /* "***" may stand for less, twice */
+    if (!out)
+        return NULL;
+    const char *auth = strstr(uri, "://"), *at = auth ? strchr(auth + 3, '@') : NULL;
+    const char *colon = at ? memchr(auth + 3, ':', (size_t)(at - auth - 3)) : NULL;
+    const char *slash = auth ? strchr(auth + 3, '/') : NULL;
+    if (colon && (!slash || at < slash)) {
+        size_t head = (size_t)(colon + 1 - uri);
+        memcpy(out, uri, head);
+        strcpy(out + head, "***");
+        strcat(out, at);
+    } else {
+        strcpy(out, uri);
+    }
+    char *pw = strstr(out, "password=");
+    if (pw) {
+        char *end = pw + 9 + strcspn(pw + 9, "&");
+        memmove(pw + 12, end, strlen(end) + 1);
+        memcpy(pw + 9, "***", 3);
+    }
+    return out;
 }
 
 static struct store *pg_open(const char *where, const char *sql_dir, bool create, char *err,
@@ -693,16 +728,18 @@ static struct store *pg_open(const char *where, const char *sql_dir, bool create
         return NULL;
     }
     ps->base.drv = &db_pgsql_driver;
-    ps->base.where = where;
+    ps->uri = where;
+    ps->shown = without_password(where);
+    ps->base.where = ps->shown ? ps->shown : "(a PostgreSQL URI)";
     ps->conn = PQconnectdb(where);
     if (PQstatus(ps->conn) != CONNECTION_OK) {
         set_error(ps, PQerrorMessage(ps->conn));
-        snprintf(err, errlen, "database %s: %s", where, ps->error);
+        snprintf(err, errlen, "database %s: %s", ps->base.where, ps->error);
         store_close(&ps->base);
         return NULL;
     }
     if (!session_setup(ps)) {
-        snprintf(err, errlen, "database %s: %s", where, ps->error);
+        snprintf(err, errlen, "database %s: %s", ps->base.where, ps->error);
         store_close(&ps->base);
         return NULL;
     }

@@ -4,6 +4,8 @@
 #                                   socket in DIR (no TCP), print its URI
 #   tests/pg/cluster.sh stop DIR    stop it and remove DIR
 #   tests/pg/cluster.sh uri DIR     print the URI of the cluster in DIR
+#   tests/pg/cluster.sh restart DIR stop it (fast: connections are cut) and
+#                                   start it again, as an upgrade or failover
 # The URI names the maintenance database `postgres` as the superuser `folio`;
 # a test makes a database of its own in it (tests/integration/harness.py).
 # PostgreSQL refuses to run as root: as root, the cluster runs as `nobody`
@@ -15,7 +17,7 @@ set -euo pipefail
 cmd=${1:-}
 dir=${2:-}
 if [ -z "$cmd" ] || [ -z "$dir" ]; then
-  echo "usage: $0 start|stop|uri DIR" >&2
+  echo "usage: $0 start|stop|restart|uri DIR" >&2
   exit 2
 fi
 
@@ -38,6 +40,12 @@ as_owner() {
   fi
 }
 
+start_server() {
+  as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+    -o "-c listen_addresses='' -c unix_socket_directories='$dir' -c max_connections=300" \
+    start >/dev/null || { cat "$dir/server.log" >&2; exit 1; }
+}
+
 case $cmd in
   start)
     if [ -z "$bin" ]; then
@@ -57,10 +65,12 @@ case $cmd in
       >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; exit 1; }
     # fsync stays on: the durability tests kill folio, not the cluster, but
     # the cluster's own restart test must find every acknowledged write.
-    as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-      -o "-c listen_addresses='' -c unix_socket_directories='$dir' -c max_connections=300" \
-      start >/dev/null || { cat "$dir/server.log" >&2; exit 1; }
+    start_server
     uri
+    ;;
+  restart)
+    as_owner "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null
+    start_server
     ;;
   stop)
     if [ -n "$bin" ] && [ -f "$dir/data/postmaster.pid" ]; then
@@ -72,7 +82,7 @@ case $cmd in
     uri
     ;;
   *)
-    echo "usage: $0 start|stop|uri DIR" >&2
+    echo "usage: $0 start|stop|restart|uri DIR" >&2
     exit 2
     ;;
 esac
