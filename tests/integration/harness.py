@@ -147,14 +147,97 @@ def on_postgres():
     return pg_cluster() is not None
 
 
-def _psql(uri, sql, variables=()):
-    cmd = ["psql", "-X", "-q", "-A", "-t", "-F", "\t", "-v", "ON_ERROR_STOP=1", uri]
-    for name, value in variables:
-        cmd += ["-v", "%s=%s" % (name, value)]
-    r = subprocess.run(cmd, input=sql, capture_output=True, text=True, timeout=60)
-    if r.returncode != 0:
-        raise RuntimeError("psql failed (exit %d): %s\n%s" % (r.returncode, r.stderr, sql))
-    return r.stdout
+class _Libpq:
+    """libpq through ctypes: one connection per URI, kept for the run (a
+    psql process per query made the PostgreSQL suites several times slower
+    than SQLite's). libpq5 comes with libpq-dev, which the build needs."""
+
+    def __init__(self):
+        import ctypes
+        import ctypes.util
+        import threading
+        c = ctypes
+        lib = c.CDLL(ctypes.util.find_library("pq") or "libpq.so.5")
+        for name, res, args in (
+                ("PQconnectdb", c.c_void_p, [c.c_char_p]),
+                ("PQstatus", c.c_int, [c.c_void_p]),
+                ("PQerrorMessage", c.c_char_p, [c.c_void_p]),
+                ("PQfinish", None, [c.c_void_p]),
+                ("PQexec", c.c_void_p, [c.c_void_p, c.c_char_p]),
+                ("PQexecParams", c.c_void_p, [c.c_void_p, c.c_char_p, c.c_int, c.c_void_p,
+                                              c.POINTER(c.c_char_p), c.c_void_p, c.c_void_p,
+                                              c.c_int]),
+                ("PQresultStatus", c.c_int, [c.c_void_p]),
+                ("PQntuples", c.c_int, [c.c_void_p]),
+                ("PQnfields", c.c_int, [c.c_void_p]),
+                ("PQgetvalue", c.c_char_p, [c.c_void_p, c.c_int, c.c_int]),
+                ("PQclear", None, [c.c_void_p])):
+            fn = getattr(lib, name)
+            fn.restype, fn.argtypes = res, args
+        self.lib, self.ctypes = lib, c
+        self.conns = {}
+        self.lock = threading.Lock()
+
+    def _connect(self, uri):
+        conn = self.lib.PQconnectdb(uri.encode())
+        if self.lib.PQstatus(conn) != 0:        # CONNECTION_OK
+            message = self.lib.PQerrorMessage(conn).decode(errors="replace")
+            self.lib.PQfinish(conn)
+            raise RuntimeError("PostgreSQL: cannot connect to %s: %s" % (uri, message))
+        return conn
+
+    def _run(self, conn, sql, params):
+        if not params:
+            return self.lib.PQexec(conn, sql.encode())
+        values = (self.ctypes.c_char_p * len(params))(
+            *[None if v is None else v.encode() for v in params])
+        return self.lib.PQexecParams(conn, sql.encode(), len(params), None, values,
+                                     None, None, 0)
+
+    def query(self, uri, sql, params=()):
+        """Runs sql (one statement when params are given, $1... for them,
+        text or None) and returns its rows as lists of text; a statement
+        that fails raises. A connection the server dropped (a restarted
+        cluster, a dropped database) is opened again once."""
+        with self.lock:
+            for attempt in (1, 2):
+                conn = self.conns.get(uri)
+                if conn is None:
+                    conn = self.conns[uri] = self._connect(uri)
+                res = self._run(conn, sql, params)
+                status = self.lib.PQresultStatus(res) if res else 7
+                if status in (1, 2):            # PGRES_COMMAND_OK, PGRES_TUPLES_OK
+                    rows = [[self.lib.PQgetvalue(res, r, f).decode()
+                             for f in range(self.lib.PQnfields(res))]
+                            for r in range(self.lib.PQntuples(res))]
+                    self.lib.PQclear(res)
+                    return rows
+                message = self.lib.PQerrorMessage(conn).decode(errors="replace")
+                if res:
+                    self.lib.PQclear(res)
+                if self.lib.PQstatus(conn) != 0 and attempt == 1:
+                    self.lib.PQfinish(conn)
+                    del self.conns[uri]
+                    continue
+                raise RuntimeError("PostgreSQL failed: %s\n%s" % (message, sql))
+
+    def forget(self, uri):
+        """Closes the connection to uri, if one is open (before its
+        database is dropped)."""
+        with self.lock:
+            conn = self.conns.pop(uri, None)
+            if conn is not None:
+                self.lib.PQfinish(conn)
+
+
+_libpq = None
+
+
+def _pg_query(uri, sql, params=()):
+    global _libpq
+    if _libpq is None:
+        _libpq = _Libpq()
+    return _libpq.query(uri, sql, params)
 
 
 def pg_database_uri(name):
@@ -163,12 +246,14 @@ def pg_database_uri(name):
 
 
 def pg_create_database(name):
-    _psql(pg_cluster(), 'CREATE DATABASE "%s"' % name)
+    _pg_query(pg_cluster(), 'CREATE DATABASE "%s"' % name)
     return pg_database_uri(name)
 
 
 def pg_drop_database(name):
-    _psql(pg_cluster(), 'DROP DATABASE IF EXISTS "%s" WITH (FORCE)' % name)
+    if _libpq is not None:
+        _libpq.forget(pg_database_uri(name))
+    _pg_query(pg_cluster(), 'DROP DATABASE IF EXISTS "%s" WITH (FORCE)' % name)
 
 
 class Row(tuple):
@@ -206,7 +291,7 @@ class _Rows:
 
 class PgDatabase:
     """The little of sqlite3's connection the tests use, on PostgreSQL
-    through psql: execute(sql, params) with ? placeholders, rows by name or
+    through libpq: execute(sql, params) with ? placeholders, rows by name or
     position with their types (row_to_json), `with` as a no-op. Each
     statement commits on its own."""
 
@@ -220,24 +305,22 @@ class PgDatabase:
         text = parts[0]
         for i, part in enumerate(parts[1:]):
             v = params[i]
-            text += ("NULL" if v is None else "decode(:'p%d', 'hex')" % i
-                     if isinstance(v, bytes) else ":'p%d'" % i) + part
-        variables = [("p%d" % i, v.hex() if isinstance(v, bytes) else str(v))
-                     for i, v in enumerate(params) if v is not None]
+            text += ("decode($%d, 'hex')" if isinstance(v, bytes) else "$%d") % (i + 1) + part
+        values = [None if v is None else v.hex() if isinstance(v, bytes) else str(v)
+                  for v in params]
         if re.match(r"\s*(SELECT|WITH)\b", text, re.I):
-            return _Rows(self._rows("SELECT row_to_json(r) FROM (%s) r" % text, variables))
+            return _Rows(self._rows("SELECT row_to_json(r) FROM (%s) r" % text, values))
         if re.match(r"\s*INSERT\b", text, re.I):     # sqlite3's lastrowid: the new id
             rows = self._rows("WITH r AS (%s RETURNING *) SELECT row_to_json(r) FROM r" % text,
-                              variables)
+                              values)
             return _Rows([], rows[-1]["id"] if rows and "id" in rows[-1].names else None)
-        _psql(self.uri, text + ";\n", variables)
+        _pg_query(self.uri, text, values)
         return _Rows([])
 
-    def _rows(self, sql, variables):
+    def _rows(self, sql, values):
         import json
-        out = _psql(self.uri, sql + ";\n", variables)
-        return [json.loads(line, object_pairs_hook=Row) for line in out.splitlines()
-                if line.strip()]
+        return [json.loads(row[0], object_pairs_hook=Row)
+                for row in _pg_query(self.uri, sql, values)]
 
     def executemany(self, sql, rows):
         for params in rows:

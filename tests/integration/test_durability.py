@@ -350,7 +350,7 @@ class DatabaseRestartTest(CommentClient, harness.FolioTestCase):
         if r.returncode != 0:
             raise RuntimeError("cluster.sh start: " + r.stderr)
         cls.addClassCleanup(subprocess.run, [CLUSTER, "stop", cls.cluster_dir])
-        harness._psql(r.stdout.strip(), "CREATE DATABASE folio")
+        harness._pg_query(r.stdout.strip(), "CREATE DATABASE folio")
         db = "postgresql:///folio?host=%s&user=folio" % cls.cluster_dir
         cls.server = harness.FolioServer(front=cls.front, server_args=cls.server_args,
                                          name=cls.__name__, db=db)
