@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -223,9 +224,15 @@ static void put_number(struct line *l, unsigned long long n)
 /* A field as nginx writes one: '"', '\\', control bytes and bytes past
  * ASCII as \xHH, so that a line cannot be forged or broken by a client;
  * "-" for none. */
+static const uint64_t escaped[4] = {    /* a bit for each byte value */
+    0xffffffffu | 1ull << '"',                      /* control bytes, '"' */
+    1ull << ('\\' - 64) | 1ull << (0x7f - 64),       /* '\\', DEL */
+    ~0ull, ~0ull,                                   /* past ASCII */
+};
+
 static bool needs_escape(unsigned char c)
 {
-    return c < 0x20 || c >= 0x7f || c == '"' || c == '\\';
+    return escaped[c >> 6] >> (c & 63) & 1;
 }
 
 static void put_field(struct line *l, const char *s)

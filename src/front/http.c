@@ -110,7 +110,6 @@ struct http_server {
 
 /* One request, from its request line to MHD's completion notice. */
 struct exchange {
-    char *uri;                  /* raw, as sent: path '?' query */
     struct buf body;
     bool too_large;             /* more than LIMIT_BODY_BYTES came */
     bool started;               /* the handler has seen the headers */
@@ -121,6 +120,7 @@ struct exchange {
     bool answered;              /* the writer is done: queue `answer` */
     struct MHD_Response *answer;    /* NULL when it could not be made */
     int answer_status;
+    char uri[];                 /* raw, as sent: path '?' query */
 };
 
 static _Thread_local struct http_thread *this_thread;
@@ -308,14 +308,13 @@ static void *exchange_begin(void *cls, const char *uri, struct MHD_Connection *c
 {
     (void)conn;
     struct http_server *srv = cls;
-    struct exchange *ex = calloc(1, sizeof *ex);
+    /* MHD's memory limit bounds its length; the core checks LIMIT_TARGET_BYTES */
+    size_t len = strlen(uri);
+    struct exchange *ex = malloc(sizeof *ex + len + 1);    /* one allocation, not two */
     if (!ex)
         return NULL;
-    /* MHD's memory limit bounds its length; the core checks LIMIT_TARGET_BYTES */
-    if (!(ex->uri = strdup(uri))) {
-        free(ex);
-        return NULL;
-    }
+    memset(ex, 0, sizeof *ex);
+    memcpy(ex->uri, uri, len + 1);
     atomic_fetch_add(&srv->in_flight, 1);
     return ex;
 }
@@ -331,7 +330,6 @@ static void exchange_end(void *cls, struct MHD_Connection *conn, void **con_cls,
         return;
     if (ex->answer)             /* answered by a writer, never queued */
         MHD_destroy_response(ex->answer);
-    free(ex->uri);
     buf_free(&ex->body);
     free(ex);
     *con_cls = NULL;

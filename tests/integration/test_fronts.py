@@ -1000,6 +1000,32 @@ class AccessLogTest(ServerTestCase):
         time.sleep(0.3)
         self.assertEqual(self.lines_in(off.folio_log, "/?to=nowhere", wait=0), [])
 
+    def test_serve_writes_every_line_whole_by_its_stop(self):
+        """Lines wait in per-thread buffers for up to a second: SIGTERM
+        right after the requests still leaves each one in the file, whole,
+        with its status and the bytes sent."""
+        tmp = tempfile.mkdtemp(prefix="folio-it-access-")
+        self.addCleanup(shutil.rmtree, tmp, True)
+        logfile = os.path.join(tmp, "access.log")
+        srv = self.start("serve", server_args=["--access-log", logfile])
+        sent = {}
+        for i in range(120):
+            path = ("/articles/%s?n=%d" % (SUMMIT, i) if i % 3 == 0 else
+                    "/nowhere-%d" % i if i % 3 == 1 else "/?n=%d" % i)
+            r = srv.request("GET", path)
+            sent[path] = (str(r.status), len(r.body))
+        self.assertEqual(srv.term(), 0)
+        with open(logfile, encoding="utf-8", errors="replace") as f:
+            text = f.read()
+        self.assertTrue(text.endswith("\n"), "the last line is cut: %r" % text[-200:])
+        logged = {}
+        for line in text.splitlines():
+            m = COMBINED.match(line)
+            self.assertIsNotNone(m, "not a whole combined-format line: %r" % line)
+            method, _, target = m.group(3).partition(" ")
+            logged[target.rsplit(" ", 1)[0]] = (m.group(4), int(m.group(5)))
+        self.assertEqual({path: logged.get(path) for path in sent}, sent)
+
     def test_fcgi_logs_only_when_asked(self):
         tmp = tempfile.mkdtemp(prefix="folio-it-access-")
         self.addCleanup(shutil.rmtree, tmp, True)
