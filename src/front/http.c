@@ -44,9 +44,11 @@
  * bytes come: a client that sends one byte every few seconds (slowloris)
  * would otherwise hold its connection for ever. */
 #define HEAD_DEADLINE_S 10
-/* Connections from one address at a time (browsers open about 6); not
+/* Connections from one address at a time (browsers open about 6, a
+ * household or office behind one NAT many times that, and a load test
+ * such as bench/run 64 over loopback); not
  * applied behind a --trusted-proxy, whose one address carries everyone. */
-#define PER_ADDRESS_LIMIT 64u
+#define PER_ADDRESS_LIMIT 256u
 #define MAX_CONNECTIONS 65536u
 /* Descriptors kept out of the connection limit: the database files of
  * every worker, logs, static files being sent. */

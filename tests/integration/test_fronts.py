@@ -1051,7 +1051,7 @@ class AccessLogTest(ServerTestCase):
 
 SLOW_SOCKETS = 2000
 PER_ADDRESS = 40            # slow sockets from each loopback address
-ADDRESS_CAP = 64            # front/http.c's PER_ADDRESS_LIMIT
+ADDRESS_CAP = 256           # front/http.c's PER_ADDRESS_LIMIT
 HEAD_DEADLINE = 10          # front/http.c's HEAD_DEADLINE_S
 
 
