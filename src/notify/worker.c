@@ -245,6 +245,8 @@ static void *run(void *arg)
         log_error("notifications: %s; none is delivered by this process", err);
         return NULL;
     }
+    if (store_outbox_connection(s) != STORE_OK)
+        log_error("notifications: each delivery waits for the disk twice");
     struct arena a = {0};
     uint64_t seen = 0;
     while (!atomic_load(&n.stop)) {

@@ -181,6 +181,12 @@ static void read_item(struct arena *a, struct db_query *st, void *item)
     out->attempts = db_col_int(st, 7);
 }
 
+int store_outbox_connection(struct store *s)
+{
+    struct db_query *st = db_stmt(s, STMT_OUTBOX_RELAXED);
+    return st ? db_exec_stmt(s, st) : STORE_ERROR;
+}
+
 int store_outbox_claim(struct store *s, struct arena *a, const char *worker, int64_t now,
                        int64_t until, struct outbox_item *out)
 {

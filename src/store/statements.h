@@ -519,6 +519,11 @@ STMT(GROUP_RELEASE, "RELEASE group_write")
 STMT(GROUP_ROLLBACK_TO, "ROLLBACK TO group_write")
 
 /* ---- outbox.c: notifications waiting to leave (sql/014) ---- */
+/* The worker's own connection: its commits (claims, outcomes) need not
+ * wait for the disk. Losing one to a crash loses nothing: a claim's lease
+ * runs out, an outcome lost means the event is delivered again (its id
+ * tells the receiver). Consistency stays: WAL with NORMAL is never torn. */
+STMT(OUTBOX_RELAXED, "PRAGMA synchronous = NORMAL")
 STMT(OUTBOX_ADD,
      "INSERT INTO outbox (event_id, event, channel, comment_id, subscriber_of, created_at, "
      "next_attempt_at) VALUES (:event_id, :event, :channel, :comment, "

@@ -649,6 +649,10 @@ struct outbox_item {
     int64_t attempts;           /* this one included */
 };
 
+/* Makes s, the worker's own connection, commit without waiting for the
+ * disk (see OUTBOX_RELAXED in statements.h): only for a connection whose
+ * every write is safe to lose. */
+int store_outbox_connection(struct store *s);
 /* Takes the oldest due row whose lease has run out, leasing it to `worker`
  * until `until` (one UPDATE: no two processes take the same row).
  * STORE_NOT_FOUND when nothing is due. */
