@@ -646,6 +646,9 @@ STMT_PG(PRIVACY_ERASE_SUBSCRIPTIONS,
         "DELETE FROM subscriptions WHERE lower(email) = lower(:email)")
 /* PostgreSQL spills sorts and temporary data to disk by itself (work_mem). */
 STMT_PG(WP_TEMP_ON_DISK, "SELECT 1")
+/* The worker's connection: commits that need not wait for the disk (the
+ * same reasoning as SQLite's NORMAL above). */
+STMT_PG(OUTBOX_RELAXED, "SELECT set_config('synchronous_commit', 'off', false)")
 /* FOR UPDATE SKIP LOCKED: a row another host's worker is claiming is
  * passed over, not waited for. */
 STMT_PG(OUTBOX_CLAIM,
