@@ -19,7 +19,7 @@ static const char *const server_options[] = {
     "  --threads N              request workers (default: fcgi 8 per core, at least 16;\n" \
     "                           serve one per core)\n"                                   \
     "  --base-path /PREFIX      the site is mounted under this path\n"                   \
-    "  --base-url URL           absolute links (feeds); default: from the request\n"     \
+    "  --base-url URL           absolute links (feeds, mail); default: from the request\n" \
     "  --site-title TEXT        the site's name (default: folio)\n"                      \
     "  --moderation all|first   hold every comment, or only a commenter's first\n"       \
     "  --max-links N            comments with more links are held (default 2)\n"         \

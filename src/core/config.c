@@ -77,7 +77,7 @@ void config_defaults(struct config *cfg)
     cfg->notify_webhook = "";
     cfg->notify_secret = "";
     cfg->notify_email = "";
-    cfg->sendmail = "/usr/sbin/sendmail";
+    cfg->sendmail = SENDMAIL_DEFAULT;
     cfg->mail_from = "";
 }
 

@@ -8,6 +8,8 @@
 
 enum moderation_mode { MODERATION_ALL, MODERATION_FIRST };
 
+#define SENDMAIL_DEFAULT "/usr/sbin/sendmail"   /* --sendmail */
+
 struct config {
     const char *db_path;
     const char *www_dir;
@@ -36,7 +38,7 @@ struct config {
     const char *notify_webhook;     /* "" or an http(s) URL */
     const char *notify_secret;      /* "" or the file of the webhook's key */
     const char *notify_email;       /* "" or the editors' address */
-    const char *sendmail;           /* run as `sendmail -t -i` */
+    const char *sendmail;           /* run as `sendmail -t -i`; SENDMAIL_DEFAULT */
     const char *mail_from;          /* "": folio@ the host of --base-url */
     /* init */
     bool demo;

@@ -1,6 +1,7 @@
 /* compose: the webhook's JSON and the mails' words and links. */
 #include "notify/compose.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -151,7 +152,52 @@ static enum composed load_subscription(struct store *s, struct arena *a,
     return COMPOSED;
 }
 
-enum composed compose_mail(const struct site *site, struct store *s, struct arena *a,
+void compose_host_of(const char *url, char *out, size_t len)
+{
+    const char *p = strstr(url, "://");
+    size_t n = 0;
+    if (p) {
+        p += 3;
+        n = strcspn(p, *p == '[' ? "]/?#" : ":/?#");
+        if (*p == '[')          /* "[::1]:8080": the brackets and what they hold */
+            n = p[n] == ']' ? n + 1 : 0;
+    }
+    if (n == 0 || n >= len) {
+        snprintf(out, len, "localhost");
+        return;
+    }
+    memcpy(out, p, n);
+    out[n] = '\0';
+}
+
+/* The site as a subscriber's mail names it: at --base-url, or without it at
+ * the address they posted to (sql/017), which the worker cannot learn
+ * otherwise (it has no request). */
+static struct site reader_site(const struct site *site, struct arena *a,
+                               const struct subscription *sub)
+{
+    struct site out = *site;
+    if (site->cfg->base_url[0] || !sub->link_base || !sub->link_base[0])
+        return out;
+    char *host = arena_alloc(a, 256);
+    if (!host)
+        return out;
+    compose_host_of(sub->link_base, host, 256);
+    out.base = sub->link_base;
+    out.host = host;
+    if (!site->cfg->mail_from[0])
+        out.from = arena_printf(a, "folio@%s", host);
+    return out;
+}
+
+static void start_mail(const struct site *site, struct arena *a, const struct outbox_item *it,
+                       struct mail *m)
+{
+    *m = (struct mail){ .from = site->from, .date = (int64_t)time(NULL),
+                        .message_id = arena_printf(a, "%s@%s", it->event_id, site->host) };
+}
+
+enum composed compose_mail(const struct site *editors_site, struct store *s, struct arena *a,
                            const struct outbox_item *it, struct mail *out)
 {
     struct comment_view v;
@@ -159,15 +205,17 @@ enum composed compose_mail(const struct site *site, struct store *s, struct aren
     if (rc != COMPOSED)
         return rc;
     int64_t now = it->created_at;   /* a link's week runs from the event */
-    *out = (struct mail){ .from = site->from, .date = (int64_t)time(NULL),
-                          .message_id = arena_printf(a, "%s@%s", it->event_id, site->host) };
     if (it->subscriber_of == 0) {
-        held_mail(site, a, &v, now, out);
+        start_mail(editors_site, a, it, out);
+        held_mail(editors_site, a, &v, now, out);
         return out->body ? COMPOSED : COMPOSE_ERROR;
     }
     struct subscription sub;
     if ((rc = load_subscription(s, a, it, &sub)) != COMPOSED)
         return rc;
+    struct site reader = reader_site(editors_site, a, &sub);
+    const struct site *site = &reader;
+    start_mail(site, a, it, out);
     out->to = sub.email;
     out->unsubscribe_url = link_url(site, a, "/subscriptions/unsubscribe", LINK_UNSUBSCRIBE,
                                     it->subscriber_of, 0);

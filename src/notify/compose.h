@@ -19,6 +19,10 @@ struct site {
     const char *from;               /* --mail-from, or folio@host */
 };
 
+/* The host of a URL ("https://news.example.org:8443/x": news.example.org),
+ * or "localhost" when it has none that fits in len. */
+void compose_host_of(const char *url, char *out, size_t len);
+
 enum composed { COMPOSED, COMPOSE_NOTHING, COMPOSE_ERROR };
 
 /* The webhook's body for the row: {"id", "event", "created_at", "comment",
@@ -28,7 +32,10 @@ enum composed compose_webhook(const struct site *site, struct store *s, struct a
                               const struct outbox_item *it, const char **body);
 /* The mail for the row. COMPOSE_NOTHING when there is nobody to mail any
  * more (the comment is gone, the subscription ended or, for a
- * confirmation, was confirmed already). */
+ * confirmation, was confirmed already). The editors' mail names the site
+ * as `site` does (--base-url); a subscriber's, without --base-url, at the
+ * address the subscriber posted to, and from folio@ its host unless
+ * --mail-from says otherwise. */
 enum composed compose_mail(const struct site *site, struct store *s, struct arena *a,
                            const struct outbox_item *it, struct mail *out);
 

@@ -49,16 +49,25 @@ int notify_check_options(const struct config *cfg)
     else if (cfg->mail_from[0] && !mail_address_ok(cfg->mail_from))
         bad = "--mail-from wants one address, such as folio@example.org";
     else if (cfg->notify_email[0] && !cfg->base_url[0])
-        bad = "--notify-email needs --base-url: the links in the editors' mail must not "
-              "come from a request's Host header";
+        bad = "--notify-email needs --base-url: the approve and trash links in the editors' "
+              "mail act without signing in, so they must name the site's real address, never "
+              "one taken from a request's Host header";
     else if (cfg->notify_secret[0] && !cfg->notify_webhook[0])
         bad = "--notify-secret is the key of --notify-webhook, which is not set";
     else if (!cfg->sendmail[0] || cfg->sendmail[0] != '/')
         bad = "--sendmail wants an absolute path";
-    if (!bad)
-        return 0;
-    fprintf(stderr, "folio: %s\n", bad);
-    return 2;
+    if (bad) {
+        fprintf(stderr, "folio: %s\n", bad);
+        return 2;
+    }
+    /* Commenters may subscribe whatever the options; the links in their
+     * mail then come from the request. Said once, when mail is asked for. */
+    if (!cfg->base_url[0] && (cfg->mail_from[0] || strcmp(cfg->sendmail, SENDMAIL_DEFAULT) != 0))
+        fprintf(stderr, "folio: warning: no --base-url: the links in mail to commenters "
+                        "(confirm, unsubscribe) will name the address each commenter posted "
+                        "to, taken from the request's Host header; set --base-url to the "
+                        "site's address\n");
+    return 0;
 }
 
 /* The key: the file's content less one trailing newline. */
@@ -97,31 +106,16 @@ static int env_seconds(const char *name, int fallback, int max)
     return (int)x;
 }
 
-/* The host of --base-url ("https://news.example.org:8443/x": news.example.org). */
-static const char *base_host(const char *base_url)
-{
-    const char *p = strstr(base_url, "://");
-    if (!p)
-        return "localhost";
-    p += 3;
-    size_t len = strcspn(p, ":/?#");
-    static char host[256];
-    if (len == 0 || len >= sizeof host)
-        return "localhost";
-    memcpy(host, p, len);
-    host[len] = '\0';
-    return host;
-}
-
 static void set_up_site(struct app *app)
 {
     const struct config *cfg = &app->cfg;
     n.site.cfg = cfg;
     n.site.secret = app->secret;
-    static char base[1024], from[300];
+    static char base[1024], host[256], from[300];
     snprintf(base, sizeof base, "%s%s", cfg->base_url, cfg->base_path);
     n.site.base = base;
-    n.site.host = base_host(cfg->base_url);
+    compose_host_of(cfg->base_url, host, sizeof host);
+    n.site.host = host;
     if (cfg->mail_from[0])
         snprintf(from, sizeof from, "%s", cfg->mail_from);
     else
@@ -129,11 +123,11 @@ static void set_up_site(struct app *app)
     n.site.from = from;
 }
 
+/* Readers' mail is always on: the form always offers it (CONTRACT.md). */
 static unsigned channels(const struct config *cfg)
 {
     return (cfg->notify_webhook[0] ? NOTIFY_WEBHOOK : 0u) |
-           (cfg->notify_email[0] ? NOTIFY_EDITOR_MAIL : 0u) |
-           (cfg->base_url[0] ? NOTIFY_READER_MAIL : 0u);
+           (cfg->notify_email[0] ? NOTIFY_EDITOR_MAIL : 0u) | NOTIFY_READER_MAIL;
 }
 
 /* ---- one delivery ---- */
@@ -180,7 +174,7 @@ static bool channel_on(const struct outbox_item *it)
 {
     if (strcmp(it->channel, "webhook") == 0)
         return n.app->cfg.notify_webhook[0];
-    return it->subscriber_of ? n.app->cfg.base_url[0] : n.app->cfg.notify_email[0];
+    return it->subscriber_of || n.app->cfg.notify_email[0];
 }
 
 static int64_t backoff(int64_t attempts)

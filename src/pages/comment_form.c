@@ -220,8 +220,6 @@ struct tval *comment_form_object(struct ctx *c, const struct article *a,
     tv_str(obj, "url", form->url ? form->url : "");
     tv_str(obj, "comment", form->comment ? form->comment : "");
     tv_bool(obj, "save", form->save);
-    /* Readers are mailed only when the links can name the site (--base-url). */
-    tv_bool(obj, "can_subscribe", (store_notify_channel_mask() & NOTIFY_READER_MAIL) != 0);
     tv_bool(obj, "subscribe", form->subscribe);
     tv_str(obj, "hp_name", "hp");
     tv_str(obj, "message", form->message);

@@ -209,6 +209,9 @@ static int store_submission(struct ctx *c, const struct article *a, const struct
         .rate_limit = c->app->cfg.comment_rate,
         .rate_window = RATE_WINDOW,
         .subscribe = s->form.subscribe,     /* the store mails only when it can */
+        /* Without --base-url the links in the commenter's mail name the
+         * address they posted to, as the page's own absolute links do. */
+        .link_base = s->form.subscribe && !c->app->cfg.base_url[0] ? absolute_url(c, "") : "",
     };
     /* moderation keys see the address itself */
     p.c.status = initial_status(c, s, ip, &p.approve_known);

@@ -144,7 +144,7 @@ static int comment_events(struct store *s, const struct comment_post *in,
     int rc = out->status == CS_APPROVED ? outbox_comment_approved(s, out->id, now)
                                         : outbox_comment_held(s, out->id, now);
     if (rc == STORE_OK && in->subscribe)
-        rc = outbox_subscribe(s, out->id, in->c.email, now);
+        rc = outbox_subscribe(s, out->id, in->c.email, in->link_base, now);
     return rc;
 }
 

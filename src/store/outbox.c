@@ -105,12 +105,14 @@ int outbox_comment_approved(struct store *s, int64_t comment_id, int64_t now)
     return rc;
 }
 
-int outbox_subscribe(struct store *s, int64_t comment_id, const char *email, int64_t now)
+int outbox_subscribe(struct store *s, int64_t comment_id, const char *email,
+                     const char *link_base, int64_t now)
 {
     if (!enabled(NOTIFY_READER_MAIL))
         return STORE_OK;
     struct db_query *st = db_stmt(s, STMT_SUBSCRIPTION_ADD);
     if (!st || !db_bind_int(st, ":comment", comment_id) || !db_bind_text(st, ":email", email) ||
+        !db_bind_text(st, ":link_base", link_base ? link_base : "") ||
         !db_bind_int(st, ":now", now))
         return STORE_ERROR;
     int rc = db_exec_stmt(s, st);
@@ -241,6 +243,7 @@ static void read_subscription(struct arena *a, struct db_query *st, void *item)
     out->created_at = db_col_int(st, 1);
     out->confirmed_at = db_col_int(st, 2);
     out->ended_at = db_col_int(st, 3);
+    out->link_base = db_col_text(a, st, 4);
 }
 
 int store_subscription_get(struct store *s, struct arena *a, int64_t comment_id,

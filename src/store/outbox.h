@@ -16,8 +16,11 @@ int outbox_comment_held(struct store *s, int64_t comment_id, int64_t now);
  * subscriber (someone else), comment.reply to the webhook and that one. */
 int outbox_comment_approved(struct store *s, int64_t comment_id, int64_t now);
 /* The commenter asked to be mailed: the subscription, unconfirmed, and the
- * mail that asks to confirm it. Nothing when reader mail is off. */
-int outbox_subscribe(struct store *s, int64_t comment_id, const char *email, int64_t now);
+ * mail that asks to confirm it. Nothing when reader mail is off (no server).
+ * link_base: where its mail's links start when there is no --base-url
+ * (NULL or "": --base-url). */
+int outbox_subscribe(struct store *s, int64_t comment_id, const char *email,
+                     const char *link_base, int64_t now);
 /* After a commit (by store_commit, on the thread that wrote): wakes the
  * worker when the transaction wrote to the outbox. After a rollback:
  * forgets that it did. */

@@ -554,10 +554,10 @@ STMT(OUTBOX_NEXT_DUE,
 STMT(OUTBOX_PARENT_OF,
      "SELECT coalesce(parent_id, 0) FROM comments WHERE id = :id")
 STMT(SUBSCRIPTION_ADD,
-     "INSERT OR IGNORE INTO subscriptions (comment_id, email, created_at) "
-     "VALUES (:comment, :email, :now)")
+     "INSERT OR IGNORE INTO subscriptions (comment_id, email, created_at, link_base) "
+     "VALUES (:comment, :email, :now, :link_base)")
 STMT(SUBSCRIPTION_GET,
-     "SELECT email, created_at, coalesce(confirmed_at, 0), coalesce(ended_at, 0) "
+     "SELECT email, created_at, coalesce(confirmed_at, 0), coalesce(ended_at, 0), link_base "
      "FROM subscriptions WHERE comment_id = :comment")
 /* A live subscription of another commenter: nobody is mailed about their
  * own reply. */
@@ -663,8 +663,8 @@ STMT_PG(OUTBOX_NEXT_DUE,
         "SELECT coalesce(min(greatest(next_attempt_at, claimed_until)), 0) FROM outbox "
         "WHERE state = 'waiting'")
 STMT_PG(SUBSCRIPTION_ADD,
-        "INSERT INTO subscriptions (comment_id, email, created_at) "
-        "VALUES (:comment, :email, :now) ON CONFLICT DO NOTHING")
+        "INSERT INTO subscriptions (comment_id, email, created_at, link_base) "
+        "VALUES (:comment, :email, :now, :link_base) ON CONFLICT DO NOTHING")
 STMT_PG(SUBSCRIPTION_LIVE,
         "SELECT 1 FROM subscriptions s WHERE s.comment_id = :comment "
         "AND s.confirmed_at IS NOT NULL AND s.ended_at IS NULL "

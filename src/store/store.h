@@ -279,6 +279,9 @@ struct comment_post {
     int rate_limit;             /* at most this many from c.ip per rate_window; 0: no limit */
     int64_t rate_window;        /* seconds */
     bool subscribe;             /* the commenter asked to be mailed (sql/014) */
+    const char *link_base;      /* where the links in their mail start, without
+                                 * --base-url: the request's scheme, Host and
+                                 * --base-path (sql/017); NULL or "": --base-url */
 };
 
 enum comment_verdict {
@@ -632,7 +635,7 @@ int store_article_authors(struct store *s, struct arena *a, size_t max, const ch
 enum notify_channel {
     NOTIFY_WEBHOOK = 1,         /* --notify-webhook */
     NOTIFY_EDITOR_MAIL = 2,     /* --notify-email: comment.held to the editors */
-    NOTIFY_READER_MAIL = 4,     /* subscriptions (needs --base-url for the links) */
+    NOTIFY_READER_MAIL = 4,     /* subscriptions: on in every server */
 };
 void store_notify_channels(unsigned mask);
 unsigned store_notify_channel_mask(void);
@@ -677,6 +680,7 @@ void store_outbox_wake(void);
 struct subscription {
     const char *email;
     int64_t created_at, confirmed_at, ended_at;     /* 0: not (yet) */
+    const char *link_base;      /* "" or where its mail's links start (sql/017) */
 };
 int store_subscription_get(struct store *s, struct arena *a, int64_t comment_id,
                            struct subscription *out);

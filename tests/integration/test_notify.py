@@ -145,10 +145,15 @@ class WebhookTest(NotifyTestCase):
         held = self.receiver.matching("comment.held", cid)[0]
         self.assertNotEqual(held["json"]["id"], ev["json"]["id"])
 
-    def test_no_base_url_no_subscribe_box(self):
-        """Without --base-url folio cannot make links for readers' mail."""
+    def test_the_form_offers_to_subscribe_without_base_url(self):
+        """The box is always there (CONTRACT.md); without --base-url the
+        links in the mail come from the request (SubscriptionWithoutBaseUrlTest)."""
         r = self.article_page(SUMMIT)
-        self.assertIsNone(r.html().find("input", id="subscribe"))
+        box = r.html().find("input", id="subscribe")
+        self.assertIsNotNone(box)
+        self.assertEqual((box.get("type"), box.get("name")), ("checkbox", "subscribe"))
+        label = r.html().find("label", **{"for": "subscribe"})
+        self.assertEqual(label.norm_text(), "Notify me of follow-up comments by email.")
 
     def test_spam_sends_nothing(self):
         cid, _ = self.post_comment(hp="filled by a bot")
@@ -435,6 +440,9 @@ class SubscriptionTest(MailTestCase):
         rows = self.wait_delivered(cid, timeout=20)
         self.assertTrue(all(r["state"] == "delivered" for r in rows), [dict(r) for r in rows])
 
+    def test_no_warning_with_base_url(self):
+        self.assertNotIn("warning", self.server.logs())
+
     def test_the_form_offers_it(self):
         r = self.article_page(SUMMIT)
         box = r.html().find("input", id="subscribe")
@@ -561,6 +569,66 @@ class SubscriptionTest(MailTestCase):
         self.assertEqual(self.status_of(cid), "pending")
 
 
+class SubscriptionWithoutBaseUrlTest(NotifyTestCase):
+    """No --base-url: the links in a commenter's mail name the address the
+    comment was posted to (the request's scheme and Host, as the page's own
+    absolute links do), so that they work; a warning at start-up says so."""
+
+    def origin_seen_by_folio(self):
+        """The scheme and host folio takes from this test's requests: the
+        article page's canonical link is made by the same rule."""
+        doc = self.article_page(SUMMIT).html()
+        (href,) = [l.get("href") for l in doc.find_all("link") if l.get("rel") == "canonical"]
+        u = urllib.parse.urlsplit(href)
+        return u.scheme + "://" + u.netloc
+
+    def test_start_up_warns_once_naming_base_url(self):
+        log = self.server.logs()
+        warnings = [l for l in log.splitlines() if "warning" in l and "--base-url" in l]
+        self.assertEqual(len(warnings), 1, log)
+        self.assertIn("Host", warnings[0])
+
+    def test_subscribe_confirm_approve_unsubscribe_by_the_links_in_mail(self):
+        origin = self.origin_seen_by_folio()
+        u = urllib.parse.urlsplit(origin)
+        self.assertEqual(u.hostname, self.server.host)
+        if self.server.front == "http":     # nginx's stock params may drop the port
+            self.assertEqual(origin, self.server.url())
+        email = "nobase%d@example.net" % int(time.time() * 1000000 % 10**9)
+        cid, _ = self.post_comment(email=email, subscribe="yes")
+        confirm_mail = self.sendmail.wait_for(lambda m: m["To"] == email)[0]
+        self.assertEqual(confirm_mail.defects, [])
+        self.assertEqual(confirm_mail["From"], "folio@" + u.hostname)
+        self.assertTrue(confirm_mail["Message-ID"].endswith("@%s>" % u.hostname),
+                        confirm_mail["Message-ID"])
+        text = text_of(confirm_mail)
+        links = links_in(text)
+        self.assertTrue(links and all(l.startswith(origin + "/") for l in links), text)
+        (confirm,) = [l for l in links if "/subscriptions/confirm/" in l]
+        confirm = urllib.parse.urlsplit(confirm).path
+        # the confirmation page, then its button
+        r = self.get(confirm)
+        self.assertStatus(r, 200)
+        form = r.html().find("form", id="subscription-form")
+        self.assertEqual(form.get("action"), confirm)
+        r = self.request("POST", confirm, body=b"")
+        self.assertStatus(r, 200)
+        self.assertIn("Subscribed", r.html().find("h1").norm_text())
+        # approved: mailed, with a link to the comment at the same address
+        self.api_approve(cid)
+        approved = self.sendmail.wait_for(
+            lambda m: m["To"] == email and "published" in m["Subject"])[0]
+        self.assertIn("%s/articles/%s#comment-%d" % (origin, SUMMIT, cid), text_of(approved))
+        header = approved["List-Unsubscribe"]
+        self.assertTrue(header.startswith("<%s/subscriptions/unsubscribe/" % origin), header)
+        # one click ends it
+        r = self.request("POST", urllib.parse.urlsplit(header[1:-1]).path,
+                         body=b"List-Unsubscribe=One-Click",
+                         headers={"Content-Type": "application/x-www-form-urlencoded"})
+        self.assertStatus(r, 200)
+        self.assertIn("Unsubscribed", r.html().find("h1").norm_text())
+
+
 class OptionsTest(harness.FolioTestCase):
     fixtures = []
 
@@ -570,6 +638,8 @@ class OptionsTest(harness.FolioTestCase):
             (["--notify-webhook", "ftp://example.org/"], "--notify-webhook"),
             (["--notify-email", "not an address"], "--notify-email"),
             (["--notify-email", "ed@example.org"], "--base-url"),
+            (["--notify-email", "ed@example.org"], "--notify-email"),
+            (["--notify-email", "ed@example.org"], "Host header"),
             (["--mail-from", "a@b@c"], "--mail-from"),
             (["--notify-secret", "/nonexistent"], "--notify-secret"),
             (["--sendmail", "sendmail"], "--sendmail"),
