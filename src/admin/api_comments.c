@@ -113,6 +113,23 @@ static int read_text(struct ctx *c, json_t *body, const char *field, const char 
     return error ? api_error(c, 422, field, error) : 0;
 }
 
+/* 0 when every key of the object `body` is one of `allowed` (NULL at the
+ * end); else 422 answered with `message`, naming the first other key. */
+static int only_keys(struct ctx *c, json_t *body, const char *const allowed[],
+                     const char *message)
+{
+    const char *key;
+    json_t *value;
+    json_object_foreach(body, key, value) {
+        size_t i = 0;
+        while (allowed[i] && strcmp(key, allowed[i]) != 0)
+            i++;
+        if (!allowed[i])
+            return api_error(c, 422, arena_strdup(c->arena, key), message);
+    }
+    return 0;
+}
+
 /* A PATCH: "status" (a known status) and "body" (the text), either or
  * both, and no other field. Returns 0 or the status answered (400, 415,
  * 422); *status CS_NONE and *text NULL for what is not to change. */
@@ -122,19 +139,12 @@ static int read_patch(struct ctx *c, enum comment_status *status, const char **t
     int bad = api_read_object(c, &body);
     if (bad)
         return bad;
-    const char *key;
-    json_t *value;
+    static const char *const allowed[] = { "status", "body", NULL };
     *status = CS_NONE;
     *text = NULL;
-    json_object_foreach(body, key, value) {
-        if (strcmp(key, "status") != 0 && strcmp(key, "body") != 0) {
-            const char *k = arena_strdup(c->arena, key);
-            json_decref(body);
-            return api_error(c, 422, k, "Only status and body can be changed.");
-        }
-    }
+    bad = only_keys(c, body, allowed, "Only status and body can be changed.");
     json_t *s = json_object_get(body, "status");
-    if (s && !comment_status_parse(json_string_value(s), status))
+    if (!bad && s && !comment_status_parse(json_string_value(s), status))
         bad = api_error(c, 422, "status", api_one_of(c, "status", status_name, CS_COUNT));
     if (!bad && json_object_get(body, "body"))
         bad = read_text(c, body, "body", text);
@@ -188,16 +198,10 @@ static int read_reply(struct ctx *c, const char **author, const char **text)
     int bad = api_read_object(c, &body);
     if (bad)
         return bad;
-    const char *key;
-    json_t *value;
-    json_object_foreach(body, key, value) {
-        if (strcmp(key, "body") != 0 && strcmp(key, "author") != 0) {
-            const char *k = arena_strdup(c->arena, key);
-            json_decref(body);
-            return api_error(c, 422, k, "A reply takes body and author only.");
-        }
-    }
-    bad = read_text(c, body, "body", text);
+    static const char *const allowed[] = { "body", "author", NULL };
+    bad = only_keys(c, body, allowed, "A reply takes body and author only.");
+    if (!bad)
+        bad = read_text(c, body, "body", text);
     json_t *a = json_object_get(body, "author");
     if (!bad && a) {
         const char *name = json_string_value(a);

@@ -200,21 +200,6 @@ static int moderate_in_tx(struct store *s, int64_t id, enum comment_action actio
     return set_status_in_tx(s, id, target, who, &cur);
 }
 
-int store_moderate(struct store *s, int64_t comment_id, enum comment_action action,
-                   const struct actor *who, bool *changed)
-{
-    *changed = false;
-    if (action >= CA_COUNT)
-        return STORE_CONFLICT;
-    int opened = tx_open(s);
-    if (opened < 0)
-        return STORE_ERROR;
-    int rc = tx_close(s, opened, moderate_in_tx(s, comment_id, action, who, changed));
-    if (rc != STORE_OK)
-        *changed = false;
-    return rc;
-}
-
 static int moderate_pending_in_tx(struct store *s, int64_t id, enum comment_action action,
                                   const struct actor *who, bool *changed)
 {
@@ -227,8 +212,10 @@ static int moderate_pending_in_tx(struct store *s, int64_t id, enum comment_acti
     return moderate_in_tx(s, id, action, who, changed);
 }
 
-int store_moderate_pending(struct store *s, int64_t comment_id, enum comment_action action,
-                           const struct actor *who, bool *changed)
+/* One action in a transaction (the caller's, or one of its own);
+ * only_pending: none unless the comment is pending (STORE_CONFLICT). */
+static int moderate(struct store *s, int64_t comment_id, enum comment_action action,
+                    const struct actor *who, bool only_pending, bool *changed)
 {
     *changed = false;
     if (action >= CA_COUNT)
@@ -236,10 +223,24 @@ int store_moderate_pending(struct store *s, int64_t comment_id, enum comment_act
     int opened = tx_open(s);
     if (opened < 0)
         return STORE_ERROR;
-    int rc = tx_close(s, opened, moderate_pending_in_tx(s, comment_id, action, who, changed));
+    int rc = tx_close(s, opened,
+                      only_pending ? moderate_pending_in_tx(s, comment_id, action, who, changed)
+                                   : moderate_in_tx(s, comment_id, action, who, changed));
     if (rc != STORE_OK)
         *changed = false;
     return rc;
+}
+
+int store_moderate(struct store *s, int64_t comment_id, enum comment_action action,
+                   const struct actor *who, bool *changed)
+{
+    return moderate(s, comment_id, action, who, false, changed);
+}
+
+int store_moderate_pending(struct store *s, int64_t comment_id, enum comment_action action,
+                           const struct actor *who, bool *changed)
+{
+    return moderate(s, comment_id, action, who, true, changed);
 }
 
 /* ---- an editor's reply and text edit ---- */
