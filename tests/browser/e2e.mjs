@@ -1,8 +1,13 @@
 // e2e.mjs: folio end to end in a real browser. A reader posts a comment
 // through the article's form, an editor signs in at /admin/login and
 // approves it in the queue, and the reader's page then shows it; the same
-// comment sent again is refused, and the reader lands at the form. The
-// reader edits a second comment and then withdraws it. A
+// comment sent again is refused, and the reader lands at the form. A reader
+// ticks "Notify me of follow-up comments by email." and confirms from the
+// mail; the editor, not signed in, approves the comment from the link in
+// the editors' mail, and the subscriber is mailed that it is published
+// (folio runs with --notify-email and a stand-in sendmail that keeps each
+// message as a file). The reader edits a second comment and then withdraws
+// it. A
 // WordPress export full of hostile markup (the integration tests' fixture)
 // is imported, and nothing of it runs in the browser. The look: an article
 // with 20 comments (imported from a WordPress export made here) at 1280 and
@@ -49,6 +54,14 @@ comments: open
 The first trams ran this morning. Readers are invited to say how their journey went.
 `;
 const STEP_TIMEOUT = 20000;
+const EDITORS = 'editors@example.org';
+// A stand-in sendmail: checks its arguments are -t -i, keeps the message.
+const SENDMAIL = `#!/bin/sh
+[ "$1" = "-t" ] && [ "$2" = "-i" ] && [ $# -eq 2 ] || { echo "bad args: $*" >&2; exit 64; }
+tmp="$0.mail/.tmp.$$"
+cat > "$tmp" || exit 74
+mv "$tmp" "$0.mail/msg.$(date +%s%N).$$.eml"
+`;
 // A WordPress export whose "storm-warning" post and its comments carry an
 // XSS corpus (scripts, event attributes, javascript: and data: URLs, SVG and
 // MathML tricks), shared with tests/integration/test_wordpress.py.
@@ -96,6 +109,31 @@ function folio(bin, args, input) {
   return r.stdout;
 }
 
+// RFC 2047 encoded words (=?UTF-8?B?...?=, as folio writes a subject).
+function decodeWords(value) {
+  return value.replace(/\?=\s+=\?/g, '?==?').replace(/=\?utf-8\?([bq])\?([^?]*)\?=/gi, (_, enc, text) =>
+    enc.toUpperCase() === 'B' ? Buffer.from(text, 'base64').toString('utf8')
+      : text.replace(/_/g, ' ').replace(/=([0-9a-f]{2})/gi, (__, h) => String.fromCharCode(parseInt(h, 16))));
+}
+
+// One message as the stand-in sendmail kept it: {headers (lower-case
+// names), text (the body, decoded), links}.
+function readMail(file) {
+  const raw = fs.readFileSync(file, 'utf8');
+  const split = raw.search(/\r?\n\r?\n/);
+  const head = raw.slice(0, split).replace(/\r?\n[ \t]+/g, ' ');
+  const headers = {};
+  for (const line of head.split(/\r?\n/)) {
+    const colon = line.indexOf(':');
+    headers[line.slice(0, colon).toLowerCase()] = decodeWords(line.slice(colon + 1).trim());
+  }
+  let text = raw.slice(split).trim();
+  if ((headers['content-transfer-encoding'] || '').toLowerCase() === 'base64')
+    text = Buffer.from(text.replace(/\s+/g, ''), 'base64').toString('utf8');
+  text = text.replace(/\r\n/g, '\n');
+  return { headers, text, links: text.match(/https?:\/\/[^\s<>"]+/g) || [] };
+}
+
 // A folio server with one article and one editor; stop() ends it.
 async function startServer(bin, www, tmp) {
   const db = path.join(tmp, 'folio.db');
@@ -106,10 +144,14 @@ async function startServer(bin, www, tmp) {
   folio(bin, ['article', 'import', article, '--db', db]);
   folio(bin, ['user', 'add', 'editor', '--db', db], `${PASSWORD}\n`);
   const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const sendmail = path.join(tmp, 'sendmail');
+  fs.writeFileSync(sendmail, SENDMAIL, { mode: 0o755 });
+  fs.mkdirSync(`${sendmail}.mail`);
   const log = fs.openSync(path.join(tmp, 'folio.log'), 'a');
   const child = spawn(bin, ['serve', '--listen', `127.0.0.1:${port}`, '--db', db,
-    '--min-submit-seconds', '0', ...wwwArgs], { stdio: ['ignore', log, log] });
-  const base = `http://127.0.0.1:${port}`;
+    '--min-submit-seconds', '0', '--base-url', base, '--notify-email', EDITORS,
+    '--sendmail', sendmail, ...wwwArgs], { stdio: ['ignore', log, log] });
   const deadline = Date.now() + 10000;
   for (;;) {
     if (child.exitCode !== null)
@@ -128,6 +170,22 @@ async function startServer(bin, www, tmp) {
     // another process writing the same database, as an operator would
     importWordPress: (file) => folio(bin, ['import', 'wordpress', file, '--db', db, ...wwwArgs]),
     log: () => fs.readFileSync(path.join(tmp, 'folio.log'), 'utf8'),
+    // The first message sent so far for which match(mail) holds, waited for.
+    mail: async (what, match) => {
+      const deadline = Date.now() + STEP_TIMEOUT;
+      for (;;) {
+        const dir = `${sendmail}.mail`;
+        const all = fs.readdirSync(dir).filter((f) => f.startsWith('msg.')).sort()
+          .map((f) => readMail(path.join(dir, f)));
+        const found = all.find(match);
+        if (found)
+          return found;
+        if (Date.now() > deadline)
+          throw new Error(`no ${what} within ${STEP_TIMEOUT / 1000} s; mail sent: ` +
+            JSON.stringify(all.map((m) => [m.headers.to, m.headers.subject])));
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    },
     stop: () => new Promise((resolve) => {
       if (child.exitCode !== null)
         return resolve(child.exitCode);
@@ -311,6 +369,90 @@ async function refusedScenario(server, reader, text) {
     const url = new URL(page.url());
     check(url.pathname === `/articles/${SLUG}` && url.hash === '#respond', `landed at ${page.url()}`);
     check(await page.locator('#commentform').count() === 1, 'no form');
+  });
+}
+
+// Notifications in the browser: the reader subscribes and confirms from
+// the mail; the editor approves from the link in the editors' mail, in a
+// browser where nobody is signed in; everyone then sees the comment, and
+// the subscriber is mailed about it.
+async function mailScenario(server, reader, mailbox) {
+  const article = `${server.base}/articles/${SLUG}`;
+  const email = 'sam.subscriber@example.net';
+  const text = `Mail me when this is up ${Date.now()}.`;
+  const mailOf = (to, words) => (m) => m.headers.to === to && words.every((w) => m.text.includes(w));
+  let commentId;
+
+  await step('a reader ticks "Notify me of follow-up comments by email." and posts', async () => {
+    const { page } = reader;
+    await page.setViewportSize({ width: 1024, height: 768 });
+    await page.goto(article);
+    const label = await page.locator('label[for=subscribe]').innerText();
+    check(label.trim() === 'Notify me of follow-up comments by email.', `the box's label: ${label}`);
+    check(!(await page.locator('#subscribe').isChecked()), 'the box is ticked before the reader ticks it');
+    await page.fill('#author', 'Sam Subscriber');
+    await page.fill('#email', email);
+    await page.fill('#comment', text);
+    await page.locator('label[for=subscribe]').click();
+    check(await page.locator('#subscribe').isChecked(), 'clicking the label did not tick the box');
+    await Promise.all([page.waitForURL((u) => u.pathname === `/articles/${SLUG}`), page.click('#submit')]);
+    const mine = page.locator('#comments [id^="comment-"]').filter({ hasText: text }).last();
+    await mine.waitFor();
+    commentId = (await mine.getAttribute('id')).replace('comment-', '');
+    check((await mine.innerText()).includes('Your comment is awaiting moderation.'), 'not awaiting moderation');
+  });
+
+  await step('the reader confirms from the link in the mail', async () => {
+    const mail = await server.mail('confirmation mail', (m) => m.headers.to === email);
+    check(/confirm/i.test(mail.headers.subject), `the first mail's subject: ${mail.headers.subject}`);
+    const links = mail.links.filter((l) => l.startsWith(`${server.base}/subscriptions/confirm/`));
+    check(links.length === 1, `confirmation links in the mail: ${mail.links.join(' ')}`);
+    const { page } = reader;
+    await page.goto(links[0]);
+    check((await page.locator('h1').innerText()).trim() === 'Confirm your subscription',
+      `the link's page: ${await page.locator('h1').innerText()}`);
+    await Promise.all([page.waitForNavigation(), page.click('#subscription-form button')]);
+    check((await page.locator('h1').innerText()).trim() === 'Subscribed',
+      `after the button: ${await page.locator('h1').innerText()}`);
+  });
+
+  await step("the editor opens the approve link from the editors' mail, sees the comment, approves", async () => {
+    const mail = await server.mail("editors' mail", mailOf(EDITORS, [text]));
+    const approve = /^Approve it: (\S+)$/m.exec(mail.text);
+    check(approve && approve[1].startsWith(`${server.base}/admin/mail/`), `no approve link in: ${mail.text}`);
+    const { page } = mailbox;
+    await page.goto(approve[1]);
+    check((await page.locator('h1').innerText()).trim() === 'Approve this comment?',
+      `the link's page: ${await page.locator('h1').innerText()}`);
+    const shown = await page.locator('#mail-link-comment').innerText();
+    check(shown.includes(text) && shown.includes('Sam Subscriber'), `the comment is not shown: ${shown}`);
+    await Promise.all([page.waitForNavigation(), page.click('#mail-link-form button')]);
+    check((await page.locator('h1').innerText()).trim() === 'Approved',
+      `after the button: ${await page.locator('h1').innerText()}`);
+    check((await page.locator('#mail-link-message').innerText()).includes('shown on the site'),
+      'no word that it is shown');
+    check(new URL(page.url()).pathname.startsWith('/admin/mail/'), `sent to a sign-in: ${page.url()}`);
+  });
+
+  await step('the comment shows on the article, to anyone', async () => {
+    const { page } = mailbox;
+    await page.goto(article);
+    const el = page.locator(`#comments #comment-${commentId}`);
+    check(await el.count() === 1, 'not on the article');
+    const shown = await el.innerText();
+    check(shown.includes(text) && !shown.includes('awaiting moderation'), `shown as: ${shown}`);
+  });
+
+  await step('the subscriber is mailed that it is published, and its link leads to it', async () => {
+    const mail = await server.mail('"published" mail',
+      (m) => m.headers.to === email && /published/.test(m.headers.subject));
+    const link = mail.links.find((l) => l.endsWith(`#comment-${commentId}`));
+    check(link, `no link to the comment in: ${mail.text}`);
+    check(/^<http:\/\/127\.0\.0\.1:\d+\/subscriptions\/unsubscribe\/\S+>$/.test(mail.headers['list-unsubscribe'] || ''),
+      `List-Unsubscribe: ${mail.headers['list-unsubscribe']}`);
+    const { page } = reader;
+    await page.goto(link);
+    check((await page.locator(`#comment-${commentId}`).innerText()).includes(text), 'the link does not show the comment');
   });
 }
 
@@ -600,7 +742,7 @@ async function main() {
   const { chromium } = await loadPlaywright();
 
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'folio-browser-'));
-  let server, reader, editor, failed = false;
+  let server, reader, editor, mailbox, failed = false;
   try {
     server = await startServer(bin, www, tmp);
     reader = await openBrowser(chromium, executablePath, tmp, 'reader');
@@ -608,6 +750,11 @@ async function main() {
     const text = `Seen from a real browser ${Date.now()}.`;
     await scenario(server, reader, editor, text);
     await refusedScenario(server, reader, text);
+    // the editors' mail read where nobody is signed in
+    mailbox = await openBrowser(chromium, executablePath, tmp, 'mailbox');
+    await mailScenario(server, reader, mailbox);
+    await mailbox.context.close();
+    mailbox = null;
     await ownCommentScenario(server, reader, editor);
     await hostileImportScenario(server, reader);
     await lookScenario(server, reader, tmp);
@@ -618,7 +765,7 @@ async function main() {
     if (server)
       console.log(`---- folio log ----\n${server.log().slice(-4000)}`);
   } finally {
-    for (const b of [reader, editor])
+    for (const b of [reader, editor, mailbox])
       if (b) await b.context.close().catch(() => {});
     if (server) {
       const code = await server.stop();
