@@ -204,20 +204,30 @@ class CommentClient:
 
     def approve(self, *ids):
         """What the admin area does: approve, and mark the article changed
-        (version and updated_at), which is what page caches key on."""
-        conn = self.db()
-        try:
-            with conn:
-                for i in ids:
-                    conn.execute("UPDATE comments SET status = 'approved' WHERE id = ?", (i,))
-                    now = int(time.time())
-                    conn.execute("UPDATE articles SET version = version + 1, "
-                                 "updated_at = CASE WHEN updated_at + 1 > ? "
-                                 "THEN updated_at + 1 ELSE ? END "
-                                 "WHERE id = (SELECT article_id FROM comments WHERE id = ?)",
-                                 (now, now, i))
-        finally:
-            conn.close()
+        (version and updated_at), which is what page caches key on. Made
+        beside the server, as another host would: it returns once the
+        server shows it (harness.change_beside), at once on SQLite."""
+        def change():
+            conn = self.db()
+            try:
+                with conn:
+                    for i in ids:
+                        conn.execute("UPDATE comments SET status = 'approved' WHERE id = ?",
+                                     (i,))
+                        now = int(time.time())
+                        conn.execute("UPDATE articles SET version = version + 1, "
+                                     "updated_at = CASE WHEN updated_at + 1 > ? "
+                                     "THEN updated_at + 1 ELSE ? END "
+                                     "WHERE id = (SELECT article_id FROM comments WHERE id = ?)",
+                                     (now, now, i))
+            finally:
+                conn.close()
+        if not ids:
+            return
+        with self.db() as conn:
+            slug = conn.execute("SELECT a.slug FROM articles a JOIN comments c "
+                                "ON c.article_id = a.id WHERE c.id = ?", (ids[-1],)).fetchone()[0]
+        harness.change_beside(self.server, change, slug)
 
     # -- assertions ---------------------------------------------------------------------
 

@@ -20,12 +20,20 @@ def folio(*args, **kw):
 
 
 class CliCase(unittest.TestCase):
+    """self.db: a SQLite file, or with FOLIO_PG a new PostgreSQL database
+    (harness.scratch_database), that no command has touched yet."""
     maxDiff = 4000
+    on_postgres = harness.on_postgres()
 
     def setUp(self):
         self.tmp = tempfile.mkdtemp(prefix="folio-cli-")
         self.addCleanup(shutil.rmtree, self.tmp, True)
-        self.db = os.path.join(self.tmp, "site.db")
+        self.db = self.new_db("site")
+
+    def new_db(self, name):
+        if self.on_postgres:
+            return harness.scratch_database(self, self.tmp, name)
+        return os.path.join(self.tmp, name + ".db")
 
     def write(self, name, text):
         path = os.path.join(self.tmp, name)
@@ -56,7 +64,19 @@ class CliCase(unittest.TestCase):
         self.assertEqual(len(lines), 1, "want one line for %s in:\n%s" % (slug, out))
         return lines[0]
 
+    def created(self, db):
+        """Whether a command made folio's schema in db."""
+        if harness.is_pg_uri(db):
+            return harness.database(db).execute(
+                "SELECT to_regclass('public.articles') IS NOT NULL").fetchone()[0]
+        return os.path.exists(db)
+
     def user_version(self, path):
+        """The schema's version: SQLite's PRAGMA user_version, PostgreSQL's
+        newest row in schema_migrations."""
+        if harness.is_pg_uri(path):
+            return harness.database(path).execute(
+                "SELECT coalesce(max(number), 0) FROM schema_migrations").fetchone()[0]
         con = sqlite3.connect(path)
         try:
             return con.execute("PRAGMA user_version").fetchone()[0]
@@ -64,6 +84,15 @@ class CliCase(unittest.TestCase):
             con.close()
 
     def schema(self, path):
+        if harness.is_pg_uri(path):
+            return harness.database(path).execute(
+                "SELECT 'column', table_name || '.' || column_name, data_type || ' ' || "
+                "coalesce(column_default, '') FROM information_schema.columns "
+                "WHERE table_schema = 'public' UNION ALL "
+                "SELECT 'index', indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' "
+                "UNION ALL SELECT 'trigger', trigger_name || ' ' || event_object_table, "
+                "action_statement FROM information_schema.triggers "
+                "WHERE trigger_schema = 'public' ORDER BY 1, 2, 3").fetchall()
         con = sqlite3.connect(path)
         try:
             return sorted(con.execute("SELECT type, name, sql FROM sqlite_master"
@@ -123,7 +152,7 @@ class UsageTest(CliCase):
 class InitTest(CliCase):
     def test_init_creates_and_is_idempotent(self):
         self.init()
-        self.assertTrue(os.path.exists(self.db))
+        self.assertTrue(self.created(self.db))
         v = self.user_version(self.db)
         self.assertGreater(v, 0, "init did not record the schema in PRAGMA user_version")
         schema = self.schema(self.db)
@@ -140,9 +169,10 @@ class InitTest(CliCase):
         self.assertEqual(self.listing(), before)
 
     def test_db_from_environment_and_default(self):
-        env = dict(os.environ, FOLIO_DB=os.path.join(self.tmp, "env.db"))
+        env_db = self.new_db("env")
+        env = dict(os.environ, FOLIO_DB=env_db)
         self.ok("init", env=env)
-        self.assertTrue(os.path.exists(os.path.join(self.tmp, "env.db")))
+        self.assertTrue(self.created(env_db))
         env.pop("FOLIO_DB")
         self.ok("init", env=env, cwd=self.tmp)
         self.assertTrue(os.path.exists(os.path.join(self.tmp, "folio.db")))
@@ -156,33 +186,37 @@ class InitTest(CliCase):
 
     def test_demo_again_changes_nothing(self):
         self.ok("init", "--demo", "--db", self.db)
-        con = sqlite3.connect(self.db)
+        con = harness.database(self.db)
         before = con.execute("SELECT slug, version, updated_at FROM articles ORDER BY slug").fetchall()
         comments = con.execute("SELECT count(*) FROM comments").fetchone()[0]
         con.close()
         r = self.ok("init", "--demo", "--db", self.db)
         self.assertNotIn("updated", r.stdout)
         self.assertIn("kept", r.stdout)
-        con = sqlite3.connect(self.db)
+        con = harness.database(self.db)
         self.assertEqual(con.execute("SELECT slug, version, updated_at FROM articles"
                                      " ORDER BY slug").fetchall(), before)
         self.assertEqual(con.execute("SELECT count(*) FROM comments").fetchone()[0], comments)
         con.close()
 
     def test_newer_database_is_refused(self):
-        db = os.path.join(self.tmp, "from-the-future.db")
+        db = self.new_db("from-the-future")
         self.ok("init", "--db", db)
-        con = sqlite3.connect(db)
-        con.execute("PRAGMA user_version = 999")
-        con.commit()
-        con.close()
+        if harness.is_pg_uri(db):
+            harness.database(db).execute("INSERT INTO schema_migrations VALUES (999)")
+        else:
+            con = sqlite3.connect(db)
+            con.execute("PRAGMA user_version = 999")
+            con.commit()
+            con.close()
+        shown = "from_the_future" if harness.is_pg_uri(db) else "from-the-future.db"
         port = harness.free_port()
         for args in (["serve", "--listen", "127.0.0.1:%d" % port],
                      ["fcgi", "--socket", os.path.join(self.tmp, "f.sock")],
                      ["init"]):
             with self.subTest(command=args[0]):
                 r = self.fails(1, *(args + ["--db", db]), timeout=10)
-                self.assertIn("from-the-future.db", r.stderr)
+                self.assertIn(shown, r.stderr)
                 self.assertRegex(r.stderr.lower(), r"version|newer|later|schema|upgrade")
                 self.assertEqual(self.user_version(db), 999)
 
@@ -368,10 +402,25 @@ class BackupTest(CliCase):
         for m in FIX.values():
             self.assertTrue(self.find_text(dest, m["title"]), "backup lacks %r" % m["title"])
 
+    def refused_on_postgres(self, dest, db):
+        """folio backup copies a SQLite file; on PostgreSQL it writes
+        nothing and names the tool to use (docs/running.md)."""
+        r = self.fails(1, "backup", dest, "--db", db)
+        self.assertIn("pg_dump", r.stderr)
+        self.assertIn("SQLite", r.stderr)
+        self.assertNotIn("password", r.stderr.lower())
+        self.assertFalse(os.path.exists(dest))
+        return r
+
     def test_backup(self):
         self.init()
         self.ok("article", "import", "--db", self.db, *harness.fixture_paths())
         dest = os.path.join(self.tmp, "copy.db")
+        if self.on_postgres:
+            self.refused_on_postgres(dest, self.db)
+            for slug in FIX:      # and the database is as it was
+                self.line_for(self.listing(), slug)
+            return
         self.ok("backup", dest, "--db", self.db)
         self.check_backup(dest, self.db)
         # The copy is a working folio database.
@@ -385,8 +434,11 @@ class BackupTest(CliCase):
         try:
             self.assertEqual(server.request("GET", "/healthz").status, 200)
             dest = os.path.join(self.tmp, "live-copy.db")
-            self.ok("backup", dest, "--db", server.db)
-            self.check_backup(dest, server.db)
+            if self.on_postgres:
+                self.refused_on_postgres(dest, server.db)
+            else:
+                self.ok("backup", dest, "--db", server.db)
+                self.check_backup(dest, server.db)
             self.assertEqual(server.request("GET", "/healthz").status, 200)
         finally:
             server.stop()
@@ -395,7 +447,7 @@ class BackupTest(CliCase):
         self.init()
         dest = os.path.join(self.tmp, "no", "such", "dir", "copy.db")
         r = self.fails(1, "backup", dest, "--db", self.db)
-        self.assertIn("copy.db", r.stderr)
+        self.assertIn("pg_dump" if self.on_postgres else "copy.db", r.stderr)
 
     def test_backup_without_dest_is_usage_error(self):
         self.init()
@@ -415,9 +467,9 @@ class ConfigFileTest(CliCase):
             """ % self.db)
         self.ok("init", "--config", conf)           # first, as `folio init --config F`
         self.assertIn("harbour-bridge-reopens", self.listing())
-        other = os.path.join(self.tmp, "other.db")
+        other = self.new_db("other")
         self.ok("init", "--config=" + conf, "--db", other)     # the command line wins
-        self.assertTrue(os.path.exists(other))
+        self.assertTrue(self.created(other))
 
     def test_unknown_key_names_file_and_line(self):
         conf = self.write("bad.ini", """
@@ -451,7 +503,7 @@ class ConfigFileTest(CliCase):
         r = self.fails(2, "init", "--config", self.tmp, "--db", self.db)
         self.assertIn(self.tmp, r.stderr)
         self.assertIn("directory", r.stderr)
-        self.assertFalse(os.path.exists(self.db), "the command went on without its config")
+        self.assertFalse(self.created(self.db), "the command went on without its config")
 
 class OptionsBeforeCommandTest(CliCase):
     """Options may stand before the command, as git takes them; a near miss
@@ -483,12 +535,12 @@ class OptionsBeforeCommandTest(CliCase):
         r = self.fails(2, "--listen", "127.0.0.1:1", "article", "list", "--db", self.db)
         self.assertIn("--listen", r.stderr)
         self.assertNotIn("unknown command", r.stderr)
-        self.assertFalse(os.path.exists(self.db))
+        self.assertFalse(self.created(self.db))
 
     def test_missing_command_after_options(self):
         r = self.fails(2, "--db", self.db)
         self.assertIn("missing command", r.stderr)
-        self.assertFalse(os.path.exists(self.db))
+        self.assertFalse(self.created(self.db))
 
     def test_did_you_mean(self):
         cases = [
@@ -568,7 +620,7 @@ class ArticleRulesTest(CliCase):
         with open(path, "w", encoding="utf-8", newline="") as f:
             f.write(article_text(**fields))
         self.ok("article", "import", "--db", self.db, path)
-        con = sqlite3.connect(self.db)
+        con = harness.database(self.db)
         try:
             return con.execute("SELECT title, tags FROM articles WHERE slug = ?",
                                (fields["slug"],)).fetchone()
@@ -665,7 +717,8 @@ SETUP_SH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", 
 
 class SetupServeTest(CliCase):
     """scripts/setup.sh serve checks FOLIO_LISTEN before it installs, builds or
-    creates anything."""
+    creates anything. (Its database is a file, as setup.sh makes one.)"""
+    on_postgres = False
 
     def setup_serve(self, listen):
         env = dict(os.environ, FOLIO_LISTEN=listen, FOLIO_DB=self.db)

@@ -73,15 +73,23 @@ class PagesCase(AdminCase, CommentClient):
             con.close()
 
     def set_status(self, comment_id, status):
-        con = harness.database(self.server)
-        try:
-            with con:
-                now = int(time.time())
-                con.execute("UPDATE comments SET status = ? WHERE id = ?", (status, comment_id))
-                con.execute(TOUCH + "WHERE id = (SELECT article_id FROM comments WHERE id = ?)",
-                            (now, now, comment_id))
-        finally:
-            con.close()
+        """As an editor elsewhere would (another host, on PostgreSQL:
+        returns once this one shows it, harness.change_beside)."""
+        def change():
+            con = harness.database(self.server)
+            try:
+                with con:
+                    now = int(time.time())
+                    con.execute("UPDATE comments SET status = ? WHERE id = ?",
+                                (status, comment_id))
+                    con.execute(TOUCH + "WHERE id = (SELECT article_id FROM comments "
+                                "WHERE id = ?)", (now, now, comment_id))
+            finally:
+                con.close()
+        with harness.database(self.server) as con:
+            slug = con.execute("SELECT a.slug FROM articles a JOIN comments c ON "
+                               "c.article_id = a.id WHERE c.id = ?", (comment_id,)).fetchone()[0]
+        harness.change_beside(self.server, change, slug)
 
     def threads(self, slug, n=THREADS):
         """n threads of a comment and its reply: [(first, reply), ...], oldest first."""
@@ -173,8 +181,9 @@ class CommentPagesTest(PagesCase):
         self.threads(slug)
         con = harness.database(self.server)
         with con:     # what folio import wordpress records for the post's permalink
-            con.execute("INSERT OR IGNORE INTO old_addresses (path, article_id) SELECT "
-                        "'/2019/04/a-long-discussion', id FROM articles WHERE slug = ?", (slug,))
+            con.execute("INSERT INTO old_addresses (path, article_id) SELECT "
+                        "'/2019/04/a-long-discussion', id FROM articles WHERE slug = ? "
+                        "ON CONFLICT DO NOTHING", (slug,))
         con.close()
         for old, new in (("/2019/04/a-long-discussion/comment-page-2/", 2),
                          ("/2019/04/a-long-discussion/comment-page-3", 3),
@@ -336,13 +345,15 @@ class CommentPagesTest(PagesCase):
         self.assertEqual(self.comment_ids(self.get_ok(self.page_path(slug, 3)).html()),
                          [c for t in threads[10:] for c in t])
         # a deleted first comment: its reply begins a thread of its own
-        con = harness.database(self.server)
-        with con:
-            if not harness.on_postgres():
-                con.execute("PRAGMA foreign_keys = ON")
-            con.execute("DELETE FROM comments WHERE id = ?", (threads[11][0],))
-            con.execute("UPDATE articles SET version = version + 1 WHERE slug = ?", (slug,))
-        con.close()
+        def delete():
+            con = harness.database(self.server)
+            with con:
+                if not harness.on_postgres():
+                    con.execute("PRAGMA foreign_keys = ON")
+                con.execute("DELETE FROM comments WHERE id = ?", (threads[11][0],))
+                con.execute("UPDATE articles SET version = version + 1 WHERE slug = ?", (slug,))
+            con.close()
+        harness.change_beside(self.server, delete, slug)
         self.assertEqual(self.comment_ids(self.get_ok(self.page_path(slug, 3)).html()),
                          [c for t in threads[10:11] for c in t] + [threads[11][1]])
 

@@ -1,6 +1,8 @@
 """folio's in-memory page cache (src/pages/page_cache.c), against a real folio
 on either front: repeated views are served from memory, yet never stale,
-also when another process changes the database; the form token stays
+also when another process changes the database (at once on SQLite; on
+PostgreSQL once its notification has come, within a second, and never
+stale after that); the form token stays
 fresh; readers with cookies of their own get their own page.
 """
 
@@ -26,13 +28,18 @@ class PageCacheTest(CommentClient, harness.FolioTestCase):
 
     def other_process(self, sql, *args):
         """A change made by another process, as `folio article import`, the
-        JSON API of another folio or an editor elsewhere would make it."""
-        conn = self.db()
-        try:
-            with conn:
-                conn.execute(sql, args)
-        finally:
-            conn.close()
+        JSON API of another folio or an editor elsewhere would make it; it
+        moves Zeppelin's version on. On PostgreSQL it returns once the
+        server has heard of it (within a second: harness.change_beside);
+        on SQLite at once, and everything below asserts it shows at once."""
+        def change():
+            conn = self.db()
+            try:
+                with conn:
+                    conn.execute(sql, args)
+            finally:
+                conn.close()
+        harness.change_beside(self.server, change, ZEPPELIN)
 
     def views(self, path, n=3, **kw):
         return [self.get_ok(path, **kw) for _ in range(n)]
@@ -191,13 +198,15 @@ class PageInFlightTest(CommentClient, harness.FolioTestCase):
                 self.assertIn("Zeppelin, edition %d" % n, self.get_ok(path).text)
 
     def other_process_edit(self, title):
-        conn = self.db()
-        try:
-            with conn:
-                conn.execute("UPDATE articles SET title = ?, version = version + 1 WHERE slug = ?",
-                             (title, ZEPPELIN))
-        finally:
-            conn.close()
+        def change():
+            conn = self.db()
+            try:
+                with conn:
+                    conn.execute("UPDATE articles SET title = ?, version = version + 1 "
+                                 "WHERE slug = ?", (title, ZEPPELIN))
+            finally:
+                conn.close()
+        harness.change_beside(self.server, change, ZEPPELIN)
 
     def test_a_page_being_sent_is_not_changed_by_what_comes_after(self):
         path = "/articles/" + ZEPPELIN

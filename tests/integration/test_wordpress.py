@@ -7,7 +7,6 @@ import collections
 import os
 import re
 import shutil
-import sqlite3
 import tempfile
 import unittest
 import xml.etree.ElementTree as ET
@@ -112,9 +111,11 @@ def summary_line(out, label):
 
 
 def rows(db, sql, *args):
-    con = sqlite3.connect(db)
+    """The rows of a query on the database `db` (a file or, on PostgreSQL,
+    a URI), as tuples."""
+    con = harness.database(db)
     try:
-        return con.execute(sql, args).fetchall()
+        return [tuple(r) for r in con.execute(sql, args).fetchall()]
     finally:
         con.close()
 
@@ -400,7 +401,7 @@ class ExportTest(ImportedSite):
         (articles, comments) = self.site_rows(self.server.db)
         self.assertEqual(len(wxr.posts), len(articles))
         self.assertEqual(len(wxr.comments), len(comments))
-        fresh = os.path.join(tmp, "again.db")
+        fresh = harness.scratch_database(self, tmp, "again")
         r = harness.run_folio(["import", "wordpress", out], db=fresh)
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(self.site_rows(fresh), self.site_rows(self.server.db))
@@ -507,7 +508,7 @@ class RetentionTest(ImportedSite, comments_client.CommentClient):
         deadline = time.time() + 10
         while time.time() < deadline:
             left = rows(self.server.db, "SELECT count(*) FROM comments WHERE ip <> '' "
-                        "AND created_at < strftime('%s', 'now') - 30 * 86400")[0][0]
+                        "AND created_at < ?", int(time.time()) - 30 * 86400)[0][0]
             if left == 0:
                 break
             self.get("/")
