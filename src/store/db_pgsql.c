@@ -605,6 +605,23 @@ static int newest_applied(struct store *s, struct migration *list, int count)
     return newest;
 }
 
+/* What to do when a migration's CREATE EXTENSION failed (sql/pg/018's
+ * unaccent): the role folio connects as may not create it, or the server
+ * lacks PostgreSQL's contrib modules. "" for any other failure. */
+static const char *extension_hint(const char *error)
+{
+    if (strstr(error, "permission denied to create extension"))
+        return ". The role in --db may not create this extension: the database's owner or a "
+               "superuser runs CREATE EXTENSION for it in this database once (for example: "
+               "sudo -u postgres psql -d DBNAME -c 'CREATE EXTENSION unaccent'), or grants "
+               "CREATE on the database; then run folio init again (docs/running.md)";
+    if (strstr(error, "extension control file"))
+        return ". The database server lacks this extension: install PostgreSQL's contrib "
+               "modules there (Debian: the postgresql package has them; elsewhere "
+               "postgresql-contrib), then run folio init again (docs/running.md)";
+    return "";
+}
+
 static bool apply_one(struct store *s, const struct migration *m, char *err, size_t errlen)
 {
     char why[256];
@@ -615,11 +632,12 @@ static bool apply_one(struct store *s, const struct migration *m, char *err, siz
     }
     bool ok = exec_ok(pgs(s), sql);
     free(sql);
+    const char *hint = ok ? "" : extension_hint(pgs(s)->error);
     struct db_query *record = ok ? db_stmt(s, STMT_MIGRATION_RECORD) : NULL;
     ok = record && db_bind_int(record, ":number", m->number) &&
          db_exec_stmt(s, record) == STORE_OK;
     if (!ok)
-        snprintf(err, errlen, "migration %s: %s", m->path, pgs(s)->error);
+        snprintf(err, errlen, "migration %s: %s%s", m->path, pgs(s)->error, hint ? hint : "");
     return ok;
 }
 

@@ -580,11 +580,12 @@ STMT(SUBSCRIPTION_END,
  * json_array_elements_text; PRAGMAs have no counterpart and are not run. */
 #ifdef STMT_PG
 /* :words, all but the last word as typed; :prefix, the last as a prefix
- * (articles.c's tsquery_parts). */
+ * (articles.c's tsquery_parts); both without diacritics, as the index
+ * (sql/pg/018). */
 STMT_PG(ARTICLE_SEARCH,
         "SELECT " ARTICLE_COLUMNS "FROM articles a, "
-        "(SELECT websearch_to_tsquery('english', :words) && "
-        "to_tsquery('english', :prefix) AS q) w "
+        "(SELECT websearch_to_tsquery('english', folio_unaccent(:words)) && "
+        "to_tsquery('english', folio_unaccent(:prefix)) AS q) w "
         "WHERE a.search @@ w.q AND a.status = 'published' "
         "ORDER BY ts_rank_cd(a.search, w.q) DESC, a.id DESC LIMIT :limit")
 STMT_PG(ARTICLE_TAG_ADD,

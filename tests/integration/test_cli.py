@@ -221,6 +221,36 @@ class InitTest(CliCase):
                 self.assertEqual(self.user_version(db), 999)
 
 
+@unittest.skipUnless(harness.on_postgres(), "PostgreSQL's extensions and roles")
+class InitExtensionRightsTest(CliCase):
+    """sql/pg/018 creates the unaccent extension (search without
+    diacritics). A role that may not create it (neither the database's
+    owner nor holding CREATE on it) gets an error that names the cause and
+    the remedy, and nothing is half made; once an administrator has created
+    the extension, the same role's folio init goes through."""
+
+    def test_a_role_without_the_right_is_told_what_to_do(self):
+        role = "t_" + re.sub(r"\W", "_", os.path.basename(self.tmp)).lower()
+        admin = harness.database(harness.pg_cluster())
+        admin.execute('CREATE ROLE "%s" LOGIN' % role)
+        self.addCleanup(admin.execute, 'DROP ROLE IF EXISTS "%s"' % role)
+        db = self.new_db("limited")       # owned by the cluster's superuser
+        self.addCleanup(harness.database(db).execute, 'DROP OWNED BY "%s"' % role)
+        harness.database(db).execute('GRANT CREATE ON SCHEMA public TO "%s"' % role)
+        as_role = re.sub(r"([?&])user=[^&]*", r"\1user=" + role, db)
+        self.assertNotEqual(as_role, db)
+        r = self.fails(1, "init", "--db", as_role)
+        self.assertIn("018_search_unaccent", r.stderr)
+        self.assertIn('permission denied to create extension "unaccent"', r.stderr)
+        self.assertIn("CREATE EXTENSION unaccent", r.stderr)
+        self.assertIn("docs/running.md", r.stderr)
+        self.assertFalse(self.created(db), "the migrations before 018 were kept")
+        harness.database(db).execute("CREATE EXTENSION unaccent")
+        self.ok("init", "--db", as_role)
+        self.ok("article", "import", "--db", as_role, *harness.fixture_paths())
+        self.assertGreaterEqual(self.user_version(db), 18)
+
+
 class ImportTest(CliCase):
     def setUp(self):
         super().setUp()

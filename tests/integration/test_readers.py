@@ -598,8 +598,9 @@ class ReadersTest(ReaderAssertions, harness.FolioTestCase):
 
 
 class SearchStemmingTest(ReaderAssertions, harness.FolioTestCase):
-    """English stemming (FTS5 porter over unicode61, sql/007) and a prefix
-    for the last word typed."""
+    """English stemming (FTS5 porter over unicode61, sql/007; PostgreSQL's
+    'english'), a prefix for the last word typed, and diacritics folded
+    (unicode61's remove_diacritics; PostgreSQL's unaccent, sql/pg/018)."""
 
     ARTICLES = {
         "bridge-repairs": ("Harbour bridge reopens after two years of repairs",
@@ -608,6 +609,8 @@ class SearchStemmingTest(ReaderAssertions, harness.FolioTestCase):
                         "A ferry crosses the bay again after midnight."),
         "city-budget": ("Council passes the city budget",
                         "Councillors voted late; the budgets of three departments grew."),
+        "quay-cafe": ("Café on the quay opens its doors",
+                      "The crème brûlée is on the menu; a naive visitor asked for jam."),
     }
 
     @classmethod
@@ -632,6 +635,15 @@ class SearchStemmingTest(ReaderAssertions, harness.FolioTestCase):
                         ("ferries", ["night-ferry"]), ("ferry", ["night-ferry"]),
                         ("budget", ["city-budget"]), ("budgets", ["city-budget"]),
                         ("Harbour BRIDGES", ["bridge-repairs"])):
+            with self.subTest(q=q):
+                self.assertEqual(self.found(q), want)
+
+    def test_diacritics_do_not_matter(self):
+        for q, want in (("cafe", ["quay-cafe"]), ("café", ["quay-cafe"]),
+                        ("CAFÉ", ["quay-cafe"]), ("creme brulee", ["quay-cafe"]),
+                        ("crème brûlée", ["quay-cafe"]), ("naïve", ["quay-cafe"]),
+                        ("brûl", ["quay-cafe"]), ("caf", ["quay-cafe"]),
+                        ("cafés", ["quay-cafe"])):
             with self.subTest(q=q):
                 self.assertEqual(self.found(q), want)
 
