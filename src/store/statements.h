@@ -588,6 +588,10 @@ STMT_PG(ARTICLE_SEARCH,
         "to_tsquery('english', folio_unaccent(:prefix)) AS q) w "
         "WHERE a.search @@ w.q AND a.status = 'published' "
         "ORDER BY ts_rank_cd(a.search, w.q) DESC, a.id DESC LIMIT :limit")
+/* Counted, not kept in site_version (sql/pg/019): an index-only count of
+ * articles_sitemap, made when a sitemap is, which the page cache keeps. */
+STMT_PG(SITEMAP_COUNT,
+        "SELECT count(*) FROM articles WHERE status = 'published'")
 STMT_PG(ARTICLE_TAG_ADD,
         "INSERT INTO article_tags (slug, article_id, name) VALUES (:slug, :id, :name) "
         "ON CONFLICT DO NOTHING")
