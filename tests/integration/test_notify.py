@@ -145,16 +145,6 @@ class WebhookTest(NotifyTestCase):
         held = self.receiver.matching("comment.held", cid)[0]
         self.assertNotEqual(held["json"]["id"], ev["json"]["id"])
 
-    def test_the_form_offers_to_subscribe_without_base_url(self):
-        """The box is always there (CONTRACT.md); without --base-url the
-        links in the mail come from the request (SubscriptionWithoutBaseUrlTest)."""
-        r = self.article_page(SUMMIT)
-        box = r.html().find("input", id="subscribe")
-        self.assertIsNotNone(box)
-        self.assertEqual((box.get("type"), box.get("name")), ("checkbox", "subscribe"))
-        label = r.html().find("label", **{"for": "subscribe"})
-        self.assertEqual(label.norm_text(), "Notify me of follow-up comments by email.")
-
     def test_spam_sends_nothing(self):
         cid, _ = self.post_comment(hp="filled by a bot")
         time.sleep(1.0)
@@ -567,6 +557,28 @@ class SubscriptionTest(MailTestCase):
         self.assertIsNone(row["confirmed_at"])
         self.assertIsNone(row["ended_at"])
         self.assertEqual(self.status_of(cid), "pending")
+
+
+class DefaultOptionsTest(CommentClient, harness.FolioTestCase):
+    """folio serve with no option at all."""
+    server_args = []
+
+    def test_the_form_offers_to_subscribe(self):
+        """The box is always there (CONTRACT.md); without --base-url the
+        links in the mail come from the request (SubscriptionWithoutBaseUrlTest)."""
+        r = self.article_page(SUMMIT)
+        self.assertStatus(r, 200)
+        doc = r.html()
+        box = doc.find("input", id="subscribe")
+        self.assertIsNotNone(box)
+        self.assertEqual((box.get("type"), box.get("name"), box.get("checked")),
+                         ("checkbox", "subscribe", None))
+        self.assertIs(box.is_inside(doc.find("form", id="commentform")), True)
+        label = doc.find("label", **{"for": "subscribe"})
+        self.assertEqual(label.norm_text(), "Notify me of follow-up comments by email.")
+
+    def test_no_warning_without_mail_options(self):
+        self.assertNotIn("warning", self.server.logs())
 
 
 class SubscriptionWithoutBaseUrlTest(NotifyTestCase):
