@@ -9,6 +9,11 @@
  *   (pg_advisory_xact_lock) right after BEGIN: writers queue as SQLite's
  *   BEGIN IMMEDIATE makes them, so the checks made inside a transaction
  *   (rate limits, duplicates, sign-in lockouts) hold across hosts.
+ * - Round trips are the cost of a write that others wait for (group
+ *   commit's batch runs its comments one after another): BEGIN and the lock
+ *   go in one, SAVEPOINT group_write goes with the statement after it
+ *   (libpq's pipeline mode), and a comment's INSERT returns its id
+ *   (RETURNING) instead of a second question for lastval().
  * - A lost connection is taken up again on the next use (at most once a
  *   second per connection); meanwhile store_lost says so and every request
  *   answers 503. Its prepared statements are prepared again.
@@ -36,8 +41,9 @@
 #include "core/file.h"
 #include "core/log.h"
 
-/* pg_advisory_xact_lock keys: ASCII "folio" and "folioM". */
-#define WRITE_LOCK_SQL "SELECT pg_advisory_xact_lock(435459926383)"
+/* pg_advisory_xact_lock keys: ASCII "folio" and "folioM". A write
+ * transaction's BEGIN and its lock go in one round trip. */
+#define BEGIN_LOCKED_SQL "BEGIN; SELECT pg_advisory_xact_lock(435459926383)"
 #define MIGRATE_LOCK_SQL "SELECT pg_advisory_xact_lock(111477741154381)"
 #define RECONNECT_EVERY_SECONDS 1
 #define ERROR_MAX 512
@@ -57,6 +63,13 @@ struct pg_store {
     char *shown;                /* base.where, owned */
     PGconn *conn;
     int64_t changes;            /* rows the last command changed */
+    /* The id an INSERT ... RETURNING id just returned (STMT_PG's
+     * COMMENT_INSERT), which last_id then answers without asking lastval(). */
+    int64_t returned_id;
+    bool has_returned_id;
+    /* SAVEPOINT group_write, not sent yet: it goes with the next statement
+     * (send_with_deferred), or is dropped by COMMIT or ROLLBACK. */
+    struct pg_query *deferred;
     long long retry_at;         /* monotonic second of the next reconnect, when broken */
     /* BEGIN without its COMMIT or ROLLBACK yet. Kept here, not asked of
      * libpq: a connection lost inside a transaction is not taken up again
@@ -248,16 +261,42 @@ static bool connected(struct pg_store *ps)
     return session_setup(ps);
 }
 
+static bool ensure_prepared(struct pg_store *ps, struct pg_query *q);
+
+/* Sends a deferred SAVEPOINT on its own, before a statement that cannot
+ * take it along. */
+static bool flush_deferred(struct pg_store *ps)
+{
+    struct pg_query *sp = ps->deferred;
+    ps->deferred = NULL;
+    if (!sp)
+        return true;
+    PGresult *r = PQexecPrepared(ps->conn, sp->name, 0, NULL, NULL, NULL, 0);
+    bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+    if (!ok)
+        set_error(ps, PQresultErrorMessage(r));
+    PQclear(r);
+    return ok;
+}
+
 static int pg_exec(struct store *s, const char *sql)
 {
     struct pg_store *ps = pgs(s);
-    bool begin = strcmp(sql, "BEGIN") == 0, commit = strcmp(sql, "COMMIT") == 0,
-         rollback = strcmp(sql, "ROLLBACK") == 0;
-    if (commit || rollback)
+    bool begin = strncmp(sql, "BEGIN", 5) == 0 && (sql[5] == '\0' || sql[5] == ';'),
+         commit = strcmp(sql, "COMMIT") == 0, rollback = strcmp(sql, "ROLLBACK") == 0;
+    ps->has_returned_id = false;
+    if (commit || rollback) {
+        ps->deferred = NULL;    /* an empty savepoint: nothing to send */
         ps->in_transaction = false;
+    }
     if (rollback && PQstatus(ps->conn) != CONNECTION_OK)
         return STORE_OK;        /* the server ended it with the connection */
     if (!connected(ps)) {
+        note_unreachable(ps);
+        log_error("database %s: %s: %s", s->where, sql, ps->error);
+        return STORE_ERROR;
+    }
+    if (!flush_deferred(ps)) {
         note_unreachable(ps);
         log_error("database %s: %s: %s", s->where, sql, ps->error);
         return STORE_ERROR;
@@ -285,11 +324,11 @@ static int pg_exec(struct store *s, const char *sql)
     return STORE_OK;
 }
 
+/* When the lock is not had (lock_timeout), BEGIN has still opened the
+ * transaction: it is rolled back (a ROLLBACK outside one only warns). */
 static int pg_begin(struct store *s)
 {
-    if (pg_exec(s, "BEGIN") != STORE_OK)
-        return STORE_ERROR;
-    if (pg_exec(s, WRITE_LOCK_SQL) == STORE_OK)
+    if (pg_exec(s, BEGIN_LOCKED_SQL) == STORE_OK)
         return STORE_OK;
     pg_exec(s, "ROLLBACK");
     return STORE_ERROR;
@@ -305,6 +344,10 @@ static int64_t pg_changes(struct store *s) { return pgs(s)->changes; }
 static int64_t pg_last_id(struct store *s)
 {
     struct pg_store *ps = pgs(s);
+    if (ps->has_returned_id)
+        return ps->returned_id;
+    if (!flush_deferred(ps))
+        return 0;
     PGresult *r = PQexec(ps->conn, "SELECT lastval()");
     int64_t id = 0;
     if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1)
@@ -486,6 +529,63 @@ static bool ensure_prepared(struct pg_store *ps, struct pg_query *q)
     return q->prepared;
 }
 
+/* Sends the deferred SAVEPOINT and q in one round trip (libpq's pipeline
+ * mode) and returns q's result, or the SAVEPOINT's when that failed (q was
+ * then not run); NULL when the connection failed. */
+static PGresult *send_with_deferred(struct pg_store *ps, struct pg_query *q)
+{
+    struct pg_query *sp = ps->deferred;
+    ps->deferred = NULL;
+    PGconn *conn = ps->conn;
+    if (!PQenterPipelineMode(conn))
+        return NULL;
+    bool sent = PQsendQueryPrepared(conn, sp->name, 0, NULL, NULL, NULL, 0) &&
+                PQsendQueryPrepared(conn, q->name, q->nparams, (const char *const *)q->values,
+                                    q->lengths, q->formats, 0) &&
+                PQpipelineSync(conn);
+    /* Each query's results end with a NULL; the sync's result comes last. */
+    PGresult *got[2] = { NULL, NULL };
+    int ended = 0, nulls = 0;
+    while (sent) {
+        PGresult *r = PQgetResult(conn);
+        if (!r) {
+            if (PQstatus(conn) != CONNECTION_OK || ++nulls > 4)
+                break;
+            ended++;
+            continue;
+        }
+        if (PQresultStatus(r) == PGRES_PIPELINE_SYNC) {
+            PQclear(r);
+            break;
+        }
+        if (ended < 2 && !got[ended]) {
+            got[ended] = r;
+        } else {
+            PQclear(r);
+        }
+    }
+    PQexitPipelineMode(conn);
+    if (!sent)
+        set_error(ps, PQerrorMessage(conn));
+    if (got[0] && PQresultStatus(got[0]) != PGRES_COMMAND_OK) {
+        PQclear(got[1]);
+        return got[0];
+    }
+    PQclear(got[0]);
+    return got[1];
+}
+
+/* SAVEPOINT group_write inside a transaction is deferred: it goes to the
+ * server with the statement after it, in one round trip. The batch of
+ * group commit runs one write after another while their writers wait, and
+ * nothing is learnt from a savepoint until the next statement (when it
+ * fails, that one fails with it). */
+static bool deferrable(struct pg_store *ps, const struct pg_query *q)
+{
+    return q->base.id == STMT_GROUP_SAVEPOINT && q->nparams == 0 && ps->in_transaction &&
+           !ps->deferred && PQstatus(ps->conn) == CONNECTION_OK;
+}
+
 /* Runs the statement; its rows are then read one step at a time. */
 static enum db_step run(struct pg_store *ps, struct pg_query *q)
 {
@@ -494,13 +594,31 @@ static enum db_step run(struct pg_store *ps, struct pg_query *q)
         return DB_FAILED;
     }
     bool in_transaction = pg_in_transaction(&ps->base);
-    q->res = PQexecPrepared(ps->conn, q->name, q->nparams, (const char *const *)q->values,
-                            q->lengths, q->formats, 0);
+    ps->has_returned_id = false;
+    if (deferrable(ps, q)) {
+        ps->deferred = q;
+        q->rows = 0;
+        q->row = -1;
+        ps->changes = 0;
+        return DB_ROW;  /* no row: the caller's step says done */
+    }
+    q->res = ps->deferred ? send_with_deferred(ps, q)
+                          : PQexecPrepared(ps->conn, q->name, q->nparams,
+                                           (const char *const *)q->values, q->lengths,
+                                           q->formats, 0);
     switch (PQresultStatus(q->res)) {
     case PGRES_TUPLES_OK:
         q->rows = PQntuples(q->res);
         q->row = -1;
         ps->changes = 0;
+        if (strncmp(PQcmdStatus(q->res), "INSERT ", 7) == 0) {     /* INSERT ... RETURNING id */
+            ps->changes = strtoll(PQcmdTuples(q->res), NULL, 10);
+            ps->has_returned_id = q->rows == 1 && !PQgetisnull(q->res, 0, 0);
+            ps->returned_id = ps->has_returned_id ? strtoll(PQgetvalue(q->res, 0, 0), NULL, 10)
+                                                  : 0;
+            if (!in_transaction && ps->changes > 0)
+                generation_move_on();
+        }
         return DB_ROW;  /* the caller's step moves to row 0 */
     case PGRES_COMMAND_OK:
         q->rows = 0;
@@ -512,7 +630,7 @@ static enum db_step run(struct pg_store *ps, struct pg_query *q)
     default:
         break;
     }
-    set_error(ps, PQresultErrorMessage(q->res));
+    set_error(ps, q->res ? PQresultErrorMessage(q->res) : PQerrorMessage(ps->conn));
     note_unreachable(ps);
     const char *state = PQresultErrorField(q->res, PG_DIAG_SQLSTATE);
     PQclear(q->res);

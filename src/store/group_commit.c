@@ -4,13 +4,14 @@
  * WAL), a millisecond or more, and SQLite takes one writer at a time, so
  * comments one by one could never pass the disk's fsync rate. Here the
  * first thread to arrive becomes the leader: it opens one transaction on its
- * own connection, runs every write that has queued up meanwhile (each in a
- * savepoint of its own, so one that fails or is refused leaves the others
- * alone), commits once, and wakes the writers, each of which learns its own
- * result. Nobody hears "done" before the commit that holds their write is
+ * own connection, runs every write that has queued up meanwhile (each but
+ * the first kept in a savepoint of its own, so one that fails or is refused
+ * leaves the others alone), commits once, and wakes the writers, each of
+ * which learns its own result. Nobody hears "done" before the commit that holds their write is
  * on disk: the durability of one commit per write, at the cost of one fsync
  * per batch. The threads that arrive while a leader commits form the next
- * batch. */
+ * batch. On PostgreSQL the same holds across hosts: each host's batches
+ * queue for the database's write lock (db_pgsql.c), one commit per batch. */
 #include "store/group_commit.h"
 
 #include <pthread.h>
@@ -37,7 +38,17 @@ static int step_stmt(struct store *s, enum stmt_id id)
     return st ? db_exec_stmt(s, st) : STORE_ERROR;
 }
 
-/* Runs the batch in one transaction on s; sets every job's rc. */
+/* Runs the batch in one transaction on s; sets every job's rc.
+ *
+ * Each statement is a round trip to a PostgreSQL server, and the batch's
+ * statements run one after another while its writers wait, so the batch
+ * spends as few as it can: while nothing is kept yet, a write runs without
+ * a savepoint (refused or failed, the transaction, which holds nothing
+ * else, is rolled back and begun again for the next); after that, each
+ * write opens a savepoint of its own inside the last one's and leaves it
+ * open when it is kept (COMMIT releases them all), and only a write that
+ * is not kept rolls back to its savepoint and releases it. A comment alone
+ * in its batch thus costs its own statements, BEGIN and COMMIT. */
 static void run_batch(struct store *s, struct job *batch)
 {
     if (store_begin(s) != STORE_OK) {
@@ -45,21 +56,30 @@ static void run_batch(struct store *s, struct job *batch)
             j->rc = STORE_ERROR;
         return;
     }
-    bool any_kept = false;
+    bool open = true, any_kept = false;
     for (struct job *j = batch; j; j = j->next) {
-        if (!db_in_transaction(s)) {    /* SQLite rolled the whole thing back */
-            j->rc = STORE_ERROR;
-            continue;
+        j->rc = STORE_ERROR;
+        if (open && !any_kept && !db_in_transaction(s)) {
+            store_rollback(s);          /* SQLite ended it: nothing was in it */
+            open = false;
         }
-        if (step_stmt(s, STMT_GROUP_SAVEPOINT) != STORE_OK) {
-            j->rc = STORE_ERROR;
-            continue;
+        if (!open) {
+            if (store_begin(s) != STORE_OK)
+                continue;
+            open = true;
         }
+        if (!db_in_transaction(s))      /* SQLite rolled back what was kept */
+            continue;
+        bool nested = any_kept;
+        if (nested && step_stmt(s, STMT_GROUP_SAVEPOINT) != STORE_OK)
+            continue;
         bool keep = false;
         j->rc = j->fn(s, j->arg, &keep);
         if (j->rc == STORE_OK && keep) {
             any_kept = true;
-            j->rc = step_stmt(s, STMT_GROUP_RELEASE);
+        } else if (!nested) {
+            store_rollback(s);          /* nothing else in it */
+            open = false;
         } else if (db_in_transaction(s)) {
             step_stmt(s, STMT_GROUP_ROLLBACK_TO);
             step_stmt(s, STMT_GROUP_RELEASE);
@@ -67,8 +87,10 @@ static void run_batch(struct store *s, struct job *batch)
     }
     /* Whatever the batch did is durable only once COMMIT returns. */
     bool committed;
-    if (!db_in_transaction(s)) {
-        committed = false;
+    if (!open) {
+        committed = true;       /* closed only while nothing was kept */
+    } else if (!db_in_transaction(s)) {
+        committed = !any_kept;
     } else if (any_kept) {
         committed = store_commit(s) == STORE_OK;
     } else {

@@ -624,6 +624,14 @@ STMT_PG(COMMENT_PAGE,
         "  SELECT " COMMENT_COLUMNS ", p.thread FROM placed p JOIN comments c ON c.id = p.id "
         "  WHERE p.thread >= :from AND p.thread < :to) page "
         "ORDER BY thread, created_at, id")
+/* The new id comes back with the INSERT (db_pgsql.c's last_id answers it),
+ * not from a second round trip to ask lastval(): a comment's statements run
+ * one after another in group commit's batch, while its writers wait. */
+STMT_PG(COMMENT_INSERT,
+        "INSERT INTO comments (article_id, parent_id, status, author, email, url, body, "
+        "ip, user_agent, created_at, status_changed_at) "
+        "VALUES (:article, nullif(:parent, 0), :status, :author, :email, :url, :body, "
+        ":ip, :user_agent, :now, :now) RETURNING id")
 STMT_PG(COMMENT_KNOWN,
         "SELECT 1 FROM comments WHERE status = 'approved' "
         "AND lower(email) = lower(:email) AND author = :author LIMIT 1")

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # cluster.sh: a throw-away PostgreSQL cluster for the tests.
-#   tests/pg/cluster.sh start DIR   initdb in DIR/data, start it with its Unix
-#                                   socket in DIR (no TCP), print its URI
+#   tests/pg/cluster.sh start DIR [--durable]
+#                                   initdb in DIR/data, start it with its Unix
+#                                   socket in DIR (no TCP), print its URI;
+#                                   --durable: fsync and full-page writes on,
+#                                   as in production (bench/run), not off
 #   tests/pg/cluster.sh stop DIR    stop it and remove DIR
 #   tests/pg/cluster.sh uri DIR     print the URI of the cluster in DIR
 #   tests/pg/cluster.sh restart DIR stop it (fast: connections are cut) and
@@ -16,8 +19,9 @@ set -euo pipefail
 
 cmd=${1:-}
 dir=${2:-}
-if [ -z "$cmd" ] || [ -z "$dir" ]; then
-  echo "usage: $0 start|stop|restart|uri DIR" >&2
+durable=${3:-}
+if [ -z "$cmd" ] || [ -z "$dir" ] || { [ -n "$durable" ] && [ "$durable" != --durable ]; }; then
+  echo "usage: $0 start|stop|restart|uri DIR [--durable]" >&2
   exit 2
 fi
 
@@ -40,9 +44,12 @@ as_owner() {
   fi
 }
 
+# The settings of the cluster in DIR: durable or not, as it was started.
 start_server() {
+  local sync="-c fsync=off -c full_page_writes=off"
+  [ -f "$dir/durable" ] && sync="-c fsync=on -c full_page_writes=on"
   as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-    -o "-c listen_addresses='' -c unix_socket_directories='$dir' -c max_connections=300 -c fsync=off -c full_page_writes=off" \
+    -o "-c listen_addresses='' -c unix_socket_directories='$dir' -c max_connections=300 $sync" \
     start >/dev/null || { cat "$dir/server.log" >&2; exit 1; }
 }
 
@@ -63,10 +70,12 @@ case $cmd in
     chmod 0755 "$dir"
     as_owner "$bin/initdb" -D "$dir/data" -U folio --auth=trust -E UTF8 --locale=C.UTF-8 \
       >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; exit 1; }
-    # fsync is off (start_server): the durability tests kill folio, not the
-    # cluster, and a restart of the cluster (fast shutdown) still writes every
-    # acknowledged commit to the files; only a crash of the machine would
-    # lose one, which no test does.
+    # fsync is off (start_server) unless --durable: the durability tests kill
+    # folio, not the cluster, and a restart of the cluster (fast shutdown)
+    # still writes every acknowledged commit to the files; only a crash of the
+    # machine would lose one, which no test does. A benchmark's commit rate
+    # is the disk's only with fsync on (bench/run passes --durable).
+    [ "$durable" = --durable ] && touch "$dir/durable"
     start_server
     uri
     ;;
@@ -84,7 +93,7 @@ case $cmd in
     uri
     ;;
   *)
-    echo "usage: $0 start|stop|restart|uri DIR" >&2
+    echo "usage: $0 start|stop|restart|uri DIR [--durable]" >&2
     exit 2
     ;;
 esac

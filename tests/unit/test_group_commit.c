@@ -72,6 +72,53 @@ static int failing_write(struct store *s, void *arg, bool *keep)
     return STORE_ERROR;
 }
 
+/* One batch of mixed writes: a gate holds the leader's first batch until
+ * the others have queued behind it, so that they run as the next batch in
+ * the order they queued (if the machine is slow to start them, they run in
+ * other batches: the results must be the same). */
+struct mixed {
+    struct store *s;
+    const char *body;
+    int rc;                 /* the write's own: STORE_OK or STORE_ERROR */
+    bool keep;
+    int result;             /* what group_write answered */
+};
+
+static int mixed_write(struct store *s, void *arg, bool *keep)
+{
+    struct mixed *m = arg;
+    struct comment_input c = { .article_id = article_id, .status = CS_PENDING, .author = "M",
+                               .email = "mixed@example.org", .url = "", .body = m->body,
+                               .ip = "", .user_agent = "", .created_at = 1 };
+    int64_t id;
+    if (store_comment_insert(s, &c, &id) != STORE_OK)
+        return STORE_ERROR;
+    *keep = m->keep;
+    return m->rc;
+}
+
+static int gate_write(struct store *s, void *arg, bool *keep)
+{
+    (void)s;
+    (void)arg;
+    usleep(300 * 1000);
+    *keep = false;
+    return STORE_OK;
+}
+
+static void *mixed_thread(void *arg)
+{
+    struct mixed *m = arg;
+    m->result = group_write(m->s, mixed_write, m);
+    return NULL;
+}
+
+static void *gate_thread(void *arg)
+{
+    group_write(arg, gate_write, NULL);
+    return NULL;
+}
+
 static int64_t count(const char *sql)
 {
     sqlite3 *db;
@@ -142,6 +189,43 @@ int main(void)
     /* a failing write keeps nothing, and reports its failure */
     CHECK(group_write(s, failing_write, NULL) == STORE_ERROR);
     CHECK(count("SELECT count(*) FROM comments WHERE body = 'never kept'") == 0);
+
+    /* a batch whose first write fails, then kept, refused, failed and kept
+     * ones: each keeps exactly what it should, whatever its place */
+    {
+        struct mixed m[] = {
+            { .body = "mixed failed first", .rc = STORE_ERROR, .keep = false },
+            { .body = "mixed kept 1", .rc = STORE_OK, .keep = true },
+            { .body = "mixed refused", .rc = STORE_OK, .keep = false },
+            { .body = "mixed failed", .rc = STORE_ERROR, .keep = false },
+            { .body = "mixed kept 2", .rc = STORE_OK, .keep = true },
+        };
+        enum { N = sizeof m / sizeof m[0] };
+        struct store *conns[N + 1];
+        pthread_t gate, t[N];
+        for (int i = 0; i <= N; i++)
+            conns[i] = store_open(db_path, NULL, false, err, sizeof err);
+        for (int i = 0; i <= N; i++)
+            CHECK(conns[i] != NULL);
+        pthread_create(&gate, NULL, gate_thread, conns[N]);
+        usleep(50 * 1000);
+        for (int i = 0; i < N; i++) {
+            m[i].s = conns[i];
+            pthread_create(&t[i], NULL, mixed_thread, &m[i]);
+            usleep(20 * 1000);
+        }
+        for (int i = 0; i < N; i++)
+            pthread_join(t[i], NULL);
+        pthread_join(gate, NULL);
+        for (int i = 0; i <= N; i++)
+            store_close(conns[i]);
+        for (int i = 0; i < N; i++)
+            CHECK(m[i].result == m[i].rc);
+        CHECK(count("SELECT count(*) FROM comments WHERE body LIKE 'mixed kept %'") == 2);
+        CHECK(count("SELECT count(*) FROM comments WHERE body LIKE 'mixed%'") == 2);
+        CHECK(count("SELECT pending FROM article_comment_counts WHERE article_id = 1") ==
+              stored + 2);
+    }
 
     /* any commit, from any connection, moves the generation on */
     after = store_generation(s);
