@@ -1,8 +1,10 @@
 -- post.lua: wrk script for the comment-posting scenario. Every request posts
 -- a valid comment with a text no other request used, so no 409 duplicate.
---   wrk ... -s post.lua URL -- PATH BODY_FILE
+--   wrk ... -s post.lua URL -- PATH BODY_FILE [PREFIX]
 -- PATH: the form's action; BODY_FILE: the form's fields (its hidden inputs,
 -- author, url, hp) urlencoded, to which "&email=...&comment=..." is appended.
+-- PREFIX (default none) begins every id: a warm-up run's comments are then
+-- no duplicates of the measured run's.
 -- Each request carries ?n=THREAD-N, which nginx logs beside the status, so
 -- that every 303 can be matched with a row in the database afterwards.
 
@@ -21,6 +23,7 @@ function init(args)
    fields = f:read("*a")
    f:close()
    counter = 0
+   prefix = args[3] or ""
    n303 = 0
    nother = 0
    headers = { ["Content-Type"] = "application/x-www-form-urlencoded" }
@@ -28,7 +31,7 @@ end
 
 function request()
    counter = counter + 1
-   local id = tid .. "-" .. counter
+   local id = prefix .. tid .. "-" .. counter
    -- each from a reader of their own, as on a real site
    local body = fields .. "&email=reader-" .. id .. "%40example.org" ..
       "&comment=Benchmark+comment+" .. id ..
