@@ -2,8 +2,10 @@
  * src/front/http.c uses. Answers every request with one body and one set of
  * headers read from files at start (the body is sent from our buffer, no
  * copy; the response object is made per request, as any server must).
- * usage: mhd_bare PORT THREADS HEADERS_FILE BODY_FILE
- * HEADERS_FILE: "Name: value" lines (Content-Length and Date are MHD's). */
+ * usage: mhd_bare PORT THREADS HEADERS_FILE BODY_FILE [reuse]
+ * HEADERS_FILE: "Name: value" lines (Content-Length and Date are MHD's).
+ * With "reuse", one response object, made at start, is queued for every
+ * request, as folio serve does for a page from its cache. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +20,7 @@ static char *body;
 static size_t body_len;
 static char *names[MAX_HEADERS], *values[MAX_HEADERS];
 static int header_count;
+static struct MHD_Response *reused;     /* "reuse": made once */
 
 static char *slurp(const char *path, size_t *len)
 {
@@ -46,6 +49,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         *con_cls = conn;
         return MHD_YES;
     }
+    if (reused)
+        return MHD_queue_response(conn, MHD_HTTP_OK, reused);
     struct MHD_Response *r =
         MHD_create_response_from_buffer(body_len, body, MHD_RESPMEM_PERSISTENT);
     for (int i = 0; i < header_count; i++)
@@ -57,8 +62,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 
 int main(int argc, char **argv)
 {
-    if (argc != 5) {
-        fprintf(stderr, "usage: mhd_bare PORT THREADS HEADERS_FILE BODY_FILE\n");
+    if (argc != 5 && !(argc == 6 && strcmp(argv[5], "reuse") == 0)) {
+        fprintf(stderr, "usage: mhd_bare PORT THREADS HEADERS_FILE BODY_FILE [reuse]\n");
         return 2;
     }
     size_t hlen;
@@ -72,6 +77,13 @@ int main(int argc, char **argv)
         *colon = '\0';
         names[header_count] = line;
         values[header_count++] = colon + 1 + strspn(colon + 1, " ");
+    }
+    if (argc == 6) {
+        reused = MHD_create_response_from_buffer(body_len, body, MHD_RESPMEM_PERSISTENT);
+        for (int i = 0; reused && i < header_count; i++)
+            MHD_add_response_header(reused, names[i], values[i]);
+        if (!reused)
+            return 1;
     }
     unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | MHD_USE_ITC;
     flags |= MHD_is_feature_supported(MHD_FEATURE_EPOLL) == MHD_YES ? MHD_USE_EPOLL

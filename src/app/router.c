@@ -166,11 +166,18 @@ static int decode_path(struct ctx *c)
     if (strlen(target) + strlen(c->req->query) > LIMIT_TARGET_BYTES)
         return fail(c, 414, "The address is too long.");
     size_t len = strlen(target);
-    char *path = arena_alloc(c->arena, len + 1);
-    if (!path)
-        return fail(c, 500, "Out of memory.");
-    long n = url_decode(target, len, path, false);
-    if (n < 0 || memchr(path, '\0', (size_t)n) || !utf8_valid(path, (size_t)n))
+    const char *path = target;      /* nothing to decode: the target itself */
+    if (memchr(target, '%', len)) {
+        char *decoded = arena_alloc(c->arena, len + 1);
+        if (!decoded)
+            return fail(c, 500, "Out of memory.");
+        long n = url_decode(target, len, decoded, false);
+        if (n < 0 || memchr(decoded, '\0', (size_t)n))
+            return fail(c, 400, "The request's path is malformed.");
+        path = decoded;
+        len = (size_t)n;
+    }
+    if (!utf8_valid(path, len))
         return fail(c, 400, "The request's path is malformed.");
     const char *base = c->app->cfg.base_path;
     size_t base_len = strlen(base);

@@ -28,9 +28,13 @@ void resp_header(struct response *resp, const char *name, const char *value)
 
 const char *resp_header_get(const struct response *resp, const char *name)
 {
-    for (size_t i = 0; i < resp->header_count; i++)
-        if (strcasecmp(resp->headers[i].name, name) == 0)
+    /* the first letter, either case, before the call: most names differ there */
+    unsigned char first = (unsigned char)(name[0] | 0x20);
+    for (size_t i = 0; i < resp->header_count; i++) {
+        const char *h = resp->headers[i].name;
+        if ((unsigned char)(h[0] | 0x20) == first && strcasecmp(h, name) == 0)
             return resp->headers[i].value;
+    }
     return NULL;
 }
 

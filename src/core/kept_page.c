@@ -24,6 +24,7 @@ static struct kept_page *make(const char *content_type, size_t header_count,
     if (!p)
         return NULL;
     atomic_init(&p->holders, 1);
+    atomic_init(&p->front, NULL);
     p->bytes = bytes;
     p->body = p->text;
     p->body_len = body_len;
@@ -63,9 +64,32 @@ struct kept_page *kept_page_hold(struct kept_page *p)
     return p;
 }
 
+static void (*free_front)(void *obj);
+
 void kept_page_release(struct kept_page *p)
 {
     /* acq_rel: every holder's reads of the page happen before the free */
-    if (p && atomic_fetch_sub_explicit(&p->holders, 1, memory_order_acq_rel) == 1)
+    if (p && atomic_fetch_sub_explicit(&p->holders, 1, memory_order_acq_rel) == 1) {
+        void *obj = atomic_load_explicit(&p->front, memory_order_acquire);
+        if (obj && free_front)
+            free_front(obj);
         free(p);
+    }
+}
+
+void *kept_page_front(struct kept_page *p)
+{
+    return atomic_load_explicit(&p->front, memory_order_acquire);
+}
+
+bool kept_page_attach(struct kept_page *p, void *obj)
+{
+    void *none = NULL;
+    return atomic_compare_exchange_strong_explicit(&p->front, &none, obj, memory_order_acq_rel,
+                                                   memory_order_acquire);
+}
+
+void kept_page_front_free(void (*fn)(void *obj))
+{
+    free_front = fn;
 }

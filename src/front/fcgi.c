@@ -47,6 +47,7 @@ struct fcgi_thread {
     bool started;
     FCGX_Request fcgx;
     struct response resp;
+    struct buf head;            /* the response's head, reused */
 };
 
 /* ---- the listening socket ---- */
@@ -181,29 +182,83 @@ static int open_listener(struct fcgi_server *srv)
 
 /* ---- reading a request ---- */
 
-static const char *param(const struct fcgi_thread *t, const char *name)
+/* The parameters folio reads, found in one pass over libfcgi's list (its
+ * FCGX_GetParam walks the whole list, with a strncmp each, once per name).
+ * As FCGX_GetParam, the first of a repeated name counts. */
+struct params {
+    const char *method, *uri, *query, *document_uri, *script_name, *path_info,
+        *remote_addr, *https, *content_length, *protocol;
+};
+
+/* "NAME=value" → value when the text before '=' is exactly `name`. */
+static const char *param_value(const char *entry, size_t name_len, const char *name,
+                               size_t want_len)
 {
-    return FCGX_GetParam(name, t->fcgx.envp);
+    return name_len == want_len && memcmp(entry, name, want_len) == 0 ? entry + name_len + 1
+                                                                     : NULL;
 }
+
+/* Sets *slot to the value when the entry is `name` and *slot is unset. */
+#define TAKE(slot, name)                                                                   \
+    do {                                                                                   \
+        const char *v_ = param_value(entry, name_len, name, sizeof name - 1);              \
+        if (v_ && !(slot))                                                                 \
+            (slot) = v_;                                                                   \
+    } while (0)
+
+/* Every non-HTTP_ parameter folio reads, from one entry of the list. */
+static void note_param(struct params *p, const char *entry, size_t name_len)
+{
+    switch (entry[0]) {
+    case 'C':
+        TAKE(p->content_length, "CONTENT_LENGTH");
+        break;
+    case 'D':
+        TAKE(p->document_uri, "DOCUMENT_URI");
+        break;
+    case 'H':
+        TAKE(p->https, "HTTPS");
+        break;
+    case 'P':
+        TAKE(p->path_info, "PATH_INFO");
+        break;
+    case 'Q':
+        TAKE(p->query, "QUERY_STRING");
+        break;
+    case 'R':
+        TAKE(p->method, "REQUEST_METHOD");
+        TAKE(p->uri, "REQUEST_URI");
+        TAKE(p->remote_addr, "REMOTE_ADDR");
+        break;
+    case 'S':
+        TAKE(p->script_name, "SCRIPT_NAME");
+        TAKE(p->protocol, "SERVER_PROTOCOL");
+        break;
+    default:
+        break;
+    }
+}
+
+#undef TAKE
 
 /* Target and query from REQUEST_URI, which nginx passes raw, as sent;
  * DOCUMENT_URI and SCRIPT_NAME + PATH_INFO only when it is missing. Returns
  * 0 or an HTTP status. */
-static int read_target(struct fcgi_thread *t, struct request *req)
+static int read_target(struct fcgi_thread *t, const struct params *p, struct request *req)
 {
     struct arena *a = &t->w->arena;
-    const char *uri = param(t, "REQUEST_URI");
-    const char *query = param(t, "QUERY_STRING");
+    const char *uri = p->uri;
+    const char *query = p->query;
     if (uri && *uri) {
         const char *mark = strchr(uri, '?');
         req->target = mark ? arena_strndup(a, uri, (size_t)(mark - uri)) : uri;
         if (!query && mark)
             query = mark + 1;
-    } else if ((uri = param(t, "DOCUMENT_URI")) && *uri) {
+    } else if ((uri = p->document_uri) && *uri) {
         req->target = uri;
     } else {
-        const char *script = param(t, "SCRIPT_NAME");
-        const char *info = param(t, "PATH_INFO");
+        const char *script = p->script_name;
+        const char *info = p->path_info;
         req->target = arena_printf(a, "%s%s", script ? script : "", info ? info : "");
     }
     req->query = query ? query : "";
@@ -222,30 +277,36 @@ static char *header_name(struct arena *a, const char *param_name, size_t len)
     return name;
 }
 
-/* Headers from the HTTP_* parameters, plus CONTENT_TYPE and CONTENT_LENGTH
- * (which nginx sends empty when the request has none). Values point into
+/* One pass over the parameters: the headers from the HTTP_* ones, plus
+ * CONTENT_TYPE and CONTENT_LENGTH (which nginx sends empty when the request
+ * has none), and the others folio reads into *p. Values point into
  * libfcgi's parameters, which live until FCGX_Finish_r. nginx before 1.23
  * passes each line of a repeated header as a parameter of its own. */
-static int read_headers(struct fcgi_thread *t, struct request *req)
+static int read_params(struct fcgi_thread *t, struct request *req, struct params *p)
 {
     struct arena *a = &t->w->arena;
+    memset(p, 0, sizeof *p);
+    int status = 0;     /* the first refusal; the other parameters are still read */
     for (char **env = t->fcgx.envp; env && *env; env++) {
         const char *eq = strchr(*env, '=');
         if (!eq)
             continue;
         size_t name_len = (size_t)(eq - *env);
         const char *value = eq + 1;
-        int status = 0;
-        if (name_len > 5 && strncmp(*env, "HTTP_", 5) == 0)
-            status = front_add_header(req, a, header_name(a, *env + 5, name_len - 5), value);
-        else if (*value && strncmp(*env, "CONTENT_TYPE=", 13) == 0)
+        if (name_len > 5 && memcmp(*env, "HTTP_", 5) == 0) {
+            if (status == 0)
+                status = front_add_header(req, a, header_name(a, *env + 5, name_len - 5),
+                                          value);
+            continue;
+        }
+        if (status == 0 && *value && name_len == 12 && memcmp(*env, "CONTENT_TYPE", 12) == 0)
             status = front_add_header(req, a, "content-type", value);
-        else if (*value && strncmp(*env, "CONTENT_LENGTH=", 15) == 0)
+        else if (status == 0 && *value && name_len == 14 &&
+                 memcmp(*env, "CONTENT_LENGTH", 14) == 0)
             status = front_add_header(req, a, "content-length", value);
-        if (status != 0)
-            return status;
+        note_param(p, *env, name_len);
     }
-    return 0;
+    return status;
 }
 
 /* Decimal digits only; false for anything else or a value past `max`. */
@@ -274,10 +335,10 @@ static void drain(FCGX_Stream *in)
         ;
 }
 
-static int read_body(struct fcgi_thread *t, struct request *req)
+static int read_body(struct fcgi_thread *t, const struct params *p, struct request *req)
 {
     FCGX_Stream *in = t->fcgx.in;
-    const char *header = param(t, "CONTENT_LENGTH");
+    const char *header = p->content_length;
     long long len;
     if (!header || !*header)
         return 0;
@@ -305,26 +366,25 @@ static int read_body(struct fcgi_thread *t, struct request *req)
 
 /* Fills req from the FastCGI parameters. Returns 0 or an HTTP status for
  * the front end to answer itself. */
-static int read_request(struct fcgi_thread *t, struct request *req)
+static int read_request(struct fcgi_thread *t, struct request *req, struct params *p)
 {
     memset(req, 0, sizeof *req);
-    req->method = param(t, "REQUEST_METHOD");
+    int status = read_params(t, req, p);
+    req->method = p->method;
     if (!req->method || !*req->method) {
         req->method = NULL;
         return 400;
     }
-    int status = read_target(t, req);
     if (status == 0)
-        status = read_headers(t, req);
+        status = read_target(t, p, req);
     if (status != 0) {
         drain(t->fcgx.in);
         return status;
     }
-    const char *addr = param(t, "REMOTE_ADDR");
-    req->peer_addr = addr ? addr : "";
-    const char *https = param(t, "HTTPS");
+    req->peer_addr = p->remote_addr ? p->remote_addr : "";
+    const char *https = p->https;
     req->https = https && (strcmp(https, "on") == 0 || strcmp(https, "1") == 0);
-    return read_body(t, req);
+    return read_body(t, p, req);
 }
 
 /* ---- writing the response ---- */
@@ -349,22 +409,48 @@ static void put_bytes(FCGX_Stream *out, const char *data, size_t len)
     }
 }
 
-static void put_str(FCGX_Stream *out, const char *s)
+/* The response's head is made in one buffer and given to libfcgi at once:
+ * each FCGX_PutStr is a call and a copy of its own, and a head of ten
+ * headers took forty of them. */
+static void head_str(struct buf *h, const char *s, size_t len)
 {
-    put_bytes(out, s, strlen(s));
+    buf_append(h, s, len);
 }
 
-static void put_header(FCGX_Stream *out, const char *name, const char *value)
+#define HEAD_LIT(h, lit) head_str(h, lit, sizeof lit - 1)
+
+static void head_number(struct buf *h, unsigned long long n)
+{
+    char digits[24];
+    size_t at = sizeof digits;
+    do {
+        digits[--at] = (char)('0' + n % 10);
+        n /= 10;
+    } while (n > 0);
+    head_str(h, digits + at, sizeof digits - at);
+}
+
+static void head_header(struct buf *h, const char *name, const char *value)
 {
     /* a line break in a header would let a value forge headers or a body */
-    if (strpbrk(name, "\r\n:") || strpbrk(value, "\r\n")) {
+    size_t name_len = strcspn(name, "\r\n:"), value_len = strcspn(value, "\r\n");
+    if (name[name_len] || value[value_len]) {
         log_error("fcgi: dropped header %s with a line break", name);
         return;
     }
-    put_str(out, name);
-    put_str(out, ": ");
-    put_str(out, value);
-    put_str(out, "\r\n");
+    if (!buf_reserve(h, name_len + value_len + 4))
+        return;
+    char *p = h->data + h->len;
+    memcpy(p, name, name_len);
+    p += name_len;
+    *p++ = ':';
+    *p++ = ' ';
+    memcpy(p, value, value_len);
+    p += value_len;
+    *p++ = '\r';
+    *p++ = '\n';
+    *p = '\0';
+    h->len = (size_t)(p - h->data);
 }
 
 /* Opens resp->file_path. Its size comes from fstat of the descriptor we
@@ -422,11 +508,13 @@ static long long write_response(struct fcgi_thread *t, const char *method)
 
     /* 1xx, 204 and 304 never have a body, nor a Content-Length of one */
     bool bodiless = resp->status < 200 || resp->status == 204 || resp->status == 304;
-    char line[64];
-    snprintf(line, sizeof line, "Status: %d ", resp->status);
-    put_str(out, line);
-    put_str(out, http_status_text(resp->status));
-    put_str(out, "\r\n");
+    struct buf *h = &t->head;
+    buf_reset(h);
+    HEAD_LIT(h, "Status: ");
+    head_number(h, resp->status > 0 ? (unsigned long long)resp->status : 0);
+    HEAD_LIT(h, " ");
+    buf_puts(h, http_status_text(resp->status));
+    HEAD_LIT(h, "\r\n");
     /* A page everyone may share is good in nginx's micro-cache only to the
      * end of this second, so an approved comment shows within a second:
      * fastcgi_cache_valid counts whole seconds and keeps a "1s" entry for up
@@ -436,18 +524,26 @@ static long long write_response(struct fcgi_thread *t, const char *method)
     const char *cc = resp_header_get(resp, "Cache-Control");
     bool personal = cc && (strstr(cc, "private") || strstr(cc, "no-store"));
     if (resp->status == 200 && resp->cacheable && !personal) {
-        snprintf(line, sizeof line, "X-Accel-Expires: @%lld\r\n", (long long)time(NULL));
-        put_str(out, line);
+        HEAD_LIT(h, "X-Accel-Expires: @");
+        head_number(h, (unsigned long long)time(NULL));
+        HEAD_LIT(h, "\r\n");
     }
     if (resp->content_type)
-        put_header(out, "Content-Type", resp->content_type);
+        head_header(h, "Content-Type", resp->content_type);
     for (size_t i = 0; i < resp->header_count; i++)
-        put_header(out, resp->headers[i].name, resp->headers[i].value);
+        head_header(h, resp->headers[i].name, resp->headers[i].value);
     if (!bodiless) {
-        snprintf(line, sizeof line, "Content-Length: %lld\r\n", length);
-        put_str(out, line);
+        HEAD_LIT(h, "Content-Length: ");
+        head_number(h, length > 0 ? (unsigned long long)length : 0);
+        HEAD_LIT(h, "\r\n");
     }
-    put_str(out, "\r\n");
+    HEAD_LIT(h, "\r\n");
+    if (h->failed) {
+        /* out of memory for a few hundred bytes: no answer can be made */
+        log_error("fcgi: out of memory writing a response's head");
+        return 0;
+    }
+    put_bytes(out, h->data, h->len);
 
     bool head = method && strcmp(method, "HEAD") == 0;
     if (!bodiless && !head) {
@@ -461,16 +557,17 @@ static long long write_response(struct fcgi_thread *t, const char *method)
     return bodiless || head ? 0 : length;
 }
 
-static void log_access(struct fcgi_thread *t, const struct request *req, long long bytes)
+static void log_access(struct fcgi_thread *t, const struct request *req,
+                       const struct params *p, long long bytes)
 {
     if (!access_log_enabled())
         return;
-    const char *uri = param(t, "REQUEST_URI");
+    const char *uri = p->uri;
     struct access_entry e = {
         .client = req->client_addr ? req->client_addr : req->peer_addr,
         .method = req->method,
         .target = uri ? uri : req->target,
-        .protocol = param(t, "SERVER_PROTOCOL"),
+        .protocol = p->protocol,
         .status = t->resp.status,
         .bytes = bytes,
         .referer = req_header(req, "referer"),
@@ -482,12 +579,13 @@ static void log_access(struct fcgi_thread *t, const struct request *req, long lo
 static void serve(struct fcgi_thread *t)
 {
     struct request req;
-    int status = read_request(t, &req);
+    struct params p;
+    int status = read_request(t, &req, &p);
     if (status == 0)
         folio_handle(t->w, &req, &t->resp);
     else
         plain_error(&t->resp, status);
-    log_access(t, &req, write_response(t, req.method));
+    log_access(t, &req, &p, write_response(t, req.method));
     retention_after_request(t->w);
 }
 
@@ -648,6 +746,7 @@ static void join_threads(struct fcgi_thread *threads, int count)
         if (threads[i].w)
             worker_free(threads[i].w);
         buf_free(&threads[i].resp.body);
+        buf_free(&threads[i].head);
     }
 }
 

@@ -122,6 +122,9 @@ struct exchange {
     bool answered;              /* the writer is done: queue `answer` */
     struct MHD_Response *answer;    /* NULL when it could not be made */
     int answer_status;
+    /* A cached page's shared response being sent: the page is held until
+     * MHD says the request is complete, as the response only points at it. */
+    struct kept_page *sending;
     char uri[];                 /* raw, as sent: path '?' query */
 };
 
@@ -332,6 +335,7 @@ static void exchange_end(void *cls, struct MHD_Connection *conn, void **con_cls,
         return;
     if (ex->answer)             /* answered by a writer, never queued */
         MHD_destroy_response(ex->answer);
+    kept_page_release(ex->sending);
     buf_free(&ex->body);
     free(ex);
     *con_cls = NULL;
@@ -498,6 +502,114 @@ static struct MHD_Response *body_response(struct response *resp)
     return r;
 }
 
+/* ---- a cached page's response, made once ---- */
+
+/* A response object for a kept page, with its headers, made on the page's
+ * first 200 and queued again for every later one: making the object and
+ * adding a dozen headers (two copies and an allocation each) cost as much
+ * as the rest of folio's work on a cached page. The object points at the
+ * page's body; each request sending it holds the page until MHD reports the
+ * request complete (exchange_end), and the page, once nobody holds it,
+ * destroys the object (shared_free). The headers it was made with are kept
+ * to be compared: it is used only for a response with the very same. */
+struct shared_response {
+    struct MHD_Response *r;
+    const char *content_type;
+    size_t header_count;
+    const char *names[RESP_MAX_HEADERS], *values[RESP_MAX_HEADERS];
+    char text[];
+};
+
+static void shared_free(void *obj)
+{
+    struct shared_response *sr = obj;
+    MHD_destroy_response(sr->r);
+    free(sr);
+}
+
+static bool same_text(const char *a, const char *b)
+{
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+static bool same_headers(const struct shared_response *sr, const struct response *resp)
+{
+    if (sr->header_count != resp->header_count || !same_text(sr->content_type, resp->content_type))
+        return false;
+    for (size_t i = 0; i < sr->header_count; i++)
+        if (!same_text(sr->names[i], resp->headers[i].name) ||
+            !same_text(sr->values[i], resp->headers[i].value))
+            return false;
+    return true;
+}
+
+static const char *copy_text(char **at, const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *copy = memcpy(*at, s, n);
+    *at += n;
+    return copy;
+}
+
+/* A new shared response for resp's page, or NULL. */
+static struct shared_response *shared_make(struct response *resp)
+{
+    size_t bytes = sizeof(struct shared_response) + strlen(resp->content_type) + 1;
+    for (size_t i = 0; i < resp->header_count; i++)
+        bytes += strlen(resp->headers[i].name) + 1 + strlen(resp->headers[i].value) + 1;
+    struct shared_response *sr = malloc(bytes);
+    if (!sr)
+        return NULL;
+    char *at = sr->text;
+    sr->content_type = copy_text(&at, resp->content_type);
+    sr->header_count = resp->header_count;
+    for (size_t i = 0; i < resp->header_count; i++) {
+        sr->names[i] = copy_text(&at, resp->headers[i].name);
+        sr->values[i] = copy_text(&at, resp->headers[i].value);
+    }
+    struct kept_page *page = resp->kept;
+    sr->r = MHD_create_response_from_buffer(page->body_len, page->body, MHD_RESPMEM_PERSISTENT);
+    bool ok = sr->r && MHD_add_response_header(sr->r, MHD_HTTP_HEADER_CONTENT_TYPE,
+                                               sr->content_type) == MHD_YES;
+    for (size_t i = 0; ok && i < sr->header_count; i++)
+        ok = MHD_add_response_header(sr->r, sr->names[i], sr->values[i]) == MHD_YES;
+    if (!ok) {      /* a header MHD refuses: the ordinary way, which logs it */
+        if (sr->r)
+            MHD_destroy_response(sr->r);
+        free(sr);
+        return NULL;
+    }
+    return sr;
+}
+
+/* The shared response for resp, when resp is a kept page's 200 that one
+ * can answer, or NULL. On success ex holds the page. */
+static struct MHD_Response *shared_response(struct http_server *srv, struct response *resp,
+                                            struct exchange *ex, long long *size)
+{
+    struct kept_page *page = resp->kept;
+    if (!page || resp->status != 200 || resp->file_path || !resp->content_type ||
+        ex->sending || atomic_load(&srv->app->stopping))
+        return NULL;
+    struct shared_response *sr = kept_page_front(page);
+    if (!sr) {
+        struct shared_response *mine = shared_make(resp);
+        if (!mine)
+            return NULL;
+        if (kept_page_attach(page, mine)) {
+            sr = mine;
+        } else {
+            shared_free(mine);
+            sr = kept_page_front(page);
+        }
+    }
+    if (!sr || !same_headers(sr, resp))
+        return NULL;
+    ex->sending = kept_page_hold(page);
+    *size = (long long)page->body_len;
+    return sr->r;
+}
+
 /* The MHD response for resp, headers included, and in *size the length of
  * its body; NULL when out of memory. */
 static struct MHD_Response *mhd_response(struct http_server *srv, struct response *resp,
@@ -556,9 +668,12 @@ static void log_access(const struct exchange *ex, const struct request *req,
 }
 
 /* The body has all come: runs the request through the core on the calling
- * thread and returns its answer (NULL when out of memory) and status. */
+ * thread and returns its answer (NULL when out of memory) and status;
+ * *shared when the answer is a kept page's shared response (queued, never
+ * destroyed: the page owns it). */
 static struct MHD_Response *answer(struct http_server *srv, struct MHD_Connection *conn,
-                                   const char *method, struct exchange *ex, int *status)
+                                   const char *method, struct exchange *ex, int *status,
+                                   bool *shared)
 {
     struct response fallback = { 0 };
     struct http_thread *t = thread_context(srv);
@@ -572,7 +687,11 @@ static struct MHD_Response *answer(struct http_server *srv, struct MHD_Connectio
     else
         plain_error(resp, refused);
     long long size;
-    struct MHD_Response *r = mhd_response(srv, resp, &size);
+    struct MHD_Response *r = shared ? shared_response(srv, resp, ex, &size) : NULL;
+    if (shared)
+        *shared = r != NULL;
+    if (!r)
+        r = mhd_response(srv, resp, &size);
     *status = resp->status;
     log_access(ex, &req, resp, size);
     if (t) {
@@ -584,12 +703,14 @@ static struct MHD_Response *answer(struct http_server *srv, struct MHD_Connectio
     return r;
 }
 
-static enum MHD_Result queue(struct MHD_Connection *conn, struct MHD_Response *r, int status)
+static enum MHD_Result queue(struct MHD_Connection *conn, struct MHD_Response *r, int status,
+                             bool shared)
 {
     if (!r)
         return MHD_NO;  /* MHD closes the connection */
     enum MHD_Result rc = MHD_queue_response(conn, (unsigned)status, r);
-    MHD_destroy_response(r);
+    if (!shared)
+        MHD_destroy_response(r);
     return rc;
 }
 
@@ -617,7 +738,8 @@ static void *writer_main(void *arg)
             wr->tail = &wr->head;
         pthread_mutex_unlock(&wr->lock);
         /* the connection is suspended: MHD's threads leave it alone */
-        ex->answer = answer(srv, ex->conn, ex->method, ex, &ex->answer_status);
+        /* never the shared response: ex->answer is destroyed when unused */
+        ex->answer = answer(srv, ex->conn, ex->method, ex, &ex->answer_status, NULL);
         ex->answered = true;
         MHD_resume_connection(ex->conn);
         pthread_mutex_lock(&wr->lock);
@@ -700,7 +822,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (ex->answered) {
         struct MHD_Response *r = ex->answer;
         ex->answer = NULL;
-        return queue(conn, r, ex->answer_status);
+        return queue(conn, r, ex->answer_status, false);
     }
     if (for_writer(method)) {
         hand_to_writer(srv, conn, method, version, ex);
@@ -708,8 +830,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     }
     ex->version = version;
     int status;
-    struct MHD_Response *r = answer(srv, conn, method, ex, &status);
-    return queue(conn, r, status);
+    bool shared;
+    struct MHD_Response *r = answer(srv, conn, method, ex, &status, &shared);
+    return queue(conn, r, status, shared);
 }
 
 /* ---- the daemon ---- */
@@ -838,6 +961,7 @@ static int server_init(struct http_server *srv, struct app *app)
     size_t writer_count = (size_t)config_default_threads(true);
     if (access_log_open(app->cfg.access_log, true) != 0)
         return 1;
+    kept_page_front_free(shared_free);
     if (make_threads(srv, srv->pool_size + writer_count) != 0 ||
         writers_start(srv, writer_count) != 0 || watchdog_start(&srv->watchdog) != 0) {
         log_error("http: cannot start the server's threads");

@@ -267,17 +267,21 @@ static void pending_cookie(struct ctx *c, const struct submission *s, int64_t id
 
 /* ---- answers ---- */
 
-static int refuse(struct ctx *c, const struct article *a, struct submission *s, int status,
-                  const char *message)
+/* A refused form, shown again on its article. Posting reads only the
+ * article's id and whether it takes comments (post_target); the page needs
+ * the whole article, read now. */
+static int refuse(struct ctx *c, const struct article *target, struct submission *s,
+                  int status, const char *message)
 {
     if (message)
         s->form.message = message;
-    return article_render(c, a, &s->form, status);
+    struct article a;
+    int rc = find_published_article(c, target->slug, &a);
+    if (rc)
+        return rc;
+    return article_render(c, &a, &s->form, status);
 }
 
-/* The answer to a comment the store has taken: 303 to it, on the page of
- * comments that shows it. Spam gets the very same answer as a comment
- * that waits for moderation. */
 static int accepted(struct ctx *c, const struct article *a, const struct submission *s,
                     const struct comment_post_result *res)
 {
@@ -330,6 +334,23 @@ static int post_form(struct ctx *c, const struct article *a, const struct form *
     return answer_verdict(c, a, &s, &res);
 }
 
+/* The article a comment is posted to, as far as posting needs it on the
+ * way to its 303: its id, its slug and whether it takes comments (the whole
+ * row, body and all, cost a tenth of a post's work). 0, or the status of
+ * the answer made: as find_published_article's. */
+static int post_target(struct ctx *c, const char *slug, struct article *out)
+{
+    memset(out, 0, sizeof *out);
+    int rc = store_article_post_target(c->store, slug, &out->id, &out->comments_open);
+    if (rc == STORE_NOT_FOUND)
+        return fail(c, 404, "There is no article at this address.");
+    if (rc != STORE_OK)
+        return fail(c, 500, "The article could not be read.");
+    out->slug = slug;
+    out->status = AS_PUBLISHED;
+    return 0;
+}
+
 int page_comment_post(struct ctx *c)
 {
     if (!form_type_is_urlencoded(req_header(c->req, "content-type")))
@@ -337,7 +358,7 @@ int page_comment_post(struct ctx *c)
     if (c->req->body_len > LIMIT_FORM_BYTES)
         return fail(c, 413, "The comment is too large to be sent (64 KiB at most).");
     struct article a;
-    int rc = find_published_article(c, c->params[0], &a);
+    int rc = post_target(c, c->params[0], &a);
     if (rc)
         return rc;
     /* Text that is not UTF-8 is shown again repaired, with a message at
@@ -350,7 +371,7 @@ int page_comment_post(struct ctx *c)
         struct comment_form empty = {
             .message = arena_printf(c->arena, "%s Your comment was not posted.",
                                     form_error_message(fe)) };
-        return article_render(c, &a, &empty, 400);
+        return refuse(c, &a, &(struct submission){ .form = empty }, 400, NULL);
     }
     c->form_parsed = true;
     return post_form(c, &a, &c->form);

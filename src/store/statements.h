@@ -408,6 +408,10 @@ STMT(TOKEN_TOUCH,
      "UPDATE api_tokens SET last_used_at = :now WHERE id = :id")
 
 /* ---- versions.c ---- */
+/* A comment's article as posting needs it on the way to a 303: no body,
+ * no counts (the full row only for a refused form, to render it again). */
+STMT(VERSION_POST_TARGET,
+     "SELECT id, comments_open FROM articles WHERE slug = :slug AND status = 'published'")
 STMT(VERSION_ARTICLE,
      "SELECT id, version FROM articles WHERE slug = :slug AND status = 'published'")
 STMT(VERSION_SITE,

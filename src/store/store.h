@@ -192,6 +192,10 @@ int store_article_touch(struct store *s, int64_t article_id);
  * version by slug (STORE_NOT_FOUND for a draft or an unknown slug), and the
  * site's version, which changes with any article or its approved comments. */
 int store_article_version(struct store *s, const char *slug, int64_t *id, int64_t *version);
+/* A published article's id and whether it takes comments, by slug (posting
+ * a comment: the whole row only when a refused form is shown again). */
+int store_article_post_target(struct store *s, const char *slug, int64_t *id,
+                              bool *comments_open);
 int store_site_version(struct store *s, int64_t *version);
 /* When anything a public list shows last changed (Unix seconds; sql/006). */
 int store_site_changed_at(struct store *s, int64_t *t);

@@ -27,6 +27,21 @@ int store_article_version(struct store *s, const char *slug, int64_t *id, int64_
     return rc;
 }
 
+int store_article_post_target(struct store *s, const char *slug, int64_t *id,
+                              bool *comments_open)
+{
+    struct db_query *st = db_stmt(s, STMT_VERSION_POST_TARGET);
+    if (!st || !db_bind_text(st, ":slug", slug))
+        return STORE_ERROR;
+    int64_t pair[2];
+    int rc = db_one_row(s, NULL, st, read_id_version, pair, "reading an article");
+    if (rc == STORE_OK) {
+        *id = pair[0];
+        *comments_open = pair[1] != 0;
+    }
+    return rc;
+}
+
 /* The one number statement `id` selects, into *out. */
 static int read_number(struct store *s, enum stmt_id id, const char *what, int64_t *out)
 {

@@ -6,6 +6,7 @@ stale after that); the form token stays
 fresh; readers with cookies of their own get their own page.
 """
 
+import http.client
 import re
 import socket
 import time
@@ -112,6 +113,56 @@ class PageCacheTest(CommentClient, harness.FolioTestCase):
         self.assertStatus(changed, 200)
         self.assertIn("Renamed for the ETag test", changed.text)
         self.assertNotEqual(changed.header("ETag"), index.header("ETag"))
+
+    def head_of(self, r):
+        """The response's headers as a sorted list, without Date (the
+        transports' own) and with the body's length checked."""
+        if r.status == 200 and r.body:
+            self.assertEqual(int(r.header("Content-Length")), len(r.body))
+        return sorted((k.lower(), v) for k, v in r.header_items() if k.lower() != "date")
+
+    def test_every_view_carries_the_head_of_the_first(self):
+        """The first view is rendered, the others come from memory (folio
+        serve sends a response object made once per kept page): every one,
+        GET or HEAD, on fresh connections or kept-alive ones, across a new
+        form token and a new edition, has the head a rendered page has."""
+        path = "/articles/" + ZEPPELIN
+        for edition in range(2):
+            first = self.get_ok(path)
+            want = self.head_of(first)
+            self.assertIn(("cache-control", "no-cache"), want)
+            self.assertTrue(first.header("ETag") and first.header("Last-Modified"))
+            for r in self.views(path, 3):
+                self.assertEqual(self.head_of(r), want)
+                self.assertEqual(without_token(r.body), without_token(first.body))
+            head = self.request("HEAD", path)
+            self.assertEqual(self.head_of(head), want)
+            self.assertEqual(head.body, b"")
+            time.sleep(1.1)     # a new token: a new page, a new response object
+            later = self.get_ok(path)
+            self.assertEqual(self.head_of(later), want)
+            self.assertNotEqual(TOKEN.search(later.body).group(0),
+                                TOKEN.search(first.body).group(0))
+            conn = http.client.HTTPConnection(self.server.host, self.server.port, timeout=30)
+            try:        # one kept-alive connection, several views
+                for _ in range(3):
+                    conn.request("GET", self.server.path(path))
+                    r = conn.getresponse()
+                    body = r.read()
+                    self.assertEqual(r.status, 200)
+                    self.assertEqual(sorted((k.lower(), v) for k, v in r.getheaders()
+                                            if k.lower() not in ("date", "connection",
+                                                                 "keep-alive")),
+                                     [kv for kv in want if kv[0] not in ("connection",
+                                                                         "keep-alive")])
+                    self.assertEqual(int(r.getheader("Content-Length")), len(body))
+                    self.assertEqual(without_token(body), without_token(first.body))
+            finally:
+                conn.close()
+            self.other_process("UPDATE articles SET title = ?, version = version + 1 "
+                               "WHERE slug = ?", "Zeppelin, head test %d" % edition, ZEPPELIN)
+            renamed = self.get_ok(path)
+            self.assertIn("Zeppelin, head test %d" % edition, renamed.text)
 
 
 def read_some(sock, least):
