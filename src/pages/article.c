@@ -1,4 +1,5 @@
 /* article: the article page, with its comments and the reply form. */
+#include <stdint.h>
 #include <string.h>
 
 #include "core/comment_format.h"
@@ -52,40 +53,61 @@ static struct tval *children_of(struct tval *node)
     return tv_get_child(node, "children");
 }
 
-/* Threads comments (oldest first) into a tree. A reply whose parent is not
- * shown goes to the top level; replies deeper than MAX_COMMENT_DEPTH join
- * their parent's siblings, as WordPress shows them. */
+/* Where a comment stands in the list, by id: an open-addressed table of
+ * positions + 1 (0: empty), at most half full. */
+static size_t id_slot(int64_t id, size_t mask)
+{
+    uint64_t h = (uint64_t)id * UINT64_C(0x9E3779B97F4A7C15);
+    return (size_t)(h ^ (h >> 32)) & mask;
+}
+
+/* Threads comments (oldest first) into a tree, in one pass: each comment
+ * finds its parent among those before it in the table of ids. A reply
+ * whose parent is not shown goes to the top level; replies deeper than
+ * MAX_COMMENT_DEPTH join their parent's siblings, as WordPress shows them. */
 static struct tval *comment_tree(struct ctx *c, const struct comment_list *list,
                                  const char *article_path)
 {
     struct tval *top = tv_list(c->arena);
-    struct tval **nodes = arena_alloc(c->arena, (list->count + 1) * sizeof *nodes);
-    int *depths = arena_alloc(c->arena, (list->count + 1) * sizeof *depths);
-    struct tval **parents = arena_alloc(c->arena, (list->count + 1) * sizeof *parents);
-    if (!nodes || !depths || !parents)
+    size_t n = list->count, mask = 15;
+    while (mask < 2 * n)
+        mask = mask * 2 + 1;
+    size_t *table = arena_alloc(c->arena, (mask + 1) * sizeof *table);
+    struct tval **kids = arena_alloc(c->arena, (n + 1) * sizeof *kids);
+    struct tval **parents = arena_alloc(c->arena, (n + 1) * sizeof *parents);
+    int *depths = arena_alloc(c->arena, (n + 1) * sizeof *depths);
+    if (!table || !kids || !parents || !depths)
         return top;
-    for (size_t i = 0; i < list->count; i++) {
+    for (size_t i = 0; i < n; i++) {
         const struct comment *cm = &list->items[i];
         size_t p = i;
-        for (size_t j = 0; j < i && cm->parent_id; j++)
-            if (list->items[j].id == cm->parent_id)
-                p = j;
+        if (cm->parent_id)
+            for (size_t s = id_slot(cm->parent_id, mask); table[s]; s = (s + 1) & mask)
+                if (list->items[table[s] - 1].id == cm->parent_id) {
+                    p = table[s] - 1;
+                    break;
+                }
         struct tval *into = top;
         int depth = 1;
-        parents[i] = top;
         if (p != i) {
             if (depths[p] < MAX_COMMENT_DEPTH) {
-                into = children_of(nodes[p]);
+                into = kids[p];
                 depth = depths[p] + 1;
             } else {
                 into = parents[p];
                 depth = depths[p];
             }
         }
-        nodes[i] = comment_node(c, cm, depth, article_path);
+        struct tval *node = comment_node(c, cm, depth, article_path);
+        kids[i] = children_of(node);
         depths[i] = depth;
         parents[i] = into;
-        tv_append(into, nodes[i]);
+        tv_append(into, node);
+        /* the last of equal ids wins, as a scan of those before would find */
+        size_t s = id_slot(cm->id, mask);
+        while (table[s] && list->items[table[s] - 1].id != cm->id)
+            s = (s + 1) & mask;
+        table[s] = i + 1;
     }
     return top;
 }

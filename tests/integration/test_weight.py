@@ -22,9 +22,8 @@ SAMPLE = os.path.join(harness.REPO, "bench", "sample-article.md")
 SLUG = "bench-sample"
 
 # The goal was 25,000 bytes; see docs/benchmarks.md ("Page weight") for why
-# the page stays above it and what reaching it would cost. The budget leaves
-# room for the comment form's "Notify me" checkbox.
-BUDGET = 30_000
+# the page stays above it (28,186 measured) and what reaching it would cost.
+BUDGET = 28_500
 
 NAMES = ["Ruth Calloway", "Tom Hale", "Ines Okafor", "Priya Raman", "Sam Ortiz",
          "Hana Sato", "Olu Adeyemi", "Marta Nowak", "Jon Berg", "Ada Quist"]
