@@ -167,7 +167,13 @@ class MultiHostTest(CommentClient, AdminCase):
         with self.on(self.upstream):
             for _ in range(5):
                 self.assertStatus(self.login("guarded", "wrong password", address=where), 401)
-        posts = [e for e in self.log_since(self.upstream, mark) if e["method"] == "POST"]
+        # nginx writes a request's log line after its answer: wait for the fifth
+        deadline = time.monotonic() + 2.0
+        while True:
+            posts = [e for e in self.log_since(self.upstream, mark) if e["method"] == "POST"]
+            if len(posts) >= 5 or time.monotonic() >= deadline:
+                break
+            time.sleep(0.02)
         self.assertEqual(len(posts), 5)
         self.assertEqual(len(self.hosts_reached(posts)), 3, "the failures were not spread")
         for host in self.hosts + [self.upstream]:
