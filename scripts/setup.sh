@@ -13,6 +13,12 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
 mode=${1:-}
 jobs=$(nproc 2>/dev/null || echo 2)
+# Tests at once: twice the cores. An integration test spends most of its time
+# waiting (a server starting, a PostgreSQL database made, a request answered,
+# a second to pass for an HTTP date), each on its own ports, directories and
+# databases; two per core keep the cores busy (docs/building.md, "How long
+# the suite takes").
+test_jobs=$((jobs * 2))
 
 # What folio needs to build and run, and what its tests and benchmark drive.
 # libpq-dev: the PostgreSQL store (--db postgresql://...); postgresql: the
@@ -101,11 +107,11 @@ case "$mode" in
     # The same Release build that `serve` makes (gcc -O3 warns where -O2
     # does not, and warnings are errors), so the tests run what users run.
     build build -DCMAKE_BUILD_TYPE=Release
-    (cd build && ctest --output-on-failure -j "$jobs")
+    (cd build && ctest --output-on-failure -j "$test_jobs")
     echo "setup: AddressSanitizer + UndefinedBehaviorSanitizer build"
     build build-asan -DCMAKE_BUILD_TYPE=Debug -DFOLIO_SANITIZE=ON
     (cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
-       UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j "$jobs")
+       UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j "$test_jobs")
     if [ -x tests/fuzz/run.sh ]; then
       echo "setup: fuzzing (bounded)"
       tests/fuzz/run.sh "${FOLIO_FUZZ_SECONDS:-20}"

@@ -17,6 +17,7 @@ server: fixtures, demo, base_path, server_args, front.
 """
 
 import atexit
+import contextlib
 import ctypes
 import email.message
 import glob
@@ -795,7 +796,7 @@ class FolioServer:
                                    % (r.returncode, r.stdout, r.stderr))
 
     def start(self):
-        try:
+        with self.stopped_if_failing():
             self.prepare_db()
             self.port = free_port()
             if self.front == "http":
@@ -805,13 +806,20 @@ class FolioServer:
                 self._start_folio(["fcgi", "--socket", self.socket_path])
                 self._start_nginx()
             self._wait_ready()
+        return self
+
+    @contextlib.contextmanager
+    def stopped_if_failing(self):
+        """For a start(): whatever fails inside stops what had started
+        (folio, nginx, the temp dir, the database), then goes on up."""
+        try:
+            yield
         except BaseException:
             try:
                 self.stop(check=False)
             except Exception:
                 pass
             raise
-        return self
 
     def _start_folio(self, args):
         cmd = [self.bin] + args + ["--db", self.db]
@@ -1078,16 +1086,10 @@ class FolioUpstream(FolioServer):
                             log_format=self.LOG_FORMAT)
 
     def start(self):
-        try:
+        with self.stopped_if_failing():
             self.port = free_port()
             self._start_nginx()
             self._wait_ready()
-        except BaseException:
-            try:
-                self.stop(check=False)
-            except Exception:
-                pass
-            raise
         return self
 
     def log_files(self):

@@ -213,7 +213,7 @@ class FrontServer(harness.FolioServer):
         self.signalled = False
 
     def start(self):
-        try:
+        with self.stopped_if_failing():
             if not self.fresh_db:
                 self.prepare_db()
             self.port = harness.free_port()
@@ -240,12 +240,6 @@ class FrontServer(harness.FolioServer):
                     raise ValueError(self.how)
                 self._start_nginx()
             self._wait_ready()
-        except BaseException:
-            try:
-                self.stop(check=False)
-            except Exception:
-                pass
-            raise
         return self
 
     def _launch(self, args, stdin=subprocess.DEVNULL, prefix=()):
