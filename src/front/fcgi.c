@@ -21,6 +21,7 @@
 #include <fcgiapp.h>
 
 #include "app/app.h"
+#include "core/kept_page.h"
 #include "core/log.h"
 #include "front/access_log.h"
 #include "front/addr.h"
@@ -490,25 +491,14 @@ static void send_file(FCGX_Stream *out, int fd, long long size, const char *path
     }
 }
 
-/* Writes the answer; returns the length of the body sent. */
-static long long write_response(struct fcgi_thread *t, const char *method)
+/* The head of resp's answer, with a body of `length` bytes, into h, made
+ * at `now`. *expires_at: where X-Accel-Expires's digits are in it, or 0. */
+static void make_head(struct buf *h, const struct response *resp, long long length, time_t now,
+                      size_t *expires_at)
 {
-    struct response *resp = &t->resp;
-    FCGX_Stream *out = t->fcgx.out;
-    if (resp->body.failed)
-        plain_error(resp, 500);
-    int fd = -1;
-    long long length = 0;
-    if (resp->file_path)
-        fd = open_file(resp, &length);
-    size_t body_len;
-    const char *body = resp_body(resp, &body_len);   /* after open_file's error, if any */
-    if (fd < 0)
-        length = (long long)body_len;
-
     /* 1xx, 204 and 304 never have a body, nor a Content-Length of one */
     bool bodiless = resp->status < 200 || resp->status == 204 || resp->status == 304;
-    struct buf *h = &t->head;
+    *expires_at = 0;
     buf_reset(h);
     HEAD_LIT(h, "Status: ");
     head_number(h, resp->status > 0 ? (unsigned long long)resp->status : 0);
@@ -525,7 +515,8 @@ static long long write_response(struct fcgi_thread *t, const char *method)
     bool personal = cc && (strstr(cc, "private") || strstr(cc, "no-store"));
     if (resp->status == 200 && resp->cacheable && !personal) {
         HEAD_LIT(h, "X-Accel-Expires: @");
-        head_number(h, (unsigned long long)time(NULL));
+        *expires_at = h->len;
+        head_number(h, (unsigned long long)now);
         HEAD_LIT(h, "\r\n");
     }
     if (resp->content_type)
@@ -538,6 +529,147 @@ static long long write_response(struct fcgi_thread *t, const char *method)
         HEAD_LIT(h, "\r\n");
     }
     HEAD_LIT(h, "\r\n");
+}
+
+/* A kept page's head as made for its first 200, attached to the page
+ * (kept_page_attach) and freed with it. A later 200 of the page with the
+ * very same content type and headers (compared, not assumed) copies it and
+ * puts in this second's X-Accel-Expires, instead of formatting and checking
+ * a dozen headers again. The strings it was made with are kept to be
+ * compared. */
+struct shared_head {
+    const char *content_type;
+    size_t header_count;
+    const char *names[RESP_MAX_HEADERS], *values[RESP_MAX_HEADERS];
+    bool cacheable;
+    char *head;
+    size_t len;
+    size_t expires_at;          /* where X-Accel-Expires's digits are, or 0 */
+    time_t made;                /* the second those digits say */
+    char text[];
+};
+
+static void shared_free(void *obj)
+{
+    free(obj);
+}
+
+static bool same_text(const char *a, const char *b)
+{
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+static bool same_head(const struct shared_head *sh, const struct response *resp)
+{
+    if (sh->header_count != resp->header_count || sh->cacheable != resp->cacheable ||
+        !same_text(sh->content_type, resp->content_type))
+        return false;
+    for (size_t i = 0; i < sh->header_count; i++)
+        if (!same_text(sh->names[i], resp->headers[i].name) ||
+            !same_text(sh->values[i], resp->headers[i].value))
+            return false;
+    return true;
+}
+
+static const char *copy_text(char **at, const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *copy = memcpy(*at, s, n);
+    *at += n;
+    return copy;
+}
+
+/* A new shared head for resp, a kept page's 200, from h (made by make_head
+ * at `now`); NULL when out of memory. */
+static struct shared_head *shared_make(const struct response *resp, const struct buf *h,
+                                       size_t expires_at, time_t now)
+{
+    size_t bytes = sizeof(struct shared_head) + strlen(resp->content_type) + 1 + h->len;
+    for (size_t i = 0; i < resp->header_count; i++)
+        bytes += strlen(resp->headers[i].name) + 1 + strlen(resp->headers[i].value) + 1;
+    struct shared_head *sh = malloc(bytes);
+    if (!sh)
+        return NULL;
+    char *at = sh->text;
+    sh->content_type = copy_text(&at, resp->content_type);
+    sh->header_count = resp->header_count;
+    for (size_t i = 0; i < resp->header_count; i++) {
+        sh->names[i] = copy_text(&at, resp->headers[i].name);
+        sh->values[i] = copy_text(&at, resp->headers[i].value);
+    }
+    sh->cacheable = resp->cacheable;
+    sh->head = memcpy(at, h->data, h->len);
+    sh->len = h->len;
+    sh->expires_at = expires_at;
+    sh->made = now;
+    return sh;
+}
+
+/* Puts the head of resp's answer into h from its kept page's shared head:
+ * true when it could (resp is a kept page's 200 whose headers are the
+ * ones the shared head was made with). */
+static bool head_from_page(struct buf *h, const struct response *resp, time_t now)
+{
+    struct kept_page *page = resp->kept;
+    if (!page || resp->status != 200 || resp->file_path || !resp->content_type)
+        return false;
+    struct shared_head *sh = kept_page_front(page);
+    if (!sh) {
+        size_t expires_at;
+        make_head(h, resp, (long long)page->body_len, now, &expires_at);
+        if (h->failed)
+            return false;
+        struct shared_head *mine = shared_make(resp, h, expires_at, now);
+        if (mine && !kept_page_attach(page, mine))
+            shared_free(mine);      /* another thread's came first; h is right */
+        return true;
+    }
+    if (!same_head(sh, resp))
+        return false;
+    buf_reset(h);
+    buf_append(h, sh->head, sh->len);
+    if (h->failed)
+        return false;
+    if (sh->expires_at && now != sh->made) {
+        /* the same number of digits until the year 2286 */
+        char digits[24];
+        size_t at = sizeof digits;
+        unsigned long long n = (unsigned long long)now;
+        do {
+            digits[--at] = (char)('0' + n % 10);
+            n /= 10;
+        } while (n > 0);
+        size_t len = sizeof digits - at;
+        if (sh->expires_at + len + 2 > h->len || h->data[sh->expires_at + len] != '\r')
+            return false;
+        memcpy(h->data + sh->expires_at, digits + at, len);
+    }
+    return true;
+}
+
+/* Writes the answer; returns the length of the body sent. */
+static long long write_response(struct fcgi_thread *t, const char *method)
+{
+    struct response *resp = &t->resp;
+    FCGX_Stream *out = t->fcgx.out;
+    if (resp->body.failed)
+        plain_error(resp, 500);
+    int fd = -1;
+    long long length = 0;
+    if (resp->file_path)
+        fd = open_file(resp, &length);
+    size_t body_len;
+    const char *body = resp_body(resp, &body_len);   /* after open_file's error, if any */
+    if (fd < 0)
+        length = (long long)body_len;
+
+    bool bodiless = resp->status < 200 || resp->status == 204 || resp->status == 304;
+    struct buf *h = &t->head;
+    time_t now = time(NULL);
+    if (!head_from_page(h, resp, now)) {
+        size_t expires_at;
+        make_head(h, resp, length, now, &expires_at);
+    }
     if (h->failed) {
         /* out of memory for a few hundred bytes: no answer can be made */
         log_error("fcgi: out of memory writing a response's head");
@@ -775,6 +907,7 @@ int front_fcgi_run(struct app *app)
         return 1;
     }
     pthread_mutex_init(&srv.accept_lock, NULL);
+    kept_page_front_free(shared_free);
 
     status = start_threads(&srv, threads, count);
     if (status == 0) {

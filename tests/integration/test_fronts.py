@@ -1126,5 +1126,78 @@ class SlowClientsTest(ServerTestCase):
         self.assertEqual(srv.term(timeout=HEAD_DEADLINE + STOP_WITHIN), 0, srv.logs())
 
 
+# ---------------------------------------------------------------------------
+# folio fcgi writes a cached page's head from a copy made with the page's
+# first answer: the head must still be made for each answer
+
+class FcgiCachedHeadTest(ServerTestCase):
+    fcgi_params_for = GracefulStopTest.fcgi_params_for
+    fcgi_connect = GracefulStopTest.fcgi_connect
+
+    def fcgi_get(self, srv, method, path):
+        """(second before, second after, status, header lines, headers, body)."""
+        s = self.fcgi_connect(srv)
+        before = int(time.time())
+        s.sendall(fcgi_begin() + fcgi_params(self.fcgi_params_for(srv, method, path))
+                  + fcgi_record(FCGI_STDIN, b""))
+        stdout, _ = fcgi_read_response(s, 10)
+        after = int(time.time())
+        s.close()
+        status, headers, body = cgi_response(stdout)
+        lines = stdout.partition(b"\r\n\r\n")[0].decode("latin-1").split("\r\n")
+        return before, after, status, lines, headers, body
+
+    def test_each_answer_has_its_own_second_and_the_same_headers(self):
+        """The front page (the same kept page from one second to the next)
+        and an article (a new page each second, for its form's token), from
+        the page cache: X-Accel-Expires is the second the answer was made in,
+        every time; the other header lines and their order are those of the
+        first answer; Content-Length is the body's; HEAD has the same head.
+        Without --base-url an article is private: never an X-Accel-Expires."""
+        shared = self.start("socket", server_args=["--base-url", "http://localhost"])
+        self.check_heads(shared, "/", True)
+        self.check_heads(shared, "/articles/" + SUMMIT, True)
+        private = FrontServer("socket", name="cachedhead-private")
+        self.addCleanup(private.stop)
+        private.start()
+        self.check_heads(private, "/articles/" + SUMMIT, False)
+
+    def check_heads(self, srv, path, shareable):
+        seconds, first = set(), None
+        for i in range(4):
+            if i:
+                time.sleep(0.45)
+            before, after, status, lines, headers, body = self.fcgi_get(srv, "GET", path)
+            self.assertEqual(status, 200, "GET %s:\n%s" % (path, "\n".join(lines)))
+            expires = [l for l in lines if l.startswith("X-Accel-Expires: ")]
+            if not shareable:
+                self.assertEqual(expires, [], "GET %s:\n%s" % (path, "\n".join(lines)))
+                self.assertIn("private", headers.get("Cache-Control"))
+            else:
+                self.assertEqual(len(expires), 1, "GET %s:\n%s" % (path, "\n".join(lines)))
+                m = re.fullmatch(r"X-Accel-Expires: @(\d+)", expires[0])
+                self.assertTrue(m, expires[0])
+                self.assertTrue(before <= int(m.group(1)) <= after,
+                                "GET %s between %d and %d: %s"
+                                % (path, before, after, expires[0]))
+                seconds.add(int(m.group(1)))
+                self.assertEqual(lines[1], expires[0], "X-Accel-Expires comes first")
+            self.assertEqual(int(headers.get("Content-Length")), len(body), path)
+            self.assertIn(html_text(title_of(SUMMIT)).encode(), body)
+            # the same lines but X-Accel-Expires (a page with a new token
+            # has the same length, ETag and Last-Modified)
+            same = [l for l in lines if not l.startswith("X-Accel-Expires: ")]
+            if first is None:
+                first = same
+            self.assertEqual(same, first, "GET %s: another head than the first" % path)
+            _, _, hstatus, hlines, _, hbody = self.fcgi_get(srv, "HEAD", path)
+            self.assertEqual(hstatus, 200)
+            self.assertEqual(hbody, b"")
+            self.assertEqual([l for l in hlines if not l.startswith("X-Accel-Expires: ")],
+                             first, "HEAD %s" % path)
+        if shareable:
+            self.assertGreater(len(seconds), 1, "four GETs over 1.35 s all in one second?")
+
+
 if __name__ == "__main__":
     unittest.main()

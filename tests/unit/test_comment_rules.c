@@ -58,6 +58,34 @@ static void test_token(struct arena *a)
     CHECK(form_token_check(key, list, 7, t0 + 10, 0, &issued) == TOKEN_FORGED);
 }
 
+/* sign_encode's MAC is crypto_auth's of "purpose\0payload" (HMAC-SHA-512-256),
+ * though it starts from a keyed state kept per thread: also when the key
+ * changes from one call to the next, and back. */
+static void test_mac_is_crypto_auth(struct arena *a)
+{
+    const unsigned char payload[] = { 1, 2, 3, 4, 5, 6, 7, 8, 9 };
+    const unsigned char *keys[] = { key, other_key, key, key, other_key };
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        char *v = sign_encode(a, keys[i], "some-purpose", payload, sizeof payload);
+        unsigned char raw[sizeof payload + crypto_auth_BYTES];
+        size_t raw_len = 0;
+        CHECK(v && sodium_base642bin(raw, sizeof raw, v, strlen(v), NULL, &raw_len, NULL,
+                                     sodium_base64_VARIANT_URLSAFE_NO_PADDING) == 0);
+        CHECK(raw_len == sizeof raw && memcmp(raw, payload, sizeof payload) == 0);
+        unsigned char msg[sizeof "some-purpose" + sizeof payload], mac[crypto_auth_BYTES];
+        memcpy(msg, "some-purpose", sizeof "some-purpose");     /* with its NUL */
+        memcpy(msg + sizeof "some-purpose", payload, sizeof payload);
+        crypto_auth(mac, msg, sizeof msg, keys[i]);
+        CHECK(memcmp(raw + sizeof payload, mac, sizeof mac) == 0);
+        unsigned char back[sizeof payload];
+        size_t back_len = 0;
+        CHECK(sign_decode(keys[i], "some-purpose", v, back, sizeof back, &back_len) &&
+              back_len == sizeof payload);
+        CHECK(!sign_decode(keys[i] == key ? other_key : key, "some-purpose", v, back,
+                           sizeof back, &back_len));
+    }
+}
+
 static void test_pending_list(struct arena *a)
 {
     const int64_t t0 = 1773480000;
@@ -203,6 +231,7 @@ int main(void)
     randombytes_buf(other_key, sizeof other_key);
     struct arena a = {0};
     test_token(&a);
+    test_mac_is_crypto_auth(&a);
     test_pending_list(&a);
     test_own_token(&a);
     test_email();
