@@ -92,7 +92,7 @@ int main(int argc, char **argv)
         flags, (uint16_t)atoi(argv[1]), NULL, NULL, on_request, NULL,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)atoi(argv[2]),
         MHD_OPTION_CONNECTION_TIMEOUT, 30u,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024),
         MHD_OPTION_CONNECTION_LIMIT, 1024u,
         MHD_OPTION_END);
     if (!d) {

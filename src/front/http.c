@@ -55,8 +55,12 @@
 #define FD_RESERVE 256u
 /* Each connection's memory for the request line, the headers and the
  * response's headers: room for a LIMIT_TARGET_BYTES target and more, so
- * that the core, not MHD, answers a target just over the limit. */
-#define CONNECTION_MEMORY (64 * 1024)
+ * that the core, not MHD, answers a target just over the limit, also with
+ * 8 KiB of cookies (test_fronts LongRequestHeadTest; 16 KiB is too little).
+ * libmicrohttpd zeroes the pool after every request of a kept-alive
+ * connection, and what a POST's body used of it again: 64 KiB cost ~98,000
+ * instructions a comment under callgrind, 32 KiB half that. */
+#define CONNECTION_MEMORY (32 * 1024)
 #define STOP_GRACE_S 30         /* how long requests in flight may take at stop */
 
 /* What one thread (of MHD's pool, or a writer) owns. All are made at
@@ -921,10 +925,14 @@ static int socket_family(int fd)
 static void stop_daemon(struct http_server *srv, struct MHD_Daemon *daemon)
 {
     atomic_store(&srv->app->stopping, 1);
-    /* closed at once: new clients are refused rather than left waiting */
+    /* shut at once: new clients are refused rather than left waiting. It
+     * is closed only after MHD_stop_daemon, as libmicrohttpd asks of a
+     * daemon with threads: each of its threads takes it out of its epoll
+     * set in its own time, and one that found it closed would abort the
+     * process ("Failed to remove listen FD from epoll set"). */
     MHD_socket listen_fd = MHD_quiesce_daemon(daemon);
     if (listen_fd != MHD_INVALID_SOCKET)
-        close(listen_fd);
+        shutdown(listen_fd, SHUT_RDWR);
     const struct timespec tick = { 0, 20 * 1000 * 1000 };
     for (int i = 0; i < STOP_GRACE_S * 50 && atomic_load(&srv->in_flight) > 0; i++)
         nanosleep(&tick, NULL);
@@ -933,6 +941,8 @@ static void stop_daemon(struct http_server *srv, struct MHD_Daemon *daemon)
      * writers finish (and resume their connections) first. */
     writers_stop(&srv->writers);
     MHD_stop_daemon(daemon);
+    if (listen_fd != MHD_INVALID_SOCKET)
+        close(listen_fd);
 }
 
 static void server_free(struct http_server *srv)

@@ -94,11 +94,17 @@ static void read_place(struct arena *a, struct db_query *st, void *item)
 int store_comment_page(struct store *s, int64_t id, int per_page, int64_t *article_id,
                        int64_t *page)
 {
-    struct db_query *st = db_stmt(s, STMT_COMMENT_PLACE);
+    struct place p;
+    struct db_query *st = db_stmt(s, STMT_COMMENT_PLACE_TOP);
     if (!st || !db_bind_int(st, ":id", id))
         return STORE_ERROR;
-    struct place p;
     int rc = db_one_row(s, NULL, st, read_place, &p, "placing a comment");
+    if (rc == STORE_NOT_FOUND) {    /* a reply, or no such comment */
+        st = db_stmt(s, STMT_COMMENT_PLACE);
+        if (!st || !db_bind_int(st, ":id", id))
+            return STORE_ERROR;
+        rc = db_one_row(s, NULL, st, read_place, &p, "placing a comment");
+    }
     if (rc != STORE_OK)
         return rc;
     *article_id = p.article_id;

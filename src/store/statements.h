@@ -222,6 +222,17 @@ STMT(COMMENT_PLACE,
      "  + (SELECT count(*) FROM comments c WHERE c.article_id = p.article_id "
      "    AND c.thread_root = 1 AND c.id >= (p.key / 1024) * 1024 AND c.id < p.key) "
      "FROM place p")
+/* COMMENT_PLACE for a comment without a parent (a new comment posted at
+ * the top, the common case on the way to its 303): it is its own thread's
+ * first comment when approved, or shown on its own; no walk up the replies
+ * and no aggregate over it. No row for a reply: COMMENT_PLACE then. */
+STMT(COMMENT_PLACE_TOP,
+     "SELECT c.article_id, c.thread_root, "
+     "  coalesce((SELECT sum(b.threads) FROM comment_thread_blocks b "
+     "    WHERE b.article_id = c.article_id AND b.block < c.id / 1024), 0) "
+     "  + (SELECT count(*) FROM comments t WHERE t.article_id = c.article_id "
+     "    AND t.thread_root = 1 AND t.id >= (c.id / 1024) * 1024 AND t.id < c.id) "
+     "FROM comments c WHERE c.id = :id AND c.parent_id IS NULL")
 /* ---- comments.c ---- */
 STMT(COMMENT_RECENT,
      "SELECT " COMMENT_COLUMNS "FROM comments c "

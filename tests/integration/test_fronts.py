@@ -1199,5 +1199,38 @@ class FcgiCachedHeadTest(ServerTestCase):
             self.assertGreater(len(seconds), 1, "four GETs over 1.35 s all in one second?")
 
 
+# ---------------------------------------------------------------------------
+# folio serve's connection memory (libmicrohttpd's pool, zeroed after every
+# request) holds a target at folio's limit with a browser's worth of headers
+
+class LongRequestHeadTest(ServerTestCase):
+    LIMIT_TARGET_BYTES = 8192   # src/core/http.h
+
+    def test_a_target_at_the_limit_with_big_headers_reaches_folio(self):
+        """A target of LIMIT_TARGET_BYTES, and one a byte over, each with
+        8 KiB of cookies and the headers a browser sends: folio itself
+        answers (its 404 page; its 414, "The address is too long."), not
+        libmicrohttpd for want of memory."""
+        srv = self.start("serve")
+        headers = {
+            "Cookie": "; ".join("c%02d=%s" % (i, "v" * 250) for i in range(33)),
+            "User-Agent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like "
+                          "Gecko) Chrome/120.0.0.0 Safari/537.36",
+            "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,"
+                      "image/webp,*/*;q=0.8",
+            "Accept-Language": "en-GB,en;q=0.9,de;q=0.8,fr;q=0.7",
+            "Referer": "https://example.org/" + "r" * 1000,
+        }
+        self.assertGreater(len(headers["Cookie"]), 8192)
+        at_limit = "/articles/" + "a" * (self.LIMIT_TARGET_BYTES - len("/articles/"))
+        r = srv.request("GET", at_limit, headers=headers)
+        self.assertStatus(r, 404, "a target of %d bytes" % len(at_limit))
+        self.assertIn("<html", r.text)
+        r = srv.request("GET", at_limit + "a", headers=headers)
+        self.assertStatus(r, 414, "a target of %d bytes" % (len(at_limit) + 1))
+        self.assertIn("The address is too long.", r.text)
+        self.assertStatus(srv.request("GET", "/healthz"), 200)
+
+
 if __name__ == "__main__":
     unittest.main()
