@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -37,8 +38,8 @@ struct fcgi_server {
     const char *where;          /* for the log */
     bool owned;                 /* we opened it (not inherited) */
     const char *created_path;   /* the socket file we made, removed at exit */
-    int stop_pipe[2];           /* written once at stop; wakes threads in poll */
-    pthread_mutex_t accept_lock;
+    int stop_pipe[2];           /* written once at stop; wakes threads waiting for work */
+    pthread_mutex_t accept_lock;    /* taken only to drain the queue at stop */
 };
 
 struct fcgi_thread {
@@ -47,6 +48,7 @@ struct fcgi_thread {
     pthread_t tid;
     bool started;
     FCGX_Request fcgx;
+    int epfd;                   /* the listening socket (EPOLLEXCLUSIVE) and the stop pipe */
     struct response resp;
     struct buf head;            /* the response's head, reused */
 };
@@ -740,6 +742,25 @@ static bool wait_readable(const struct fcgi_thread *t, int fd)
     return fds[0].revents != 0;
 }
 
+/* Waits until a connection may be queued on the listening socket or the
+ * server stops: true for the first. The kernel wakes one thread waiting in
+ * epoll_wait per connection (EPOLLEXCLUSIVE), not every idle one. */
+static bool wait_listener(const struct fcgi_thread *t)
+{
+    struct epoll_event ev[2];
+    int n;
+    while ((n = epoll_wait(t->epfd, ev, 2, -1)) < 0) {
+        if (errno != EINTR) {
+            log_error("fcgi: epoll_wait: %s", strerror(errno));
+            return false;
+        }
+    }
+    for (int i = 0; i < n; i++)
+        if (ev[i].data.u32 == 1)
+            return false;       /* the stop pipe */
+    return true;
+}
+
 /* One attempt at the next request: > 0 got one, 0 try again, < 0 stop. */
 static int accept_once(struct fcgi_thread *t)
 {
@@ -750,20 +771,22 @@ static int accept_once(struct fcgi_thread *t)
      * thread, and libfcgi reads its next request inside FCGX_Accept_r:
      * holding the accept lock there would let one idle connection block
      * every other thread. ipcFd is marked private in fcgiapp.h, but it is
-     * the only way to tell. Should that connection close, libfcgi accepts
-     * a new one outside the lock, which Linux allows. */
+     * the only way to tell. */
     if (t->fcgx.ipcFd >= 0) {
         ready = wait_readable(t, t->fcgx.ipcFd);
         if (ready)
             rc = FCGX_Accept_r(&t->fcgx);
     } else {
-        /* one thread at a time in accept(), as libfcgi's threaded example */
-        pthread_mutex_lock(&srv->accept_lock);
-        ready = !atomic_load(&srv->app->stopping) && wait_readable(t, srv->listen_fd)
-                && !atomic_load(&srv->app->stopping);
+        /* Threads accept side by side, without a lock (Linux allows it; the
+         * socket is non-blocking, and one that finds the queue empty waits
+         * in wait_listener). First without waiting: under load a connection
+         * is usually queued already, and a poll before each accept() was a
+         * system call more per request than the bare responder makes. */
+        ready = !atomic_load(&srv->app->stopping);
         if (ready)
             rc = FCGX_Accept_r(&t->fcgx);
-        pthread_mutex_unlock(&srv->accept_lock);
+        if (ready && (rc == -EAGAIN || rc == -EWOULDBLOCK))
+            return wait_listener(t) && !atomic_load(&srv->app->stopping) ? 0 : -1;
     }
     if (!ready)
         return -1;
@@ -851,6 +874,8 @@ static void stop_threads(struct fcgi_server *srv)
  * logging; threads already started are then left for the caller to stop. */
 static int start_threads(struct fcgi_server *srv, struct fcgi_thread *threads, int count)
 {
+    for (int i = 0; i < count; i++)
+        threads[i].epfd = -1;
     for (int i = 0; i < count; i++) {
         struct fcgi_thread *t = &threads[i];
         t->srv = srv;
@@ -858,6 +883,14 @@ static int start_threads(struct fcgi_server *srv, struct fcgi_thread *threads, i
         if (!(t->w = worker_new(srv->app)))
             return 1;
         FCGX_InitRequest(&t->fcgx, srv->listen_fd, 0);
+        struct epoll_event listener = { .events = EPOLLIN | EPOLLEXCLUSIVE, .data.u32 = 0 };
+        struct epoll_event stop = { .events = EPOLLIN, .data.u32 = 1 };
+        if ((t->epfd = epoll_create1(EPOLL_CLOEXEC)) < 0 ||
+            epoll_ctl(t->epfd, EPOLL_CTL_ADD, srv->listen_fd, &listener) != 0 ||
+            epoll_ctl(t->epfd, EPOLL_CTL_ADD, srv->stop_pipe[0], &stop) != 0) {
+            log_error("fcgi: epoll: %s", strerror(errno));
+            return 1;
+        }
     }
     for (int i = 0; i < count; i++) {
         int err = pthread_create(&threads[i].tid, NULL, thread_main, &threads[i]);
@@ -877,6 +910,8 @@ static void join_threads(struct fcgi_thread *threads, int count)
             pthread_join(threads[i].tid, NULL);
         if (threads[i].w)
             worker_free(threads[i].w);
+        if (threads[i].epfd >= 0)
+            close(threads[i].epfd);
         buf_free(&threads[i].resp.body);
         buf_free(&threads[i].head);
     }
