@@ -61,12 +61,12 @@ static void format_paragraph(struct buf *out, const char *text, size_t len)
         if (n) {
             buf_puts(out, "<a href=\"");
             esc_html_attr(out, text + i, n);
-            buf_puts(out, "\" rel=\"nofollow ugc noopener\">");
+            buf_puts(out, "\" rel=\"nofollow ugc\">");
             esc_html_text(out, text + i, n);
             buf_puts(out, "</a>");
             i += n - 1;
         } else {
-            buf_puts(out, "<br>\n");
+            buf_puts(out, "<br>");
         }
         start = i + 1;
     }
@@ -114,7 +114,7 @@ void comment_format(struct buf *out, const char *text, size_t len)
             plen--;
         buf_puts(out, "<p>");
         format_paragraph(out, s + i, plen);
-        buf_puts(out, "</p>\n");
+        buf_puts(out, "</p>");
         i = end;
     }
     buf_free(&norm);

@@ -1,6 +1,6 @@
 /* comment_format: readers' comment text to HTML. Comments are plain text:
  * blank lines make paragraphs, line breaks stay, http(s) URLs become links
- * with rel="nofollow ugc noopener", and everything else is escaped. */
+ * with rel="nofollow ugc", and everything else is escaped. */
 #ifndef FOLIO_COMMENT_FORMAT_H
 #define FOLIO_COMMENT_FORMAT_H
 

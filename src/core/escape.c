@@ -55,19 +55,30 @@ void esc_xml_text(struct buf *out, const char *s, size_t len)
     esc_html(out, s + start, len - start);
 }
 
-void esc_url_component(struct buf *out, const char *s, size_t len)
+static void esc_url(struct buf *out, const char *s, size_t len, const char *also)
 {
     static const char hex[] = "0123456789ABCDEF";
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
         if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-            (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' || c == '~') {
+            (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' || c == '~' ||
+            (c && strchr(also, c))) {
             buf_putc(out, (char)c);
         } else {
             char enc[3] = { '%', hex[c >> 4], hex[c & 15] };
             buf_append(out, enc, 3);
         }
     }
+}
+
+void esc_url_component(struct buf *out, const char *s, size_t len)
+{
+    esc_url(out, s, len, "");
+}
+
+void esc_url_query_value(struct buf *out, const char *s, size_t len)
+{
+    esc_url(out, s, len, "/:");
 }
 
 void esc_json_script(struct buf *out, const char *json, size_t len)

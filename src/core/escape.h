@@ -17,6 +17,11 @@ void esc_xml_text(struct buf *out, const char *s, size_t len);
 /* One URL component (a path segment or a query value): percent-encodes
  * everything but RFC 3986's unreserved characters. */
 void esc_url_component(struct buf *out, const char *s, size_t len);
+/* A value in a URL's query (?name=VALUE) that is itself an address: as
+ * esc_url_component, but '/' and ':', which RFC 3986 allows in a query and
+ * every form decoder gives back as they are, are left as they are (the
+ * share links carry the article's address four times). */
+void esc_url_query_value(struct buf *out, const char *s, size_t len);
 
 /* JSON text (already serialised) placed inside <script type="application/ld+json">:
  * '<', '>', '&' and U+2028/U+2029 become \u escapes, so no "</script>",

@@ -123,6 +123,11 @@ void tv_append(struct tval *list, struct tval *item)
     tv_add(list, NULL, item);
 }
 
+size_t tv_count(const struct tval *list)
+{
+    return list && list->type == TV_LIST ? list->count : 0;
+}
+
 struct tval *tv_get_child(struct tval *obj, const char *key)
 {
     return (struct tval *)tv_get(obj, key, strlen(key));

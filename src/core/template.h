@@ -32,6 +32,8 @@ void tv_push_str(struct tval *list, const char *s);
 void tv_append(struct tval *list, struct tval *item);
 /* The value under key in obj (NULL when absent), for adding to it later. */
 struct tval *tv_get_child(struct tval *obj, const char *key);
+/* How many items a list holds (0 for anything else). */
+size_t tv_count(const struct tval *list);
 
 /* ---- templates ---- */
 

@@ -117,12 +117,12 @@ static struct tval *share_links(struct ctx *c, const char *url, const char *titl
     struct buf u, t;
     buf_init_arena(&u, c->arena);
     buf_init_arena(&t, c->arena);
-    esc_url_component(&u, url, strlen(url));
+    esc_url_query_value(&u, url, strlen(url));
     esc_url_component(&t, title, strlen(title));
     const char *eu = buf_cstr(&u), *et = buf_cstr(&t);
     struct tval *share = tv_obj(c->arena);
     tv_str(share, "twitter",
-           arena_printf(c->arena, "https://twitter.com/intent/tweet?url=%s&text=%s", eu, et));
+           arena_printf(c->arena, "https://x.com/intent/tweet?url=%s&text=%s", eu, et));
     tv_str(share, "facebook",
            arena_printf(c->arena, "https://www.facebook.com/sharer/sharer.php?u=%s", eu));
     tv_str(share, "linkedin",
@@ -142,7 +142,9 @@ static struct tval *article_object(struct ctx *c, const struct article *a, const
     /* cmark output with raw HTML disabled, or an imported body written by
      * html_clean_post's allow-list (sql/012 body_format 'html') */
     tv_trusted_html(obj, "body_html", a->body_html); /* cmark (no raw HTML) or html_clean_post */
-    tv_set(obj, "tags", tag_list(c, a->tags));
+    struct tval *tags = tag_list(c, a->tags);
+    tv_set(obj, "tags", tags);
+    tv_bool(obj, "has_tags", tv_count(tags) > 0);  /* no empty list to hide */
     tv_str(obj, "source", a->source);
     if (a->image && *a->image) {
         struct tval *image = tv_obj(c->arena);
@@ -188,10 +190,18 @@ static int render_comment_page(struct ctx *c, const struct article *a,
     tv_set(data, "comment_nav", comment_page_nav(c, a, p));
     tv_bool(data, "has_comments", comments.count > 0 || p->count > 1);
     tv_bool(data, "comments_open", a->comments_open);
-    tv_set(data, "form", comment_form_object(c, a, form, &comments));
-    bool personal = false;
-    for (size_t i = 0; i < comments.count; i++)
+    struct tval *form_obj = comment_form_object(c, a, form, &comments);
+    tv_set(data, "form", form_obj);
+    bool personal = false, by_site = false;
+    for (size_t i = 0; i < comments.count; i++) {
         personal |= comments.items[i].status != CS_APPROVED;
+        by_site |= comments.items[i].by_site;
+    }
+    /* states.css (header.html) holds the rules for what the usual page does
+     * not show: a held comment, an editor's reply, comment pages, a reply's
+     * Cancel link, closed comments, a form sent back */
+    tv_bool(data, "states_css", personal || by_site || p->count > 1 || !a->comments_open ||
+                                    form != NULL || tv_get_child(form_obj, "reply_to") != NULL);
     /* A page with the reader's own pending comment, or their saved details in
      * the form, is theirs alone; everyone else's copy may be cached. */
     if (personal || comment_form_is_personal(c, form)) {

@@ -35,7 +35,6 @@ static const char *jsonld(struct ctx *c, const struct article *a, const struct a
     json_t *doc = json_object();
     json_put(doc, "@context", json_string("https://schema.org"), &ok);
     json_put(doc, "@type", json_string("NewsArticle"), &ok);
-    json_put(doc, "mainEntityOfPage", json_text(m->url), &ok);
     json_put(doc, "headline", json_text(a->title), &ok);
     json_put(doc, "datePublished", json_time(a->published_at), &ok);
     json_put(doc, "dateModified", json_time(a->updated_at), &ok);

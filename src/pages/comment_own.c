@@ -116,6 +116,9 @@ static struct tval *own_page_data(struct ctx *c, const struct own *o, const char
     tv_str(data, "time_left", arena_printf(c->arena, "%lld minute%s", minutes,
                                            minutes == 1 ? "" : "s"));
     set_dates(c, data, own_comment_deadline(c, &o->v.c));
+    /* a refused form's rules and the held comment's colour: header.html
+     * links states.css */
+    tv_bool(data, "states_css", true);
     return data;
 }
 

@@ -669,7 +669,7 @@ async function lookScenario(server, reader, tmp) {
         await page.emulateMedia({ media: 'screen', colorScheme });
         const r = await page.goto(url);
         check(r && r.status() === 200, `the article answered ${r && r.status()}`);
-        check(await page.locator('#comments .comment').count() === 20, 'not 20 comments');
+        check(await page.locator('.comment-list article').count() === 20, 'not 20 comments');
         const seen = await page.evaluate(() => {
           const style = (sel) => getComputedStyle(document.querySelector(sel));
           return {
@@ -709,7 +709,7 @@ async function lookScenario(server, reader, tmp) {
         commentform: document.querySelector('#commentform').offsetParent === null,
         share: style(document.querySelector('.share')).display,
         search: style(document.querySelector('.masthead .search-form')).display,
-        reply: style(document.querySelector('.reply')).display,
+        reply: style(document.querySelector('.comment-list article > p')).display,
         after: link && style(link, '::after').content,
         insideAfter: inside && style(inside, '::after').content,
         bg: style(document.body).backgroundColor,

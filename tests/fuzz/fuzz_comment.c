@@ -21,7 +21,7 @@ static bool starts(const char *s, const char *prefix)
  * then its own rel. Returns the length of the opening tag, or 0. */
 static size_t link_tag(const char *s)
 {
-    static const char rel[] = "\" rel=\"nofollow ugc noopener\">";
+    static const char rel[] = "\" rel=\"nofollow ugc\">";
     if (!starts(s, "<a href=\""))
         return 0;
     const char *v = s + 9;

@@ -29,6 +29,24 @@ def unique(prefix="comment"):
     return "%s %d-%d-%d" % (prefix, os.getpid(), int(time.time() * 1000) % 10**7, next(_seq))
 
 
+def own_children(el, tag):
+    """The elements named tag among el's own children."""
+    return [c for c in el.children if getattr(c, "tag", None) == tag]
+
+
+def comment_author(el):
+    """A comment's author (comment.html): the first element of its <footer>,
+    a link to their website or a <b>; the usual comment carries no class."""
+    footer = own_children(el, "footer")[0]
+    return next(c for c in footer.children if getattr(c, "tag", None))
+
+
+def reply_link(el):
+    """A comment's reply link: the <a> in the <p> among its own children
+    (a held comment has none; its notes are classed <p>s before its text)."""
+    return own_children(el, "p")[-1].find("a")
+
+
 def fresh_address():
     """A client address of its own (believed via X-Forwarded-For from the
     trusted proxy 127.0.0.1), so rate limits of one test never touch another."""

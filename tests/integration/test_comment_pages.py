@@ -17,7 +17,7 @@ import unittest
 import urllib.parse
 
 import harness
-from comments_client import CommentClient, unique
+from comments_client import CommentClient, reply_link, unique
 from test_admin import AdminCase
 
 # What an approval does to the article, in SQL both databases take (the
@@ -202,7 +202,7 @@ class CommentPagesTest(PagesCase):
         threads = self.threads(slug)
         top, reply = threads[6]                     # thread 7: page 2
         doc = self.get_ok(self.page_path(slug, 2)).html()
-        link = doc.find(id="comment-%d" % reply).find("p", class_="reply").find("a")
+        link = reply_link(doc.find(id="comment-%d" % reply))
         href = urllib.parse.urljoin(self.server.path(self.page_path(slug, 2)), link.get("href"))
         self.assertEqual(href, self.server.path(
             "/articles/%s/comment-page-2?replytocom=%d#respond" % (slug, reply)))

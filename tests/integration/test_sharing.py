@@ -10,6 +10,7 @@ import os
 import re
 import subprocess
 import unittest
+import urllib.parse
 import xml.etree.ElementTree as ET
 
 import harness
@@ -96,7 +97,31 @@ class MetadataTest(harness.FolioTestCase):
         self.assertEqual(ld["author"], {"@type": "Person", "name": "Ann O'Hara <ann>"})
         self.assertEqual(ld["publisher"]["@type"], "Organization")
         self.assertEqual(ld["publisher"]["name"], self.meta(doc, "og:site_name")[0])
-        self.assertEqual(ld["mainEntityOfPage"], BASE_URL + "/articles/" + NASTY)
+        # the page's canonical link names the page; the block does not repeat it
+        self.assertNotIn("mainEntityOfPage", ld)
+
+    def test_share_links_carry_the_address_and_the_title(self):
+        r, doc = self.page()
+        url = BASE_URL + "/articles/" + NASTY
+        links = {a.norm_text(): a.get("href")
+                 for a in doc.find("nav", class_="share").find_all("a")}
+        self.assertEqual(sorted(links), ["Email", "Facebook", "LinkedIn", "X / Twitter"])
+
+        def query(href):
+            return urllib.parse.parse_qs(urllib.parse.urlsplit(href).query, strict_parsing=True)
+        x = links["X / Twitter"]
+        self.assertTrue(x.startswith("https://x.com/intent/tweet?"), x)
+        self.assertEqual(query(x), {"url": [url], "text": [NASTY_TITLE]})
+        self.assertTrue(links["Facebook"].startswith("https://www.facebook.com/sharer/"))
+        self.assertEqual(query(links["Facebook"]), {"u": [url]})
+        self.assertTrue(links["LinkedIn"].startswith("https://www.linkedin.com/sharing/"))
+        self.assertEqual(query(links["LinkedIn"]), {"url": [url]})
+        self.assertTrue(links["Email"].startswith("mailto:?"))
+        self.assertEqual(query(links["Email"]), {"subject": [NASTY_TITLE], "body": [url]})
+        # the address keeps its '/' and ':' (RFC 3986 allows them in a query);
+        # the title's '&', '#', '+' and spaces are encoded
+        self.assertIn("url=%s&text=" % url, x)
+        self.assertNotIn(" ", x)
 
     def test_summary_and_image(self):
         r = self.get_ok("/articles/" + PICTURED)
