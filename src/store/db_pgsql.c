@@ -632,11 +632,13 @@ static enum db_step run(struct pg_store *ps, struct pg_query *q)
     }
     set_error(ps, q->res ? PQresultErrorMessage(q->res) : PQerrorMessage(ps->conn));
     note_unreachable(ps);
+    /* class 23: integrity constraint violation, as SQLITE_CONSTRAINT. The
+     * SQLSTATE lives in the result, so it is read before the result goes. */
     const char *state = PQresultErrorField(q->res, PG_DIAG_SQLSTATE);
+    bool constraint = state && strncmp(state, "23", 2) == 0;
     PQclear(q->res);
     q->res = NULL;
-    /* class 23: integrity constraint violation, as SQLITE_CONSTRAINT */
-    return state && strncmp(state, "23", 2) == 0 ? DB_CONSTRAINT : DB_FAILED;
+    return constraint ? DB_CONSTRAINT : DB_FAILED;
 }
 
 static enum db_step pg_step(struct db_query *dq)
