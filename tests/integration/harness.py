@@ -77,11 +77,20 @@ def nginx_bin():
     return shutil.which("nginx") or "/usr/sbin/nginx"
 
 
+_ports_given = set()
+
+
 def free_port():
-    """A port nobody listens on right now (bind to 0, read it, release it)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A port nobody listens on right now (bind to 0, read it, release it),
+    never one this process gave out before: the servers it is for bind
+    later, so the kernel may hand the same free port out twice meanwhile."""
+    while True:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        if port not in _ports_given:
+            _ports_given.add(port)
+            return port
 
 
 def fixture_paths():
