@@ -1,4 +1,4 @@
-/* text: slugs, dates, excerpts, trimming. */
+/* text: slugs, dates, decimal numbers, excerpts, trimming. */
 #include "core/text.h"
 
 #include <ctype.h>
@@ -217,4 +217,14 @@ uint64_t hash_fnv1a(const char *data, size_t len)
         h *= 1099511628211ULL;
     }
     return h;
+}
+
+size_t format_decimal(unsigned long long n, char out[static DECIMAL_MAX])
+{
+    size_t len = 1;
+    for (unsigned long long rest = n / 10; rest > 0; rest /= 10)
+        len++;
+    for (size_t at = len; at > 0; n /= 10)
+        out[--at] = (char)('0' + n % 10);
+    return len;
 }

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "core/log.h"
+#include "core/text.h"
 
 #define PIPE_BUFFER_BYTES PIPE_BUF       /* 4096 on Linux: one write of it is atomic */
 #define FILE_BUFFER_BYTES (64 * 1024)     /* a regular file: O_APPEND writes are whole */
@@ -209,16 +210,10 @@ static void put_str(struct line *l, const char *s)
     put(l, s, strlen(s));
 }
 
-/* A number in decimal, without snprintf's cost (a third of a line's). */
 static void put_number(struct line *l, unsigned long long n)
 {
-    char digits[24];
-    size_t at = sizeof digits;
-    do {
-        digits[--at] = (char)('0' + n % 10);
-        n /= 10;
-    } while (n > 0);
-    put(l, digits + at, sizeof digits - at);
+    char digits[DECIMAL_MAX];
+    put(l, digits, format_decimal(n, digits));
 }
 
 /* A field as nginx writes one: '"', '\\', control bytes and bytes past

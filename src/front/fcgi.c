@@ -24,6 +24,7 @@
 #include "app/app.h"
 #include "core/kept_page.h"
 #include "core/log.h"
+#include "core/text.h"
 #include "front/access_log.h"
 #include "front/addr.h"
 #include "front/headers.h"
@@ -424,13 +425,8 @@ static void head_str(struct buf *h, const char *s, size_t len)
 
 static void head_number(struct buf *h, unsigned long long n)
 {
-    char digits[24];
-    size_t at = sizeof digits;
-    do {
-        digits[--at] = (char)('0' + n % 10);
-        n /= 10;
-    } while (n > 0);
-    head_str(h, digits + at, sizeof digits - at);
+    char digits[DECIMAL_MAX];
+    head_str(h, digits, format_decimal(n, digits));
 }
 
 static void head_header(struct buf *h, const char *name, const char *value)
@@ -535,20 +531,17 @@ static void make_head(struct buf *h, const struct response *resp, long long leng
 
 /* A kept page's head as made for its first 200, attached to the page
  * (kept_page_attach) and freed with it. A later 200 of the page with the
- * very same content type and headers (compared, not assumed) copies it and
- * puts in this second's X-Accel-Expires, instead of formatting and checking
- * a dozen headers again. The strings it was made with are kept to be
- * compared. */
+ * very same content type and headers (header_copy_same) copies it and puts
+ * in this second's X-Accel-Expires, instead of formatting and checking a
+ * dozen headers again. */
 struct shared_head {
-    const char *content_type;
-    size_t header_count;
-    const char *names[RESP_MAX_HEADERS], *values[RESP_MAX_HEADERS];
+    struct header_copy made_of;
     bool cacheable;
     char *head;
     size_t len;
     size_t expires_at;          /* where X-Accel-Expires's digits are, or 0 */
     time_t made;                /* the second those digits say */
-    char text[];
+    char text[];                /* made_of's strings, then the head */
 };
 
 static void shared_free(void *obj)
@@ -556,49 +549,15 @@ static void shared_free(void *obj)
     free(obj);
 }
 
-static bool same_text(const char *a, const char *b)
-{
-    return a == b || (a && b && strcmp(a, b) == 0);
-}
-
-static bool same_head(const struct shared_head *sh, const struct response *resp)
-{
-    if (sh->header_count != resp->header_count || sh->cacheable != resp->cacheable ||
-        !same_text(sh->content_type, resp->content_type))
-        return false;
-    for (size_t i = 0; i < sh->header_count; i++)
-        if (!same_text(sh->names[i], resp->headers[i].name) ||
-            !same_text(sh->values[i], resp->headers[i].value))
-            return false;
-    return true;
-}
-
-static const char *copy_text(char **at, const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *copy = memcpy(*at, s, n);
-    *at += n;
-    return copy;
-}
-
 /* A new shared head for resp, a kept page's 200, from h (made by make_head
  * at `now`); NULL when out of memory. */
 static struct shared_head *shared_make(const struct response *resp, const struct buf *h,
                                        size_t expires_at, time_t now)
 {
-    size_t bytes = sizeof(struct shared_head) + strlen(resp->content_type) + 1 + h->len;
-    for (size_t i = 0; i < resp->header_count; i++)
-        bytes += strlen(resp->headers[i].name) + 1 + strlen(resp->headers[i].value) + 1;
-    struct shared_head *sh = malloc(bytes);
+    struct shared_head *sh = malloc(sizeof *sh + header_copy_size(resp) + h->len);
     if (!sh)
         return NULL;
-    char *at = sh->text;
-    sh->content_type = copy_text(&at, resp->content_type);
-    sh->header_count = resp->header_count;
-    for (size_t i = 0; i < resp->header_count; i++) {
-        sh->names[i] = copy_text(&at, resp->headers[i].name);
-        sh->values[i] = copy_text(&at, resp->headers[i].value);
-    }
+    char *at = header_copy_make(&sh->made_of, resp, sh->text);
     sh->cacheable = resp->cacheable;
     sh->head = memcpy(at, h->data, h->len);
     sh->len = h->len;
@@ -626,7 +585,7 @@ static bool head_from_page(struct buf *h, const struct response *resp, time_t no
             shared_free(mine);      /* another thread's came first; h is right */
         return true;
     }
-    if (!same_head(sh, resp))
+    if (sh->cacheable != resp->cacheable || !header_copy_same(&sh->made_of, resp))
         return false;
     buf_reset(h);
     buf_append(h, sh->head, sh->len);
@@ -634,17 +593,11 @@ static bool head_from_page(struct buf *h, const struct response *resp, time_t no
         return false;
     if (sh->expires_at && now != sh->made) {
         /* the same number of digits until the year 2286 */
-        char digits[24];
-        size_t at = sizeof digits;
-        unsigned long long n = (unsigned long long)now;
-        do {
-            digits[--at] = (char)('0' + n % 10);
-            n /= 10;
-        } while (n > 0);
-        size_t len = sizeof digits - at;
+        char digits[DECIMAL_MAX];
+        size_t len = format_decimal((unsigned long long)now, digits);
         if (sh->expires_at + len + 2 > h->len || h->data[sh->expires_at + len] != '\r')
             return false;
-        memcpy(h->data + sh->expires_at, digits + at, len);
+        memcpy(h->data + sh->expires_at, digits, len);
     }
     return true;
 }

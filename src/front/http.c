@@ -514,14 +514,12 @@ static struct MHD_Response *body_response(struct response *resp)
  * as the rest of folio's work on a cached page. The object points at the
  * page's body; each request sending it holds the page until MHD reports the
  * request complete (exchange_end), and the page, once nobody holds it,
- * destroys the object (shared_free). The headers it was made with are kept
- * to be compared: it is used only for a response with the very same. */
+ * destroys the object (shared_free). It is used only for a response with
+ * the very headers it was made of (header_copy_same). */
 struct shared_response {
     struct MHD_Response *r;
-    const char *content_type;
-    size_t header_count;
-    const char *names[RESP_MAX_HEADERS], *values[RESP_MAX_HEADERS];
-    char text[];
+    struct header_copy made_of;
+    char text[];                /* made_of's strings */
 };
 
 static void shared_free(void *obj)
@@ -531,52 +529,20 @@ static void shared_free(void *obj)
     free(sr);
 }
 
-static bool same_text(const char *a, const char *b)
-{
-    return a == b || (a && b && strcmp(a, b) == 0);
-}
-
-static bool same_headers(const struct shared_response *sr, const struct response *resp)
-{
-    if (sr->header_count != resp->header_count || !same_text(sr->content_type, resp->content_type))
-        return false;
-    for (size_t i = 0; i < sr->header_count; i++)
-        if (!same_text(sr->names[i], resp->headers[i].name) ||
-            !same_text(sr->values[i], resp->headers[i].value))
-            return false;
-    return true;
-}
-
-static const char *copy_text(char **at, const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *copy = memcpy(*at, s, n);
-    *at += n;
-    return copy;
-}
-
 /* A new shared response for resp's page, or NULL. */
 static struct shared_response *shared_make(struct response *resp)
 {
-    size_t bytes = sizeof(struct shared_response) + strlen(resp->content_type) + 1;
-    for (size_t i = 0; i < resp->header_count; i++)
-        bytes += strlen(resp->headers[i].name) + 1 + strlen(resp->headers[i].value) + 1;
-    struct shared_response *sr = malloc(bytes);
+    struct shared_response *sr = malloc(sizeof *sr + header_copy_size(resp));
     if (!sr)
         return NULL;
-    char *at = sr->text;
-    sr->content_type = copy_text(&at, resp->content_type);
-    sr->header_count = resp->header_count;
-    for (size_t i = 0; i < resp->header_count; i++) {
-        sr->names[i] = copy_text(&at, resp->headers[i].name);
-        sr->values[i] = copy_text(&at, resp->headers[i].value);
-    }
+    header_copy_make(&sr->made_of, resp, sr->text);
+    const struct header_copy *hc = &sr->made_of;
     struct kept_page *page = resp->kept;
     sr->r = MHD_create_response_from_buffer(page->body_len, page->body, MHD_RESPMEM_PERSISTENT);
     bool ok = sr->r && MHD_add_response_header(sr->r, MHD_HTTP_HEADER_CONTENT_TYPE,
-                                               sr->content_type) == MHD_YES;
-    for (size_t i = 0; ok && i < sr->header_count; i++)
-        ok = MHD_add_response_header(sr->r, sr->names[i], sr->values[i]) == MHD_YES;
+                                               hc->content_type) == MHD_YES;
+    for (size_t i = 0; ok && i < hc->count; i++)
+        ok = MHD_add_response_header(sr->r, hc->names[i], hc->values[i]) == MHD_YES;
     if (!ok) {      /* a header MHD refuses: the ordinary way, which logs it */
         if (sr->r)
             MHD_destroy_response(sr->r);
@@ -607,7 +573,7 @@ static struct MHD_Response *shared_response(struct http_server *srv, struct resp
             sr = kept_page_front(page);
         }
     }
-    if (!sr || !same_headers(sr, resp))
+    if (!sr || !header_copy_same(&sr->made_of, resp))
         return NULL;
     ex->sending = kept_page_hold(page);
     *size = (long long)page->body_len;

@@ -1,5 +1,10 @@
-/* Unit tests: slugs, dates, front matter, buffers. */
+/* Unit tests: slugs, dates, decimal numbers, front matter, buffers. */
 #include "check.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
 #include "core/arena.h"
 #include "core/buf.h"
 #include "core/frontmatter.h"
@@ -123,8 +128,35 @@ static void test_tags_each(void)
     CHECK_STR(stopped.text, "a|");
 }
 
+/* Each number as snprintf writes it, and not a byte past its digits. */
+static void check_decimal(unsigned long long n)
+{
+    char want[32], got[DECIMAL_MAX + 1];
+    snprintf(want, sizeof want, "%llu", n);
+    memset(got, '#', sizeof got);
+    size_t len = format_decimal(n, got);
+    CHECK(len == strlen(want) && memcmp(got, want, len) == 0);
+    CHECK(len == DECIMAL_MAX || got[len] == '#');
+}
+
+static void test_decimal(void)
+{
+    /* every length, at both of its ends */
+    for (unsigned long long p = 1; p <= 1000000000000000000ULL; p *= 10) {
+        check_decimal(p - 1);
+        check_decimal(p);
+        check_decimal(p * 3 + 7);
+    }
+    check_decimal(ULLONG_MAX);
+    check_decimal(ULLONG_MAX / 10);
+    char out[DECIMAL_MAX];
+    CHECK(format_decimal(ULLONG_MAX, out) == DECIMAL_MAX);
+    CHECK(format_decimal(0, out) == 1 && out[0] == '0');
+}
+
 int main(void)
 {
+    test_decimal();
     test_tags_each();
     test_slugs();
     test_dates();
