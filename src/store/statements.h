@@ -248,9 +248,11 @@ STMT(COMMENT_INSERT,
 STMT(COMMENT_RATE,
      "SELECT count(*), coalesce(min(created_at), 0) FROM comments "
      "WHERE ip = :ip AND created_at > :since")
-/* The email compared exactly, so that comments_by_email serves. */
+/* The email compared exactly; compared without case too, so that
+ * comments_by_email_any (email COLLATE NOCASE, article_id; sql/020) finds
+ * the commenter's comments on the article. */
 STMT(COMMENT_DUPLICATE,
-     "SELECT 1 FROM comments WHERE article_id = :article "
+     "SELECT 1 FROM comments WHERE email = :email COLLATE NOCASE AND article_id = :article "
      "AND email = :email AND body = :body LIMIT 1")
 STMT(COMMENT_PARENT_OK,
      "SELECT 1 FROM comments WHERE id = :id AND article_id = :article "
@@ -266,8 +268,9 @@ STMT(COMMENT_KNOWN,
 STMT(OWN_GET,
      "SELECT status, article_id, email, author FROM comments "
      "WHERE id = :id AND created_at = :created")
+/* As COMMENT_DUPLICATE. */
 STMT(OWN_DUPLICATE,
-     "SELECT 1 FROM comments WHERE article_id = :article "
+     "SELECT 1 FROM comments WHERE email = :email COLLATE NOCASE AND article_id = :article "
      "AND email = :email AND body = :body AND id <> :id LIMIT 1")
 /* Expressions on the right read the row as it was: a move into spam
  * remembers where it came from, for restore. */
@@ -483,7 +486,7 @@ STMT(WP_ARTICLE_COMMENTS,
 STMT(WP_AUTHORS,
      "SELECT DISTINCT author FROM articles ORDER BY author LIMIT :limit")
 /* privacy: the commenter's own rows. The collation matches
- * comments_by_email_any (sql/012). */
+ * comments_by_email_any (sql/012, sql/020). */
 STMT(PRIVACY_COMMENTS,
      "SELECT " VIEW_COLUMNS "FROM comments c "
      "JOIN articles a ON a.id = c.article_id "
@@ -647,6 +650,13 @@ STMT_PG(COMMENT_INSERT,
         "ip, user_agent, created_at, status_changed_at) "
         "VALUES (:article, nullif(:parent, 0), :status, :author, :email, :url, :body, "
         ":ip, :user_agent, :now, :now) RETURNING id")
+/* comments_by_email_any is (lower(email), article_id) (sql/pg/020). */
+STMT_PG(COMMENT_DUPLICATE,
+        "SELECT 1 FROM comments WHERE lower(email) = lower(:email) AND article_id = :article "
+        "AND email = :email AND body = :body LIMIT 1")
+STMT_PG(OWN_DUPLICATE,
+        "SELECT 1 FROM comments WHERE lower(email) = lower(:email) AND article_id = :article "
+        "AND email = :email AND body = :body AND id <> :id LIMIT 1")
 STMT_PG(COMMENT_KNOWN,
         "SELECT 1 FROM comments WHERE status = 'approved' "
         "AND lower(email) = lower(:email) AND author = :author LIMIT 1")
