@@ -294,9 +294,21 @@ static bool set_up_connection(struct store *s)
     return true;
 }
 
+/* SQLite keeps memory statistics (sqlite3_status, which folio never reads)
+ * under one mutex for the whole process, taken at every allocation: some
+ * 200 lock and unlock pairs for a posted comment, contended by every thread
+ * reading or writing. It can only be turned off before SQLite initializes
+ * (the first open); if something initialized it before, it stays on. */
+static void sqlite_settings(void)
+{
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 static struct store *lite_open(const char *path, const char *sql_dir, bool create, char *err,
                                size_t errlen)
 {
+    static pthread_once_t settings_once = PTHREAD_ONCE_INIT;
+    pthread_once(&settings_once, sqlite_settings);
     struct sqlite_store *ls = calloc(1, sizeof *ls);
     if (!ls) {
         snprintf(err, errlen, "out of memory");
