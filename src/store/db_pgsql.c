@@ -5,6 +5,14 @@
  *   entry does: one connection per worker thread, each its own prepared
  *   set), from statements.h with PostgreSQL's own text where it differs
  *   (STMT_PG); ":name" parameters become $1, $2... when prepared.
+ * - A store opened without sql_dir (a worker's, the notifier's: app_init
+ *   has connected and migrated already) connects on its first use, not
+ *   at open: a host holds as many connections as threads that have used
+ *   the database, not one per thread from the start (fcgi runs 16; each
+ *   connection costs the database server a process and ~40 ms of CPU to
+ *   start). A store opened with sql_dir (app_init's, the commands') connects
+ *   at once, so that a server or command whose database cannot be reached
+ *   fails at start and names it.
  * - A write transaction takes one advisory lock for the whole database
  *   (pg_advisory_xact_lock) right after BEGIN: writers queue as SQLite's
  *   BEGIN IMMEDIATE makes them, so the checks made inside a transaction
@@ -236,8 +244,21 @@ static void forget_prepared(struct store *s)
             pgq(s->stmts[i])->prepared = false;
 }
 
-/* True when the connection is usable, taking it up again (at most once a
- * second) when it was lost and no transaction was open on it. */
+/* Connects for the first time (ps->conn is NULL: a store opened lazily).
+ * Kept when it fails, so that the next try is a PQreset like any other. */
+static bool connect_first(struct pg_store *ps)
+{
+    ps->conn = PQconnectdb(ps->uri);
+    if (PQstatus(ps->conn) != CONNECTION_OK) {
+        set_error(ps, ps->conn ? PQerrorMessage(ps->conn) : "out of memory");
+        return false;
+    }
+    return session_setup(ps);
+}
+
+/* True when the connection is usable: made on first use (at once), taken
+ * up again (at most once a second after a failure) when it was lost and
+ * no transaction was open on it. */
 static bool connected(struct pg_store *ps)
 {
     if (PQstatus(ps->conn) == CONNECTION_OK)
@@ -250,6 +271,8 @@ static bool connected(struct pg_store *ps)
     if (now < ps->retry_at)
         return false;
     ps->retry_at = now + RECONNECT_EVERY_SECONDS;
+    if (!ps->conn)
+        return connect_first(ps);
     PQreset(ps->conn);
     forget_prepared(&ps->base);
     if (PQstatus(ps->conn) != CONNECTION_OK) {
@@ -869,19 +892,14 @@ static struct store *pg_open(const char *where, const char *sql_dir, bool create
     ps->uri = where;
     ps->shown = without_password(where);
     ps->base.where = ps->shown ? ps->shown : "(a PostgreSQL URI)";
-    ps->conn = PQconnectdb(where);
-    if (PQstatus(ps->conn) != CONNECTION_OK) {
-        set_error(ps, PQerrorMessage(ps->conn));
+    if (!sql_dir)
+        return &ps->base;       /* a worker's: connected on first use */
+    if (!connect_first(ps)) {
         snprintf(err, errlen, "database %s: %s", ps->base.where, ps->error);
         store_close(&ps->base);
         return NULL;
     }
-    if (!session_setup(ps)) {
-        snprintf(err, errlen, "database %s: %s", ps->base.where, ps->error);
-        store_close(&ps->base);
-        return NULL;
-    }
-    if (sql_dir && migrate(&ps->base, sql_dir, err, errlen) != 0) {
+    if (migrate(&ps->base, sql_dir, err, errlen) != 0) {
         store_close(&ps->base);
         return NULL;
     }

@@ -15,6 +15,7 @@ import contextlib
 import os
 import signal
 import subprocess
+import tempfile
 import threading
 import time
 import unittest
@@ -278,3 +279,50 @@ class MultiHostTest(CommentClient, AdminCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+@unittest.skipUnless(harness.on_postgres(), "counts a PostgreSQL server's connections")
+class ConnectionsTest(CommentClient, harness.FolioTestCase):
+    """A worker thread connects to PostgreSQL on its first use of the
+    database, not at start (docs/running.md, *Several hosts on one
+    PostgreSQL*): a host that has served a few requests holds about as many
+    connections, not one per thread, and the first page and the first
+    comment after start are answered as any later one (no wait for a
+    reconnect's second). A host whose database cannot be reached at start
+    exits 1 and names it (CONTRACT.md: exit status)."""
+    THREADS = 32        # serve: 32 threads for readers, and its 16 writers
+    server_args = ["--threads", str(THREADS), "--trusted-proxy", "127.0.0.1",
+                   "--min-submit-seconds", "0", "--comment-rate", "0"]
+    # At start: a few /healthz polls (one worker each at most); then this
+    # test's three requests; the listening connection; the notifier's.
+    MOST = 12
+
+    def connections(self):
+        """The server's connections to its database (not this test's own)."""
+        with harness.database(self.server) as conn:
+            return conn.execute(
+                "SELECT count(*) AS n FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()").fetchone()[0]
+
+    def test_a_host_connects_per_worker_on_first_use(self):
+        page = self.get("/articles/" + SUMMIT)          # the first page after start
+        self.assertStatus(page, 200, "the first page after start")
+        body = unique("First after start")
+        r = self.post(SUMMIT, self.fields(comment=body))    # the first comment
+        self.posted_id(r, SUMMIT)
+        self.assertEqual(len(self.rows_with_body(body)), 1)
+        n = self.connections()
+        self.assertGreaterEqual(n, 1, "the server holds no connection to its database")
+        self.assertLessEqual(n, self.MOST, "%d connections after three requests, with %d "
+                             "threads: each worker connected at start" % (n, self.THREADS))
+
+    def test_a_database_unreachable_at_start_stops_the_server(self):
+        nowhere = tempfile.mkdtemp(prefix="folio-no-pg-")
+        self.addCleanup(os.rmdir, nowhere)
+        db = "postgresql:///folio?host=%s&user=folio" % nowhere     # no server there
+        www = self.server.www_args()
+        for command in (["serve", "--listen", "127.0.0.1:%d" % harness.free_port()],
+                        ["fcgi", "--socket", os.path.join(nowhere, "folio.sock")]):
+            r = harness.run_folio(command + www, db=db, timeout=20)
+            self.assertEqual(r.returncode, 1, "folio %s: %s" % (command[0], r.stderr))
+            self.assertIn("database %s" % db, r.stderr, "folio %s" % command[0])
