@@ -35,7 +35,10 @@ enum store_file store_file_state(const char *path);
 /* Opens (and with `create`, creates) the database and migrates it to the
  * schema in sql_dir. On failure returns NULL with the cause in err. Without
  * `create`, a missing or empty (0-byte) file is refused, saying how to make
- * one; with it, an empty file becomes a new database, and the log says so. */
+ * one; with it, an empty file becomes a new database, and the log says so.
+ * On PostgreSQL a store opened without sql_dir (a worker's, the notifier's:
+ * the server's own store has connected and migrated already) connects on
+ * its first use, not here, so an unreachable server shows then. */
 struct store *store_open(const char *path, const char *sql_dir, bool create, char *err,
                          size_t errlen);
 void store_close(struct store *s);
