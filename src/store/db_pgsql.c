@@ -85,6 +85,7 @@ struct pg_store {
      * one by one outside it. */
     bool in_transaction;
     bool unreachable;           /* a statement failed for want of a server */
+    bool was_connected;         /* once made: a later connect is a reconnect */
     char error[ERROR_MAX];      /* the last error, for the log */
 };
 
@@ -253,6 +254,7 @@ static bool connect_first(struct pg_store *ps)
         set_error(ps, ps->conn ? PQerrorMessage(ps->conn) : "out of memory");
         return false;
     }
+    ps->was_connected = true;
     return session_setup(ps);
 }
 
@@ -279,7 +281,11 @@ static bool connected(struct pg_store *ps)
         set_error(ps, PQerrorMessage(ps->conn));
         return false;
     }
-    log_info("database %s: connected again", ps->base.where);
+    /* A worker's first connect may fail (its connection is kept, and
+     * taken up here): its first success is no reconnect. */
+    log_info("database %s: %s", ps->base.where,
+             ps->was_connected ? "connected again" : "connected after failed tries");
+    ps->was_connected = true;
     generation_move_on();
     return session_setup(ps);
 }
