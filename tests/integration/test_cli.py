@@ -28,7 +28,16 @@ class CliCase(unittest.TestCase):
     def setUp(self):
         self.tmp = tempfile.mkdtemp(prefix="folio-cli-")
         self.addCleanup(shutil.rmtree, self.tmp, True)
-        self.db = self.new_db("site")
+        self._db = None
+
+    @property
+    def db(self):
+        """Made when a test first asks for it: on PostgreSQL a database
+        costs the cluster a CREATE and a DROP, which tests that never name
+        self.db (--help, --version, their own databases) need not pay."""
+        if self._db is None:
+            self._db = self.new_db("site")
+        return self._db
 
     def new_db(self, name):
         if self.on_postgres:
