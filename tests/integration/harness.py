@@ -431,14 +431,14 @@ def database(server, timeout=30, rows_by_name=False):
     return conn
 
 
-def scratch_database(case, tmpdir, name):
+def scratch_database(case, tmpdir, name, template=None):
     """A --db for a database of the test's own, besides its server's: a file
-    in tmpdir, or on PostgreSQL a new database in the cluster; dropped when
-    the test ends."""
+    in tmpdir, or on PostgreSQL a new database in the cluster (a copy of
+    `template` when given); dropped when the test ends."""
     if not on_postgres():
         return os.path.join(tmpdir, name + ".db")
     pg_name = "t_" + re.sub(r"\W", "_", os.path.basename(tmpdir.rstrip("/")) + "_" + name).lower()
-    uri = pg_create_database(pg_name)
+    uri = pg_create_database(pg_name, template=template)
     case.addCleanup(pg_drop_database, pg_name)
     return uri
 

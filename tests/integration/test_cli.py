@@ -65,6 +65,19 @@ class CliCase(unittest.TestCase):
     def init(self):
         return self.ok("init", "--db", self.db)
 
+    def initialized(self):
+        """folio init on self.db, for a test of what comes after it (import,
+        backup, publish). On PostgreSQL self.db is then a copy of the
+        servers' template (harness.pg_server_template), which folio init
+        migrated once, so that init here finds every migration applied and
+        makes the site's secret: running them all again for each such test
+        was most of pg_cli's time. InitTest and the tests of init's options
+        and rights still migrate untouched databases from scratch."""
+        if self.on_postgres and self._db is None:
+            self._db = harness.scratch_database(self, self.tmp, "site",
+                                                template=harness.pg_server_template())
+        return self.init()
+
     def listing(self):
         return self.ok("article", "list", "--db", self.db).stdout
 
@@ -154,7 +167,7 @@ class UsageTest(CliCase):
         self.assertTrue("--moderation" in r.stderr or "sometimes" in r.stderr, r.stderr)
 
     def test_import_without_files_is_usage_error(self):
-        self.init()
+        self.initialized()
         self.fails(2, "article", "import", "--db", self.db)
 
 
@@ -263,7 +276,7 @@ class InitExtensionRightsTest(CliCase):
 class ImportTest(CliCase):
     def setUp(self):
         super().setUp()
-        self.init()
+        self.initialized()
 
     def test_import_fixtures_and_list(self):
         files = harness.fixture_paths()
@@ -452,7 +465,7 @@ class BackupTest(CliCase):
         return r
 
     def test_backup(self):
-        self.init()
+        self.initialized()
         self.ok("article", "import", "--db", self.db, *harness.fixture_paths())
         dest = os.path.join(self.tmp, "copy.db")
         if self.on_postgres:
@@ -483,13 +496,13 @@ class BackupTest(CliCase):
             server.stop()
 
     def test_backup_to_unwritable_place(self):
-        self.init()
+        self.initialized()
         dest = os.path.join(self.tmp, "no", "such", "dir", "copy.db")
         r = self.fails(1, "backup", dest, "--db", self.db)
         self.assertIn("pg_dump" if self.on_postgres else "copy.db", r.stderr)
 
     def test_backup_without_dest_is_usage_error(self):
-        self.init()
+        self.initialized()
         self.fails(2, "backup", "--db", self.db)
 
 
@@ -560,7 +573,7 @@ class OptionsBeforeCommandTest(CliCase):
         self.line_for(r.stdout, "harbour-bridge-reopens")
 
     def test_words_after_double_dash_stay_words(self):
-        self.init()
+        self.initialized()
         path = self.write("-dashed.md", """
             ---
             title: Dashed file name
@@ -620,7 +633,7 @@ def article_text(title, slug, status=None, tags=None, author=None, source=None):
 class ImportStatusTest(CliCase):
     def setUp(self):
         super().setUp()
-        self.init()
+        self.initialized()
 
     def test_each_line_says_the_status(self):
         draft = self.write("draft.md", article_text("A draft", "a-draft"))
@@ -639,7 +652,7 @@ class ArticleRulesTest(CliCase):
 
     def setUp(self):
         super().setUp()
-        self.init()
+        self.initialized()
 
     def refused(self, field, **fields):
         fields.setdefault("title", "A fine title")
@@ -699,7 +712,7 @@ class PublishTest(CliCase):
     fronts."""
 
     def test_usage(self):
-        self.init()
+        self.initialized()
         for sub in ("publish", "unpublish", "delete"):
             with self.subTest(sub=sub):
                 r = self.fails(2, "article", sub, "--db", self.db)
