@@ -81,6 +81,7 @@ int app_init(struct app *app)
 
 void app_free(struct app *app)
 {
+    store_group_commit_close();
     tmpl_free(app->templates);
     app->templates = NULL;
     word_list_free(app->moderation_keys);

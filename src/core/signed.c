@@ -133,6 +133,23 @@ char *form_token_make_returned(struct arena *a, const unsigned char key[SIGN_KEY
     return token_make(a, key, article_id, issued, true);
 }
 
+/* A token of ours, fresh or returned: its payload into p. */
+static bool token_decode(const unsigned char key[SIGN_KEY_BYTES], const char *token,
+                         unsigned char p[TOKEN_RETURNED_BYTES], size_t *len)
+{
+    return sign_decode(key, "form-token", token, p, TOKEN_RETURNED_BYTES, len) &&
+           (*len == TOKEN_FRESH_BYTES || (*len == TOKEN_RETURNED_BYTES && p[16] == 1));
+}
+
+int64_t form_token_article(const unsigned char key[SIGN_KEY_BYTES], const char *token)
+{
+    unsigned char p[TOKEN_RETURNED_BYTES];
+    size_t len = 0;
+    if (!token || !*token || !token_decode(key, token, p, &len))
+        return 0;
+    return (int64_t)get_u64(p);
+}
+
 enum token_check form_token_check(const unsigned char key[SIGN_KEY_BYTES], const char *token,
                                   int64_t article_id, int64_t now, int min_seconds,
                                   int64_t *issued)
@@ -142,9 +159,7 @@ enum token_check form_token_check(const unsigned char key[SIGN_KEY_BYTES], const
     *issued = 0;
     if (!token || !*token)
         return TOKEN_MISSING;
-    if (!sign_decode(key, "form-token", token, p, sizeof p, &len) ||
-        (len != TOKEN_FRESH_BYTES && !(len == TOKEN_RETURNED_BYTES && p[16] == 1)) ||
-        (int64_t)get_u64(p) != article_id)
+    if (!token_decode(key, token, p, &len) || (int64_t)get_u64(p) != article_id)
         return TOKEN_FORGED;
     int64_t t = (int64_t)get_u64(p + 8);
     /* Another process's clock may run a little ahead; far ahead is not ours. */

@@ -199,6 +199,7 @@ static int store_submission(struct ctx *c, const struct article *a, const struct
     const char *ip = header_text(c->arena, c->req->client_addr, ADDRESS_MAX);
     bool keep = c->app->cfg.retain_addresses != 0;
     struct comment_post p = {
+        .slug = a->slug,
         .c = { .article_id = a->id, .parent_id = s->parent, .author = s->author,
                .email = s->email, .url = s->url, .body = s->body,
                .ip = stored_address(c, ip),
@@ -212,6 +213,7 @@ static int store_submission(struct ctx *c, const struct article *a, const struct
         /* Without --base-url the links in the commenter's mail name the
          * address they posted to, as the page's own absolute links do. */
         .link_base = s->form.subscribe && !c->app->cfg.base_url[0] ? absolute_url(c, "") : "",
+        .per_page = c->app->cfg.comments_per_page,
     };
     /* moderation keys see the address itself */
     p.c.status = initial_status(c, s, ip, &p.approve_known);
@@ -288,8 +290,7 @@ static int accepted(struct ctx *c, const struct article *a, const struct submiss
     if (res->status != CS_APPROVED)
         pending_cookie(c, s, res->id);
     saved_details_cookies(c, s);
-    int64_t page = comment_page_of(c, a, res->id);
-    return redirect(c, comment_link(c, a->slug, page ? page : 1, res->id));
+    return redirect(c, comment_link(c, a->slug, res->page ? res->page : 1, res->id));
 }
 
 static int answer_verdict(struct ctx *c, const struct article *a, struct submission *s,
@@ -307,31 +308,10 @@ static int answer_verdict(struct ctx *c, const struct article *a, struct submiss
     case COMMENT_BAD_PARENT:
         s->form.parent = 0;
         return refuse(c, a, s, 422, MSG_PARENT);
-    case COMMENT_NO_ARTICLE:
+    case COMMENT_NO_TARGET:
         break;
     }
     return fail(c, 404, "There is no article at this address.");
-}
-
-/* A form that decoded: closed, invalid, or on to the store. */
-static int post_form(struct ctx *c, const struct article *a, const struct form *f)
-{
-    struct submission s;
-    read_fields(c, f, &s);
-    const char *token_message = check_token(c, a, &s);
-    if (!a->comments_open)
-        return refuse(c, a, &s, 403, MSG_CLOSED);
-    bool fields_ok = validate_fields(f, &s);
-    if (!fields_ok || token_message)    /* the token's message wins: send again */
-        return refuse(c, a, &s, 422, token_message);
-    struct comment_post_result res;
-    s.created_at = (int64_t)time(NULL);
-    if (store_submission(c, a, &s, &res) != STORE_OK) {
-        c->error_message = "the comment could not be stored";    /* for the log */
-        resp_header(c->resp, "Retry-After", "5");
-        return refuse(c, a, &s, 503, MSG_BUSY);
-    }
-    return answer_verdict(c, a, &s, &res);
 }
 
 /* The article a comment is posted to, as far as posting needs it on the
@@ -351,16 +331,79 @@ static int post_target(struct ctx *c, const char *slug, struct article *out)
     return 0;
 }
 
+/* Stores a form that passed every check; false, with nothing stored and
+ * nothing answered, when the store finds that the address no longer leads
+ * to the article a, published and taking comments. */
+static bool store_form(struct ctx *c, const struct article *a, struct submission *s,
+                       int *answer)
+{
+    struct comment_post_result res;
+    s->created_at = (int64_t)time(NULL);
+    if (store_submission(c, a, s, &res) != STORE_OK) {
+        c->error_message = "the comment could not be stored";    /* for the log */
+        resp_header(c->resp, "Retry-After", "5");
+        *answer = refuse(c, a, s, 503, MSG_BUSY);
+        return true;
+    }
+    if (res.verdict == COMMENT_NO_TARGET)
+        return false;
+    *answer = answer_verdict(c, a, s, &res);
+    return true;
+}
+
+/* The article a form's genuine token names, taken on trust as the one at
+ * the address (slug) when the whole form is in order: the store checks it
+ * in the batch that writes the comment, so the request itself reads
+ * nothing on the way to its 303. False for any other form. */
+static bool form_in_order(struct ctx *c, const char *slug, const struct form *f,
+                          struct submission *s, struct article *a)
+{
+    read_fields(c, f, s);
+    memset(a, 0, sizeof *a);
+    a->id = form_token_article(c->app->secret, s->token);
+    a->slug = slug;
+    a->comments_open = true;
+    a->status = AS_PUBLISHED;
+    return a->id != 0 && !check_token(c, a, s) && validate_fields(f, s);
+}
+
+/* A form that decoded: in order and stored, or closed, invalid, or
+ * gone, as the article at the address is found. */
+static int post_form(struct ctx *c, const char *slug, const struct form *f)
+{
+    struct submission s;
+    struct article a;
+    int answer;
+    if (form_in_order(c, slug, f, &s, &a) && store_form(c, &a, &s, &answer))
+        return answer;
+    /* Read the article and say what is wrong, from the form as sent. */
+    int rc = post_target(c, slug, &a);
+    if (rc)
+        return rc;
+    read_fields(c, f, &s);
+    const char *token_message = check_token(c, &a, &s);
+    if (!a.comments_open)
+        return refuse(c, &a, &s, 403, MSG_CLOSED);
+    bool fields_ok = validate_fields(f, &s);
+    if (!fields_ok || token_message)    /* the token's message wins: send again */
+        return refuse(c, &a, &s, 422, token_message);
+    if (store_form(c, &a, &s, &answer))
+        return answer;
+    /* closed or gone since post_target read it, a moment ago */
+    if ((rc = post_target(c, slug, &a)) != 0)
+        return rc;
+    if (!a.comments_open)
+        return refuse(c, &a, &s, 403, MSG_CLOSED);
+    resp_header(c->resp, "Retry-After", "5");
+    return refuse(c, &a, &s, 503, MSG_BUSY);
+}
+
 int page_comment_post(struct ctx *c)
 {
     if (!form_type_is_urlencoded(req_header(c->req, "content-type")))
         return fail(c, 415, "The comment form must be sent as application/x-www-form-urlencoded.");
     if (c->req->body_len > LIMIT_FORM_BYTES)
         return fail(c, 413, "The comment is too large to be sent (64 KiB at most).");
-    struct article a;
-    int rc = post_target(c, c->params[0], &a);
-    if (rc)
-        return rc;
     /* Text that is not UTF-8 is shown again repaired, with a message at
      * its field (validate_fields), not refused with the reader's text lost. */
     enum form_error fe = form_parse_repairing(c->arena, c->req->body ? c->req->body : "",
@@ -368,13 +411,17 @@ int page_comment_post(struct ctx *c)
     if (fe == FORM_NO_MEMORY)
         return fail(c, 500, form_error_message(fe));
     if (fe != FORM_OK) {
+        struct article a;
+        int rc = post_target(c, c->params[0], &a);
+        if (rc)
+            return rc;
         struct comment_form empty = {
             .message = arena_printf(c->arena, "%s Your comment was not posted.",
                                     form_error_message(fe)) };
         return refuse(c, &a, &(struct submission){ .form = empty }, 400, NULL);
     }
     c->form_parsed = true;
-    return post_form(c, &a, &c->form);
+    return post_form(c, c->params[0], &c->form);
 }
 
 /* GET or HEAD of the form's address: a refused form reloaded, or reached

@@ -148,11 +148,45 @@ static int comment_events(struct store *s, const struct comment_post *in,
     return rc;
 }
 
+/* The page of the stored comment, for its 303: found here, on the
+ * connection that wrote it (group_commit.c), whose pages are cached,
+ * rather than afterwards on the request's own, whose cache the commit has
+ * made stale. The comments written after it in the same batch have higher
+ * ids and cannot move it. Not found, the page stays 0. */
+static void place_stored(struct store *s, const struct comment_post *in,
+                         struct comment_post_result *out)
+{
+    int64_t article_id = 0, page = 0;
+    if (store_comment_page(s, out->id, in->per_page, &article_id, &page) == STORE_OK &&
+        article_id == in->c.article_id)
+        out->page = page;
+}
+
+/* The article, read in the batch that writes the comment (its pages are
+ * cached on that connection: group_commit.c), so that the request needs no
+ * read of its own on the way to its 303: its id came from the form's
+ * signed token (comment_post.c). It also makes sure that comments were
+ * still open when this one was written. */
+static int check_target(struct store *s, const struct comment_post *in,
+                        struct comment_post_result *out)
+{
+    int64_t id = 0;
+    bool open = false;
+    int rc = store_article_post_target(s, in->slug, &id, &open);
+    if (rc == STORE_NOT_FOUND || (rc == STORE_OK && (id != in->c.article_id || !open))) {
+        out->verdict = COMMENT_NO_TARGET;
+        return STORE_OK;
+    }
+    return rc;
+}
+
 /* The checks and the insert; the caller owns the transaction. */
 static int post_in_transaction(struct store *s, const struct comment_post *in,
                                struct comment_post_result *out)
 {
-    int rc = check_rate(s, in, out);
+    int rc = check_target(s, in, out);
+    if (rc == STORE_OK && out->verdict == COMMENT_STORED)
+        rc = check_rate(s, in, out);
     if (rc == STORE_OK && out->verdict == COMMENT_STORED)
         rc = check_duplicate(s, &in->c, out);
     if (rc == STORE_OK && out->verdict == COMMENT_STORED)
@@ -166,7 +200,7 @@ static int post_in_transaction(struct store *s, const struct comment_post *in,
     c.status = known ? CS_APPROVED : c.status;
     rc = store_comment_insert(s, &c, &out->id);
     if (rc == STORE_CONFLICT) {     /* the article (a foreign key) is gone */
-        out->verdict = COMMENT_NO_ARTICLE;
+        out->verdict = COMMENT_NO_TARGET;
         return STORE_OK;
     }
     if (rc == STORE_OK && known)
@@ -174,6 +208,8 @@ static int post_in_transaction(struct store *s, const struct comment_post *in,
     out->status = c.status;
     if (rc == STORE_OK)
         rc = comment_events(s, in, out);
+    if (rc == STORE_OK)
+        place_stored(s, in, out);
     return rc;
 }
 

@@ -43,6 +43,16 @@ struct store *store_open(const char *where, const char *sql_dir, bool create, ch
     return drv->open(where, sql_dir, create, err, errlen);
 }
 
+const char *db_where(struct store *s)
+{
+    return s->where;
+}
+
+bool db_keeps_pages_per_connection(struct store *s)
+{
+    return s->drv == &db_sqlite_driver;
+}
+
 void store_close(struct store *s)
 {
     if (!s)

@@ -59,6 +59,12 @@ const void *db_col_blob(struct db_query *q, int col, size_t *len);
  * (a statement whose PostgreSQL text says RETURNING id). */
 int64_t db_changes(struct store *s);
 int64_t db_last_id(struct store *s);
+/* The path or URI s was opened on, as given. */
+const char *db_where(struct store *s);
+/* True when each connection caches the database's pages itself and drops
+ * them all whenever another connection commits (SQLite), false when the
+ * server keeps them (PostgreSQL). */
+bool db_keeps_pages_per_connection(struct store *s);
 /* True inside a transaction (BEGIN without its COMMIT or ROLLBACK yet). */
 bool db_in_transaction(struct store *s);
 

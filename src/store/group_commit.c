@@ -11,11 +11,17 @@
  * on disk: the durability of one commit per write, at the cost of one fsync
  * per batch. The threads that arrive while a leader commits form the next
  * batch. On PostgreSQL the same holds across hosts: each host's batches
- * queue for the database's write lock (db_pgsql.c), one commit per batch. */
+ * queue for the database's write lock (db_pgsql.c), one commit per batch.
+ *
+ * On SQLite every batch runs on one connection kept for it (the committer
+ * below), whichever thread leads. */
 #include "store/group_commit.h"
 
 #include <pthread.h>
 #include <stdbool.h>
+#include <string.h>
+
+#include "core/log.h"
 
 /* Each writer waits on a condition of its own, so that a batch's end wakes
  * the writers it answered and the next leader, not every writer waiting:
@@ -35,6 +41,51 @@ static struct {
     struct job *head, **tail;
     bool leading;           /* a leader is running a batch */
 } gc = { PTHREAD_MUTEX_INITIALIZER, NULL, &gc.head, false };
+
+/* The connection the batches run on. SQLite drops a connection's whole page
+ * cache when another connection has committed since it last read (the WAL
+ * does not say which pages changed), so a batch run on the leader's own
+ * connection read its pages again from the files, about twelve a comment,
+ * since the last batch was another thread's. On one connection kept for the
+ * batches, the pages they write stay cached. It is used by the leader
+ * only, one at a time; opened by the first, for the database the leader's
+ * connection has open, and opened again if that changes (a test process may
+ * open another). On PostgreSQL a batch runs on the leader's connection: the
+ * server keeps the pages. */
+static struct {
+    struct store *s;
+    bool failed_logged;
+} committer;
+
+static struct store *batch_connection(struct store *own)
+{
+    if (!db_keeps_pages_per_connection(own))
+        return own;
+    if (committer.s && strcmp(db_where(committer.s), db_where(own)) != 0) {
+        store_close(committer.s);
+        committer.s = NULL;
+    }
+    if (!committer.s) {
+        char err[512];
+        committer.s = store_open(db_where(own), NULL, false, err, sizeof err);
+        if (!committer.s) {
+            if (!committer.failed_logged)
+                log_error("group commit: %s; comments are written on the connection of the "
+                          "thread that posts them instead", err);
+            committer.failed_logged = true;
+            return own;
+        }
+    }
+    return committer.s;
+}
+
+void store_group_commit_close(void)
+{
+    pthread_mutex_lock(&gc.lock);
+    store_close(committer.s);
+    committer.s = NULL;
+    pthread_mutex_unlock(&gc.lock);
+}
 
 static int step_stmt(struct store *s, enum stmt_id id)
 {
@@ -126,7 +177,7 @@ int group_write(struct store *s, group_write_fn fn, void *arg)
         gc.head = NULL;
         gc.tail = &gc.head;
         pthread_mutex_unlock(&gc.lock);
-        run_batch(s, batch);
+        run_batch(batch_connection(s), batch);
         pthread_mutex_lock(&gc.lock);
         /* (each j stays valid while the lock is held: its writer cannot
          * see done before it is released) */

@@ -42,6 +42,10 @@ enum store_file store_file_state(const char *path);
 struct store *store_open(const char *path, const char *sql_dir, bool create, char *err,
                          size_t errlen);
 void store_close(struct store *s);
+/* Closes the connection comments are committed on (group_commit.c), opened
+ * by the first comment a process stores; a server calls it once its
+ * request threads have stopped. */
+void store_group_commit_close(void);
 /* Opens a write transaction that holds the right to write from its start
  * (SQLite: BEGIN IMMEDIATE), so that checks made inside it stay true until
  * the commit. */
@@ -280,6 +284,8 @@ int store_comment_insert(struct store *s, const struct comment_input *in, int64_
 /* A reader's comment from the form, with the checks that must run inside
  * the transaction that stores it, so concurrent posts cannot slip past them. */
 struct comment_post {
+    const char *slug;           /* the address it was posted to, which must still lead
+                                 * to c.article_id, published and taking comments */
     struct comment_input c;     /* c.status: what it gets, unless approve_known applies */
     bool approve_known;         /* approved when the same author and email have an
                                  * approved comment (--moderation first) */
@@ -289,6 +295,7 @@ struct comment_post {
     const char *link_base;      /* where the links in their mail start, without
                                  * --base-url: the request's scheme, Host and
                                  * --base-path (sql/017); NULL or "": --base-url */
+    int per_page;               /* threads per comment page (--comments-per-page) */
 };
 
 enum comment_verdict {
@@ -296,7 +303,8 @@ enum comment_verdict {
     COMMENT_RATE_LIMITED,       /* retry_after says when the oldest leaves the window */
     COMMENT_DUPLICATE,          /* same body, same email, same article */
     COMMENT_BAD_PARENT,         /* not an approved comment of the same article */
-    COMMENT_NO_ARTICLE,         /* the article went away meanwhile */
+    COMMENT_NO_TARGET,          /* the slug leads to no published article taking
+                                 * comments, or to another than c.article_id */
 };
 
 struct comment_post_result {
@@ -304,11 +312,13 @@ struct comment_post_result {
     int64_t id;                 /* when stored */
     enum comment_status status; /* when stored: CS_PENDING, CS_APPROVED or CS_SPAM */
     int64_t retry_after;        /* when rate-limited: seconds, at least 1 */
+    int64_t page;               /* when stored: the comment page that shows it to its
+                                 * writer (store_comment_page), 0 if unknown */
 };
 
-/* In one write transaction (as store_begin's): the rate limit, the
- * duplicate and parent checks, the insert, and for an approved comment the
- * article's touch. STORE_OK means out->verdict holds the outcome and, when
+/* In one write transaction (as store_begin's): the article (slug), the
+ * rate limit, the duplicate and parent checks, the insert, and for an
+ * approved comment the article's touch. STORE_OK means out->verdict holds the outcome and, when
  * stored, that the comment is durable (on disk, not just written). Posts
  * made at the same moment may share one commit. */
 int store_comment_post(struct store *s, const struct comment_post *in,

@@ -339,6 +339,33 @@ class CommentFormTest(CommentClient, harness.FolioTestCase):
         self.assertIsNone(page.html().find("form", id="commentform"))
         self.assertIn("Comments are closed.", page.html().norm_text())
 
+    def test_form_served_before_comments_closed_or_the_article_went(self):
+        """A form in order is stored on the strength of the article its
+        signed token names (comment_post.c); the store must then find the
+        address still leading to it, published and open, as it writes."""
+        for slug, change, status in ((ZEPPELIN, "comments_open = 0", 403),
+                                     (SUMMIT, "status = 'draft'", 404)):
+            with self.subTest(change=change):
+                token = self.token_for(slug)
+                with self.db() as conn:
+                    before = conn.execute("SELECT comments_open, status FROM articles "
+                                          "WHERE slug = ?", (slug,)).fetchone()
+                    conn.execute("UPDATE articles SET %s WHERE slug = ?" % change, (slug,))
+                try:
+                    f = self.fields(comment=unique("Typed <before> & kept"))
+                    r = self.post(slug, f, token=token)
+                    self.assertStatus(r, status)
+                    self.assertEqual(self.rows_with_body(f["comment"]), [])
+                    if status == 403:
+                        self.assertKept(r, f)
+                finally:
+                    with self.db() as conn:
+                        conn.execute("UPDATE articles SET comments_open = ?, status = ? "
+                                     "WHERE slug = ?",
+                                     (before["comments_open"], before["status"], slug))
+                # open again: the same form goes through
+                self.posted_id(self.post(slug, self.fields(), token=token), slug)
+
     # -- a refused form: the reader lands at the form -------------------------------------
 
     def assertLandsAtTheForm(self, r):

@@ -43,6 +43,15 @@ static void test_token(struct arena *a)
     CHECK(form_token_check(key, tok, 7, t0 - 5, 1, &issued) == TOKEN_TOO_FAST);
     CHECK(form_token_check(key, "", 7, t0, 0, &issued) == TOKEN_MISSING);
     CHECK(form_token_check(key, NULL, 7, t0, 0, &issued) == TOKEN_MISSING);
+    /* the article a token names: ours only, fresh or returned, at any age */
+    CHECK(form_token_article(key, tok) == 7);
+    CHECK(form_token_article(key, form_token_make_returned(a, key, 9, t0)) == 9);
+    CHECK(form_token_article(key, form_token_make(a, key, 11, t0 - 10 * FORM_TOKEN_MAX_AGE)) ==
+          11);
+    CHECK(form_token_article(other_key, tok) == 0);
+    CHECK(form_token_article(key, "") == 0 && form_token_article(key, NULL) == 0);
+    CHECK(form_token_article(key, "AAAAAAAAAAcAAAAAaxCv2xBqyB0aslIhfXu9iT6TtjRya3HVlGKkm7e7IuFvQBEW") ==
+          0);
     CHECK(form_token_check(key, "abc", 7, t0, 0, &issued) == TOKEN_FORGED);
     CHECK(form_token_check(key, "!!!!", 7, t0, 0, &issued) == TOKEN_FORGED);
     /* any changed character breaks it */
