@@ -141,30 +141,23 @@ static bool token_decode(const unsigned char key[SIGN_KEY_BYTES], const char *to
            (*len == TOKEN_FRESH_BYTES || (*len == TOKEN_RETURNED_BYTES && p[16] == 1));
 }
 
-int64_t form_token_article(const unsigned char key[SIGN_KEY_BYTES], const char *token)
+enum token_check form_token_read(const unsigned char key[SIGN_KEY_BYTES], const char *token,
+                                 int64_t now, int min_seconds, int64_t *article_id,
+                                 int64_t *issued)
 {
     unsigned char p[TOKEN_RETURNED_BYTES];
     size_t len = 0;
-    if (!token || !*token || !token_decode(key, token, p, &len))
-        return 0;
-    return (int64_t)get_u64(p);
-}
-
-enum token_check form_token_check(const unsigned char key[SIGN_KEY_BYTES], const char *token,
-                                  int64_t article_id, int64_t now, int min_seconds,
-                                  int64_t *issued)
-{
-    unsigned char p[TOKEN_RETURNED_BYTES];
-    size_t len = 0;
+    *article_id = 0;
     *issued = 0;
     if (!token || !*token)
         return TOKEN_MISSING;
-    if (!token_decode(key, token, p, &len) || (int64_t)get_u64(p) != article_id)
+    if (!token_decode(key, token, p, &len))
         return TOKEN_FORGED;
     int64_t t = (int64_t)get_u64(p + 8);
     /* Another process's clock may run a little ahead; far ahead is not ours. */
     if (t > now + FORM_TOKEN_CLOCK_SKEW)
         return TOKEN_FORGED;
+    *article_id = (int64_t)get_u64(p);
     *issued = t;
     int64_t age = now > t ? now - t : 0;
     if (age > FORM_TOKEN_MAX_AGE)
@@ -172,6 +165,19 @@ enum token_check form_token_check(const unsigned char key[SIGN_KEY_BYTES], const
     if (age < min_seconds && len == TOKEN_FRESH_BYTES)
         return TOKEN_TOO_FAST;
     return TOKEN_OK;
+}
+
+enum token_check form_token_check(const unsigned char key[SIGN_KEY_BYTES], const char *token,
+                                  int64_t article_id, int64_t now, int min_seconds,
+                                  int64_t *issued)
+{
+    int64_t named;
+    enum token_check t = form_token_read(key, token, now, min_seconds, &named, issued);
+    if (named != article_id && t != TOKEN_MISSING) {
+        *issued = 0;
+        return TOKEN_FORGED;
+    }
+    return t;
 }
 
 /* ---- the reader's pending comments ---- */

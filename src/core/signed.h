@@ -44,15 +44,18 @@ char *form_token_make(struct arena *a, const unsigned char key[SIGN_KEY_BYTES],
  * has already waited once, so --min-submit-seconds no longer applies. */
 char *form_token_make_returned(struct arena *a, const unsigned char key[SIGN_KEY_BYTES],
                                int64_t article_id, int64_t issued);
-/* The id of the article a token of ours was made for, whatever its age;
- * 0 for anything else. */
-int64_t form_token_article(const unsigned char key[SIGN_KEY_BYTES], const char *token);
 /* *issued gets the time the form was served when the token is genuine
  * (TOKEN_OK, TOKEN_EXPIRED, TOKEN_TOO_FAST), else 0. A returned token is
  * never TOKEN_TOO_FAST. */
 enum token_check form_token_check(const unsigned char key[SIGN_KEY_BYTES], const char *token,
                                   int64_t article_id, int64_t now, int min_seconds,
                                   int64_t *issued);
+/* form_token_check for whichever article the token names: *article_id gets
+ * it when the token is genuine (TOKEN_OK, TOKEN_EXPIRED, TOKEN_TOO_FAST),
+ * else 0. */
+enum token_check form_token_read(const unsigned char key[SIGN_KEY_BYTES], const char *token,
+                                 int64_t now, int min_seconds, int64_t *article_id,
+                                 int64_t *issued);
 
 /* ---- the reader's pending comments ---- */
 

@@ -115,16 +115,22 @@ static bool validate_fields(const struct form *f, struct submission *s)
  * It keeps the time the form was first served, unless that is past 24
  * hours. A token that is not ours gets a fresh form and a fresh clock:
  * anything can send one. */
-static const char *check_token(struct ctx *c, const struct article *a, struct submission *s)
+static const char *token_outcome(struct submission *s, enum token_check t, int64_t issued,
+                                 int64_t now)
 {
-    int64_t now = (int64_t)time(NULL), issued;
-    enum token_check t = form_token_check(c->app->secret, s->token, a->id, now,
-                                          c->app->cfg.min_submit_seconds, &issued);
     s->form.token_returned = issued != 0;
     s->form.token_issued = t == TOKEN_EXPIRED ? now : issued;
     if (t == TOKEN_OK)
         return NULL;
     return t == TOKEN_TOO_FAST ? MSG_TOO_FAST : MSG_TOKEN;
+}
+
+static const char *check_token(struct ctx *c, const struct article *a, struct submission *s)
+{
+    int64_t now = (int64_t)time(NULL), issued;
+    enum token_check t = form_token_check(c->app->secret, s->token, a->id, now,
+                                          c->app->cfg.min_submit_seconds, &issued);
+    return token_outcome(s, t, issued, now);
 }
 
 /* ---- what happens to a valid comment ---- */
@@ -360,11 +366,13 @@ static bool form_in_order(struct ctx *c, const char *slug, const struct form *f,
 {
     read_fields(c, f, s);
     memset(a, 0, sizeof *a);
-    a->id = form_token_article(c->app->secret, s->token);
+    int64_t now = (int64_t)time(NULL), issued;
+    enum token_check t = form_token_read(c->app->secret, s->token, now,
+                                         c->app->cfg.min_submit_seconds, &a->id, &issued);
     a->slug = slug;
     a->comments_open = true;
     a->status = AS_PUBLISHED;
-    return a->id != 0 && !check_token(c, a, s) && validate_fields(f, s);
+    return !token_outcome(s, t, issued, now) && validate_fields(f, s);
 }
 
 /* A form that decoded: in order and stored, or closed, invalid, or
