@@ -41,6 +41,7 @@ static void *poster(void *arg)
         snprintf(email, sizeof email, "t%p-%d@example.org", (void *)r, n);
         snprintf(body, sizeof body, "comment %d from %p", n, (void *)r);
         struct comment_post p = {
+            .slug = "a",
             .c = { .article_id = article_id, .status = CS_PENDING, .author = "T",
                    .email = email, .url = "", .body = body, .ip = "192.0.2.1",
                    .user_agent = "", .created_at = (int64_t)time(NULL) },
@@ -186,6 +187,28 @@ int main(void)
     CHECK(count("SELECT sum(id) FROM comments") == id_sum);
     CHECK(count("SELECT pending FROM article_comment_counts WHERE article_id = 1") == stored);
 
+    /* the slug must lead to the article, published and open, as it is written */
+    {
+        struct comment_post p = {
+            .slug = "a",
+            .c = { .article_id = article_id + 1, .status = CS_PENDING, .author = "T",
+                   .email = "target@example.org", .url = "", .body = "never stored",
+                   .ip = "192.0.2.1", .user_agent = "", .created_at = (int64_t)time(NULL) },
+        };
+        struct comment_post_result res;
+        CHECK(store_comment_post(s, &p, &res) == STORE_OK && res.verdict == COMMENT_NO_TARGET);
+        p.slug = "no-such-slug";
+        p.c.article_id = article_id;
+        CHECK(store_comment_post(s, &p, &res) == STORE_OK && res.verdict == COMMENT_NO_TARGET);
+        CHECK(count("SELECT count(*) FROM comments WHERE body = 'never stored'") == 0);
+        p.slug = "a";
+        p.per_page = 50;
+        CHECK(store_comment_post(s, &p, &res) == STORE_OK && res.verdict == COMMENT_STORED &&
+              res.page == 1);
+        CHECK(count("SELECT count(*) FROM comments WHERE body = 'never stored'") == 1);
+        stored++;
+    }
+
     /* a failing write keeps nothing, and reports its failure */
     CHECK(group_write(s, failing_write, NULL) == STORE_ERROR);
     CHECK(count("SELECT count(*) FROM comments WHERE body = 'never kept'") == 0);
@@ -246,6 +269,7 @@ int main(void)
     CHECK(store_site_version(s, &site_after) == STORE_OK && site_after > site_before);
 
     store_close(s);
+    store_group_commit_close();     /* the batches' connection, as a server's end does */
     unlink(db_path);
     char aux[64];
     snprintf(aux, sizeof aux, "%s-wal", db_path);
