@@ -48,6 +48,16 @@ const char *db_where(struct store *s)
     return s->where;
 }
 
+bool db_defer_sync(struct store *s)
+{
+    return s->drv->defer_sync && s->drv->defer_sync(s);
+}
+
+int db_sync_log(struct store *s)
+{
+    return s->drv->sync_log ? s->drv->sync_log(s) : STORE_OK;
+}
+
 bool db_keeps_pages_per_connection(struct store *s)
 {
     return s->drv == &db_sqlite_driver;

@@ -65,6 +65,18 @@ const char *db_where(struct store *s);
  * them all whenever another connection commits (SQLite), false when the
  * server keeps them (PostgreSQL). */
 bool db_keeps_pages_per_connection(struct store *s);
+/* Lets s's commits return before they are on disk, for a caller that makes
+ * them durable itself with db_sync_log before it tells anyone they are kept
+ * (group commit: the next batch is written while the last one's sync waits
+ * for the disk). True when s now works so; false (and s syncs each commit
+ * as before) when the driver's server syncs every commit (PostgreSQL), the
+ * database is in memory, or its log cannot be opened (logged). Not to be
+ * called while another thread uses s. */
+bool db_defer_sync(struct store *s);
+/* Waits until every commit made so far on s, after db_defer_sync, is on
+ * disk. STORE_OK, or STORE_ERROR (logged): those commits may be lost.
+ * Unlike the rest of s, safe while another thread runs statements on s. */
+int db_sync_log(struct store *s);
 /* True inside a transaction (BEGIN without its COMMIT or ROLLBACK yet). */
 bool db_in_transaction(struct store *s);
 

@@ -4,6 +4,8 @@
 #include "store/db_sqlite.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -11,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -40,6 +43,7 @@ struct sqlite_store {
     ino_t ino;
     bool identity_known;
     long long checked_at;       /* the monotonic second of the last look */
+    int wal_fd;                 /* the WAL, after db_defer_sync; else -1 */
 };
 
 struct sqlite_query {
@@ -314,6 +318,7 @@ static struct store *lite_open(const char *path, const char *sql_dir, bool creat
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
+    ls->wal_fd = -1;
     struct store *s = &ls->base;
     s->drv = &db_sqlite_driver;
     s->where = path;
@@ -369,6 +374,8 @@ fail:
 
 static void lite_close(struct store *s)
 {
+    if (lite(s)->wal_fd >= 0)
+        close(lite(s)->wal_fd);
     sqlite3_close(handle(s));
     free(lite(s));
 }
@@ -642,6 +649,71 @@ sqlite3 *db_sqlite_handle(struct store *s)
     return s->drv == &db_sqlite_driver ? handle(s) : NULL;
 }
 
+/* ---- commits synced by the caller (db_defer_sync, db_sync_log) ---- */
+
+/* fsyncs the directory that holds `path`, so that a file created in it is
+ * still there after a power cut (what SQLite does on a new log's first sync,
+ * which with synchronous = NORMAL comes only at a checkpoint). */
+static bool sync_directory_of(const char *path)
+{
+    char *copy = strdup(path);
+    if (!copy)
+        return false;
+    int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    free(copy);
+    bool ok = fd >= 0 && fsync(fd) == 0;
+    if (fd >= 0)
+        close(fd);
+    return ok;
+}
+
+/* With synchronous = NORMAL a commit writes its frames to the WAL and
+ * returns; syncing the WAL after it is what synchronous = FULL does inside
+ * COMMIT (a checkpoint still syncs as before). The WAL is opened here, by
+ * the name SQLite gives it: it exists, since set_up_connection read the
+ * database in WAL mode, and it stays the same file while s is open (SQLite
+ * deletes it only when the last connection closes). */
+static bool lite_defer_sync(struct store *s)
+{
+    struct sqlite_store *ls = lite(s);
+    sqlite3_filename db_file = sqlite3_db_filename(ls->db, "main");
+    if (!db_file || !*db_file || ls->wal_fd >= 0)
+        return ls->wal_fd >= 0;         /* in memory: nothing reaches a disk */
+    const char *wal = sqlite3_filename_wal(db_file);
+    int fd = open(wal, O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || !sync_directory_of(wal)) {
+        log_error("database %s: cannot open its log %s to sync it (%s); each commit of "
+                  "group commit waits for the disk instead", s->where, wal, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return false;
+    }
+    struct db_query *st = db_stmt(s, STMT_SETUP_SYNC_DEFERRED);
+    enum db_step rc = st ? db_step(st) : DB_FAILED;
+    if (st)
+        lite_finalize(st);
+    s->stmts[STMT_SETUP_SYNC_DEFERRED] = NULL;
+    if (rc != DB_DONE) {
+        close(fd);
+        return false;
+    }
+    ls->wal_fd = fd;
+    return true;
+}
+
+static int lite_sync_log(struct store *s)
+{
+    int fd = lite(s)->wal_fd;
+    if (fd < 0)
+        return STORE_OK;                /* its commits synced themselves */
+    if (fdatasync(fd) != 0) {
+        log_error("database %s: syncing its log: %s; the comments just written may be lost",
+                  s->where, strerror(errno));
+        return STORE_ERROR;
+    }
+    return STORE_OK;
+}
+
 const struct db_driver db_sqlite_driver = {
     .name = "sqlite",
     .open = lite_open,
@@ -669,4 +741,6 @@ const struct db_driver db_sqlite_driver = {
     .read_only = lite_read_only,
     .backup = lite_backup,
     .generation = lite_generation,
+    .defer_sync = lite_defer_sync,
+    .sync_log = lite_sync_log,
 };

@@ -71,6 +71,10 @@ struct db_driver {
     bool (*read_only)(struct store *s);
     int (*backup)(struct store *s, const char *dest_path, char *err, size_t errlen);
     uint64_t (*generation)(struct store *s);
+    /* db.h's db_defer_sync and db_sync_log; NULL where every commit is
+     * synced by the server (PostgreSQL). */
+    bool (*defer_sync)(struct store *s);
+    int (*sync_log)(struct store *s);
 };
 
 /* True for a postgresql:// or postgres:// URI: a PostgreSQL database. */

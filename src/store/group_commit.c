@@ -2,19 +2,36 @@
  *
  * With synchronous = FULL every commit waits for the disk (an fsync of the
  * WAL), a millisecond or more, and SQLite takes one writer at a time, so
- * comments one by one could never pass the disk's fsync rate. Here the
- * first thread to arrive becomes the leader: it opens one transaction on its
- * own connection, runs every write that has queued up meanwhile (each but
- * the first kept in a savepoint of its own, so one that fails or is refused
- * leaves the others alone), commits once, and wakes the writers, each of
- * which learns its own result. Nobody hears "done" before the commit that holds their write is
- * on disk: the durability of one commit per write, at the cost of one fsync
- * per batch. The threads that arrive while a leader commits form the next
- * batch. On PostgreSQL the same holds across hosts: each host's batches
- * queue for the database's write lock (db_pgsql.c), one commit per batch.
+ * comments one by one could never pass the disk's fsync rate. Here writes
+ * that arrive together share one transaction (each but the first kept in a
+ * savepoint of its own, so one that fails or is refused leaves the others
+ * alone) and one commit, and each writer learns its own result. Nobody
+ * hears "done" before the commit that holds their write is on disk: the
+ * durability of one commit per write, at the cost of one fsync per batch.
  *
- * On SQLite every batch runs on one connection kept for it (the committer
- * below), whichever thread leads. */
+ * On SQLite the batches run on one connection kept for them (the
+ * committer), in a pipeline of two stages:
+ *   - the writers themselves run their writes, one thread at a time, in the
+ *     committer's open transaction: whoever arrives while nobody runs takes
+ *     everything queued and runs it;
+ *   - a thread of the committer's own commits that transaction, which with
+ *     synchronous = NORMAL writes it to the WAL and returns, then syncs the
+ *     WAL (fdatasync) and only then answers its writers.
+ * So the next batch's writes run while the last one's sync waits for the
+ * disk, where before each waited for the other: one sync at a time, each
+ * covering one commit of everything that was run meanwhile.
+ *
+ * What other connections see: a batch is visible to readers from its
+ * COMMIT, a sync's length (under a millisecond here) before it is on disk.
+ * A power cut in that moment loses it, and only it (the WAL is recovered up
+ * to its first unsynced frame), and none of its writers has been answered.
+ *
+ * On PostgreSQL the server syncs each commit and keeps the pages, so the
+ * first writer to arrive leads: it runs everything queued on its own
+ * connection, commits, and wakes the writers; those that arrive meanwhile
+ * form the next batch. Across hosts each host's batches queue for the
+ * database's write lock (db_pgsql.c), one commit per batch. The same is
+ * done on SQLite when the committer cannot be opened. */
 #include "store/group_commit.h"
 
 #include <pthread.h>
@@ -24,68 +41,55 @@
 #include "core/log.h"
 
 /* Each writer waits on a condition of its own, so that a batch's end wakes
- * the writers it answered and the next leader, not every writer waiting:
+ * the writers it answered and the next to run, not every writer waiting:
  * with one condition for all, each batch woke all sixteen, and the ones still
  * queued went back to sleep (~20 futex calls a comment). */
 struct job {
     group_write_fn fn;
     void *arg;
     int rc;
-    bool done;
+    bool taken;             /* off the queue, in a batch */
+    bool done;              /* answered: rc is final */
     pthread_cond_t wake;
     struct job *next;
 };
 
-static struct {
-    pthread_mutex_t lock;
-    struct job *head, **tail;
-    bool leading;           /* a leader is running a batch */
-} gc = { PTHREAD_MUTEX_INITIALIZER, NULL, &gc.head, false };
+/* One batch's transaction, as its writes join it. */
+struct batch {
+    struct store *s;
+    struct job *jobs, **tail;
+    bool open;              /* a transaction is open */
+    bool any_kept;          /* a write in it is to be committed */
+};
 
-/* The connection the batches run on. SQLite drops a connection's whole page
- * cache when another connection has committed since it last read (the WAL
- * does not say which pages changed), so a batch run on the leader's own
- * connection read its pages again from the files, about twelve a comment,
- * since the last batch was another thread's. On one connection kept for the
- * batches, the pages they write stay cached. It is used by the leader
- * only, one at a time; opened by the first, for the database the leader's
- * connection has open, and opened again if that changes (a test process may
- * open another). On PostgreSQL a batch runs on the leader's connection: the
- * server keeps the pages. */
+static struct {
+    pthread_mutex_t lock;   /* guards everything here and in `committer` */
+    struct job *head, **tail;   /* queued, not yet run */
+    pthread_cond_t idle;    /* a batch was answered (for close_committer) */
+    bool leading;           /* PostgreSQL: a leader is running a batch */
+} gc = { PTHREAD_MUTEX_INITIALIZER, NULL, &gc.head, PTHREAD_COND_INITIALIZER, false };
+
+/* The connection the batches run on, with SQLite. SQLite drops a
+ * connection's whole page cache when another connection has committed since
+ * it last read (the WAL does not say which pages changed), so batches run
+ * on their writers' own connections read their pages again from the files,
+ * about twelve a comment. On one connection kept for the batches, the pages
+ * they write stay cached. Opened on the first write, for the database the
+ * writer's connection has open, and opened again if that changes (a test
+ * process may open another). */
 static struct {
     struct store *s;
     bool failed_logged;
-} committer;
-
-static struct store *batch_connection(struct store *own)
-{
-    if (!db_keeps_pages_per_connection(own))
-        return own;
-    if (committer.s && strcmp(db_where(committer.s), db_where(own)) != 0) {
-        store_close(committer.s);
-        committer.s = NULL;
-    }
-    if (!committer.s) {
-        char err[512];
-        committer.s = store_open(db_where(own), NULL, false, err, sizeof err);
-        if (!committer.s) {
-            if (!committer.failed_logged)
-                log_error("group commit: %s; comments are written on the connection of the "
-                          "thread that posts them instead", err);
-            committer.failed_logged = true;
-            return own;
-        }
-    }
-    return committer.s;
-}
-
-void store_group_commit_close(void)
-{
-    pthread_mutex_lock(&gc.lock);
-    store_close(committer.s);
-    committer.s = NULL;
-    pthread_mutex_unlock(&gc.lock);
-}
+    bool pipelined;         /* its thread runs, and s's commits are synced by it */
+    bool stopping;
+    pthread_t tid;
+    pthread_cond_t work;    /* to its thread: writes were run, or stop */
+    struct batch open;      /* run in s's open transaction, not committed yet */
+    bool running;           /* a writer is running writes on s */
+    bool committing;        /* the thread is committing on s */
+    bool commit_wanted;     /* the thread waits for the running writer */
+    bool busy;              /* the thread has a batch it has not answered */
+} committer = { .work = PTHREAD_COND_INITIALIZER };
 
 static int step_stmt(struct store *s, enum stmt_id id)
 {
@@ -93,7 +97,7 @@ static int step_stmt(struct store *s, enum stmt_id id)
     return st ? db_exec_stmt(s, st) : STORE_ERROR;
 }
 
-/* Runs the batch in one transaction on s; sets every job's rc.
+/* ---- a batch's transaction ----
  *
  * Each statement is a round trip to a PostgreSQL server, and the batch's
  * statements run one after another while its writers wait, so the batch
@@ -104,58 +108,284 @@ static int step_stmt(struct store *s, enum stmt_id id)
  * open when it is kept (COMMIT releases them all), and only a write that
  * is not kept rolls back to its savepoint and releases it. A comment alone
  * in its batch thus costs its own statements, BEGIN and COMMIT. */
-static void run_batch(struct store *s, struct job *batch)
+
+static void batch_init(struct batch *b, struct store *s)
 {
-    if (store_begin(s) != STORE_OK) {
-        for (struct job *j = batch; j; j = j->next)
-            j->rc = STORE_ERROR;
+    *b = (struct batch){ .s = s };
+    b->tail = &b->jobs;
+}
+
+/* Runs j in b's transaction, beginning one if none is open; sets j->rc. */
+static void run_write(struct batch *b, struct job *j)
+{
+    struct store *s = b->s;
+    j->rc = STORE_ERROR;
+    if (b->open && !b->any_kept && !db_in_transaction(s)) {
+        store_rollback(s);          /* SQLite ended it: nothing was in it */
+        b->open = false;
+    }
+    if (!b->open) {
+        if (store_begin(s) != STORE_OK)
+            return;
+        b->open = true;
+    }
+    if (!db_in_transaction(s))      /* SQLite rolled back what was kept */
         return;
+    bool nested = b->any_kept;
+    if (nested && step_stmt(s, STMT_GROUP_SAVEPOINT) != STORE_OK)
+        return;
+    bool keep = false;
+    j->rc = j->fn(s, j->arg, &keep);
+    if (j->rc == STORE_OK && keep) {
+        b->any_kept = true;
+    } else if (!nested) {
+        store_rollback(s);          /* nothing else in it */
+        b->open = false;
+    } else if (db_in_transaction(s)) {
+        step_stmt(s, STMT_GROUP_ROLLBACK_TO);
+        step_stmt(s, STMT_GROUP_RELEASE);
     }
-    bool open = true, any_kept = false;
-    for (struct job *j = batch; j; j = j->next) {
+}
+
+/* Adds the writes of `list` to b's, to be answered with them. gc.lock
+ * held (the committer's thread looks at the open batch's list while a
+ * writer runs its writes). */
+static void add_writes(struct batch *b, struct job *list)
+{
+    *b->tail = list;
+    while (*b->tail)
+        b->tail = &(*b->tail)->next;
+}
+
+/* Runs the writes of `list`, added to b. Without gc.lock. */
+static void run_writes(struct batch *b, struct job *list)
+{
+    for (struct job *j = list; j; j = j->next)
+        run_write(b, j);
+}
+
+static void fail_all(struct job *jobs)
+{
+    for (struct job *j = jobs; j; j = j->next)
         j->rc = STORE_ERROR;
-        if (open && !any_kept && !db_in_transaction(s)) {
-            store_rollback(s);          /* SQLite ended it: nothing was in it */
-            open = false;
-        }
-        if (!open) {
-            if (store_begin(s) != STORE_OK)
-                continue;
-            open = true;
-        }
-        if (!db_in_transaction(s))      /* SQLite rolled back what was kept */
-            continue;
-        bool nested = any_kept;
-        if (nested && step_stmt(s, STMT_GROUP_SAVEPOINT) != STORE_OK)
-            continue;
-        bool keep = false;
-        j->rc = j->fn(s, j->arg, &keep);
-        if (j->rc == STORE_OK && keep) {
-            any_kept = true;
-        } else if (!nested) {
-            store_rollback(s);          /* nothing else in it */
-            open = false;
-        } else if (db_in_transaction(s)) {
-            step_stmt(s, STMT_GROUP_ROLLBACK_TO);
-            step_stmt(s, STMT_GROUP_RELEASE);
-        }
-    }
-    /* Whatever the batch did is durable only once COMMIT returns. */
-    bool committed;
-    if (!open) {
+}
+
+/* Ends b's transaction: commits what was kept. True when that wrote
+ * something (durable now, or once synced where the connection defers its
+ * syncs); what could not be committed fails every write. Without gc.lock. */
+static bool end_batch(struct batch *b)
+{
+    struct store *s = b->s;
+    bool committed, wrote = false;
+    if (!b->open) {
         committed = true;       /* closed only while nothing was kept */
     } else if (!db_in_transaction(s)) {
-        committed = !any_kept;
-    } else if (any_kept) {
-        committed = store_commit(s) == STORE_OK;
+        committed = !b->any_kept;
+    } else if (b->any_kept) {
+        committed = wrote = store_commit(s) == STORE_OK;
     } else {
         store_rollback(s);      /* nothing to keep: no need to wait for the disk */
         committed = true;
     }
     if (!committed) {
         store_rollback(s);
-        for (struct job *j = batch; j; j = j->next)
-            j->rc = STORE_ERROR;
+        fail_all(b->jobs);
+    }
+    return wrote;
+}
+
+/* Everything queued, taken off the queue. gc.lock held. */
+static struct job *take_queue(void)
+{
+    struct job *list = gc.head;
+    for (struct job *j = list; j; j = j->next)
+        j->taken = true;
+    gc.head = NULL;
+    gc.tail = &gc.head;
+    return list;
+}
+
+/* Tells each writer of `jobs` its result. gc.lock held (each job stays
+ * valid while it is: its writer cannot see done before it is released). */
+static void answer(struct job *jobs)
+{
+    for (struct job *j = jobs; j; j = j->next) {
+        j->done = true;
+        pthread_cond_signal(&j->wake);
+    }
+}
+
+/* The first writer still queued runs the queue next. gc.lock held. */
+static void wake_next_runner(void)
+{
+    if (gc.head)
+        pthread_cond_signal(&gc.head->wake);
+}
+
+/* ---- the pipeline (SQLite) ---- */
+
+/* The committer's thread: commits what the writers have run, syncs it,
+ * answers them; one batch at a time. */
+static void *committer_main(void *unused)
+{
+    (void)unused;
+    pthread_mutex_lock(&gc.lock);
+    for (;;) {
+        while (!committer.open.jobs || committer.running) {
+            if (committer.stopping && !committer.open.jobs && !committer.running)
+                goto stop;
+            committer.commit_wanted = committer.open.jobs != NULL;
+            pthread_cond_wait(&committer.work, &gc.lock);
+        }
+        committer.commit_wanted = false;
+        committer.committing = committer.busy = true;
+        struct batch b = committer.open;
+        batch_init(&committer.open, committer.s);
+        pthread_mutex_unlock(&gc.lock);
+        bool wrote = end_batch(&b);
+        pthread_mutex_lock(&gc.lock);
+        committer.committing = false;
+        wake_next_runner();     /* queued meanwhile: they run during the sync */
+        if (wrote) {
+            pthread_mutex_unlock(&gc.lock);
+            int rc = db_sync_log(b.s);
+            pthread_mutex_lock(&gc.lock);
+            if (rc != STORE_OK)
+                fail_all(b.jobs);
+        }
+        answer(b.jobs);
+        committer.busy = false;
+        pthread_cond_broadcast(&gc.idle);
+    }
+stop:
+    pthread_mutex_unlock(&gc.lock);
+    return NULL;
+}
+
+/* Makes the committer's commits wait for its thread's sync, and starts
+ * that thread. False (and each commit syncs itself) when either cannot be
+ * done. gc.lock held. */
+static bool start_pipeline(void)
+{
+    batch_init(&committer.open, committer.s);
+    committer.stopping = false;
+    if (pthread_create(&committer.tid, NULL, committer_main, NULL) != 0) {
+        log_error("group commit: cannot start the committer's thread; each batch waits "
+                  "for the disk on its own");
+        return false;
+    }
+    if (!db_defer_sync(committer.s)) {
+        committer.stopping = true;
+        pthread_mutex_unlock(&gc.lock);
+        pthread_join(committer.tid, NULL);
+        pthread_mutex_lock(&gc.lock);
+        return false;
+    }
+    return true;
+}
+
+/* Closes the committer once everything queued for it is answered. gc.lock
+ * held; released while waiting. */
+static void close_committer(void)
+{
+    if (committer.pipelined) {
+        while (gc.head || committer.running || committer.open.jobs || committer.busy)
+            pthread_cond_wait(&gc.idle, &gc.lock);
+        committer.stopping = true;
+        pthread_cond_signal(&committer.work);
+        pthread_mutex_unlock(&gc.lock);
+        pthread_join(committer.tid, NULL);
+        pthread_mutex_lock(&gc.lock);
+        committer.pipelined = false;
+    }
+    store_close(committer.s);
+    committer.s = NULL;
+}
+
+/* The connection for the next batch: the committer, or (PostgreSQL, or a
+ * committer that cannot be opened) the writer's own. gc.lock held. */
+static struct store *batch_connection(struct store *own)
+{
+    if (!db_keeps_pages_per_connection(own))
+        return own;
+    if (committer.s && strcmp(db_where(committer.s), db_where(own)) != 0)
+        close_committer();
+    if (!committer.s) {
+        char err[512];
+        committer.s = store_open(db_where(own), NULL, false, err, sizeof err);
+        if (!committer.s) {
+            if (!committer.failed_logged)
+                log_error("group commit: %s; comments are written on the connection of the "
+                          "thread that posts them instead", err);
+            committer.failed_logged = true;
+            return own;
+        }
+        committer.pipelined = start_pipeline();
+    }
+    return committer.s;
+}
+
+void store_group_commit_close(void)
+{
+    pthread_mutex_lock(&gc.lock);
+    if (committer.s)
+        close_committer();
+    pthread_mutex_unlock(&gc.lock);
+}
+
+/* Runs everything queued in the committer's open transaction, then hands
+ * it to the committer's thread. gc.lock held. */
+static void run_queue(void)
+{
+    committer.running = true;
+    struct job *list = take_queue();
+    add_writes(&committer.open, list);
+    pthread_mutex_unlock(&gc.lock);
+    run_writes(&committer.open, list);
+    pthread_mutex_lock(&gc.lock);
+    committer.running = false;
+    pthread_cond_signal(&committer.work);
+    if (!committer.commit_wanted)
+        wake_next_runner();
+}
+
+static void pipelined_write(struct job *me)
+{
+    while (!me->done) {
+        if (!me->taken && !committer.running && !committer.committing &&
+            !committer.commit_wanted)
+            run_queue();
+        else
+            pthread_cond_wait(&me->wake, &gc.lock);
+    }
+}
+
+/* ---- a leader for each batch (PostgreSQL) ---- */
+
+/* Runs everything queued on s, commits, answers. gc.lock held. */
+static void lead(struct store *s)
+{
+    gc.leading = true;
+    struct batch b;
+    batch_init(&b, s);
+    struct job *list = take_queue();
+    add_writes(&b, list);
+    pthread_mutex_unlock(&gc.lock);
+    run_writes(&b, list);
+    end_batch(&b);
+    pthread_mutex_lock(&gc.lock);
+    answer(b.jobs);
+    gc.leading = false;
+    wake_next_runner();     /* queued meanwhile: its first leads next */
+}
+
+static void led_write(struct store *s, struct job *me)
+{
+    while (!me->done) {
+        if (gc.leading || me->taken)
+            pthread_cond_wait(&me->wake, &gc.lock);
+        else
+            lead(s);
     }
 }
 
@@ -164,31 +394,13 @@ int group_write(struct store *s, group_write_fn fn, void *arg)
     struct job me = { .fn = fn, .arg = arg, .rc = STORE_ERROR };
     pthread_cond_init(&me.wake, NULL);
     pthread_mutex_lock(&gc.lock);
+    struct store *conn = batch_connection(s);
     *gc.tail = &me;
     gc.tail = &me.next;
-    while (!me.done) {
-        if (gc.leading) {
-            pthread_cond_wait(&me.wake, &gc.lock);
-            continue;
-        }
-        /* Lead: take everything queued, ours included. */
-        gc.leading = true;
-        struct job *batch = gc.head;
-        gc.head = NULL;
-        gc.tail = &gc.head;
-        pthread_mutex_unlock(&gc.lock);
-        run_batch(batch_connection(s), batch);
-        pthread_mutex_lock(&gc.lock);
-        /* (each j stays valid while the lock is held: its writer cannot
-         * see done before it is released) */
-        for (struct job *j = batch; j; j = j->next) {
-            j->done = true;
-            pthread_cond_signal(&j->wake);
-        }
-        gc.leading = false;
-        if (gc.head)            /* queued meanwhile: its first leads next */
-            pthread_cond_signal(&gc.head->wake);
-    }
+    if (conn == committer.s && committer.pipelined)
+        pipelined_write(&me);
+    else
+        led_write(conn, &me);
     pthread_mutex_unlock(&gc.lock);
     pthread_cond_destroy(&me.wake);
     return me.rc;

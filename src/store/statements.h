@@ -516,6 +516,8 @@ STMT(WP_TEMP_ON_DISK, "PRAGMA temp_store = FILE")
  * makes every commit durable before the 303 is sent. */
 STMT(SETUP_JOURNAL, "PRAGMA journal_mode = WAL")
 STMT(SETUP_SYNCHRONOUS, "PRAGMA synchronous = FULL")
+/* group commit's connection: its commits are synced by db_sync_log */
+STMT(SETUP_SYNC_DEFERRED, "PRAGMA synchronous = NORMAL")
 STMT(SETUP_FOREIGN_KEYS, "PRAGMA foreign_keys = ON")
 STMT(SETUP_TEMP_STORE, "PRAGMA temp_store = MEMORY")
 STMT(SCHEMA_VERSION, "PRAGMA user_version")

@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "store/db.h"
+#include "store/db_sqlite.h"
 #include "store/group_commit.h"
 #include "store/store.h"
 
@@ -118,6 +120,33 @@ static void *gate_thread(void *arg)
 {
     group_write(arg, gate_write, NULL);
     return NULL;
+}
+
+/* PRAGMA synchronous of s: 1 is NORMAL, 2 FULL. */
+static int synchronous_of(struct store *s)
+{
+    sqlite3_stmt *st;
+    int level = -1;
+    if (sqlite3_prepare_v2(db_sqlite_handle(s), "PRAGMA synchronous", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        level = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return level;
+}
+
+/* One comment through the group commit on s: its verdict. */
+static int post_one(struct store *s, const char *body)
+{
+    struct comment_post p = {
+        .slug = "a",
+        .c = { .article_id = article_id, .status = CS_PENDING, .author = "P",
+               .email = "one@example.org", .url = "", .body = body, .ip = "192.0.2.2",
+               .user_agent = "", .created_at = (int64_t)time(NULL) },
+    };
+    struct comment_post_result res;
+    if (store_comment_post(s, &p, &res) != STORE_OK)
+        return -1;
+    return (int)res.verdict;
 }
 
 static int64_t count(const char *sql)
@@ -267,6 +296,59 @@ int main(void)
     sqlite3_exec(other, "UPDATE articles SET version = version + 1", NULL, NULL, NULL);
     sqlite3_close(other);
     CHECK(store_site_version(s, &site_after) == STORE_OK && site_after > site_before);
+
+    /* Every connection syncs each commit itself, but the batches': its
+     * commits are synced by its own thread (db_sync_log) before anyone is
+     * answered. A connection told to defer its syncs says so. */
+    CHECK(synchronous_of(s) == 2);
+    {
+        struct store *d = store_open(db_path, NULL, false, err, sizeof err);
+        CHECK(d != NULL);
+        if (!d)
+            return check_result("test_group_commit");
+        CHECK(synchronous_of(d) == 2);
+        CHECK(db_defer_sync(d));
+        CHECK(synchronous_of(d) == 1);
+        CHECK(db_sync_log(d) == STORE_OK);
+        store_close(d);
+    }
+
+    /* The batches' connection closed (a server's end) and opened again by
+     * the next write; a write for another database closes it and opens
+     * one on that database, after the writes queued for the first. */
+    store_group_commit_close();
+    CHECK(post_one(s, "after a close") == COMMENT_STORED);
+    CHECK(count("SELECT count(*) FROM comments WHERE body = 'after a close'") == 1);
+    {
+        char other_path[] = "/tmp/folio-test-group-other-XXXXXX";
+        int ofd = mkstemp(other_path);
+        CHECK(ofd >= 0);
+        close(ofd);
+        unlink(other_path);
+        struct store *o = store_open(other_path, FOLIO_SOURCE_DIR "/sql", true, err, sizeof err);
+        CHECK(o != NULL);
+        if (!o)
+            return check_result("test_group_commit");
+        bool ocreated;
+        int64_t other_id, other_version;
+        CHECK(store_article_save(o, &in, &ocreated) == STORE_OK);
+        CHECK(store_article_version(o, "a", &other_id, &other_version) == STORE_OK &&
+              other_id == article_id);
+        CHECK(post_one(o, "on the other database") == COMMENT_STORED);
+        CHECK(post_one(s, "back on the first") == COMMENT_STORED);
+        CHECK(count("SELECT count(*) FROM comments WHERE body = 'back on the first'") == 1);
+        CHECK(count("SELECT count(*) FROM comments WHERE body = 'on the other database'") == 0);
+        store_close(o);
+        store_group_commit_close();
+        for (const char *suffix = ""; suffix; suffix = *suffix ? NULL : "-wal") {
+            char f[96];
+            snprintf(f, sizeof f, "%s%s", other_path, suffix);
+            unlink(f);
+        }
+        char shm[96];
+        snprintf(shm, sizeof shm, "%s-shm", other_path);
+        unlink(shm);
+    }
 
     store_close(s);
     store_group_commit_close();     /* the batches' connection, as a server's end does */
