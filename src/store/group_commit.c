@@ -35,22 +35,31 @@
 #include "store/group_commit.h"
 
 #include <pthread.h>
+#include <semaphore.h>
 #include <stdbool.h>
 #include <string.h>
 
 #include "core/log.h"
 
-/* Each writer waits on a condition of its own, so that a batch's end wakes
- * the writers it answered and the next to run, not every writer waiting:
- * with one condition for all, each batch woke all sixteen, and the ones still
- * queued went back to sleep (~20 futex calls a comment). */
+/* A writer that cannot run at once sleeps on a semaphore of its own, and
+ * what wakes it is said by whoever posts it, so it need not look again:
+ *   - "your turn": posted, with `called` set, to the first writer queued,
+ *     while nobody else may run (a writer called runs everything queued,
+ *     its own write first, then sleeps again for its answer);
+ *   - its answer: posted once, after rc is final, outside gc.lock.
+ * A writer is thus woken once for its answer (twice when called), and
+ * never wakes only to wait for gc.lock. With a condition for each writer,
+ * signalled under the lock, the woken writers queued for the lock the
+ * signaller still held: 4.9 futex calls a comment (strace -c, folio fcgi
+ * posting), 2.3 now. A semaphore, unlike a condition, may be posted after
+ * its waiter has been let go (sem_post is safe against a sem_destroy after
+ * the sem_wait it ends). */
 struct job {
     group_write_fn fn;
     void *arg;
     int rc;
-    bool taken;             /* off the queue, in a batch */
-    bool done;              /* answered: rc is final */
-    pthread_cond_t wake;
+    bool called;            /* posted its turn to run (set before the post) */
+    sem_t wake;
     struct job *next;
 };
 
@@ -65,9 +74,10 @@ struct batch {
 static struct {
     pthread_mutex_t lock;   /* guards everything here and in `committer` */
     struct job *head, **tail;   /* queued, not yet run */
+    bool called;            /* the first queued has been posted its turn */
     pthread_cond_t idle;    /* a batch was answered (for close_committer) */
     bool leading;           /* PostgreSQL: a leader is running a batch */
-} gc = { PTHREAD_MUTEX_INITIALIZER, NULL, &gc.head, PTHREAD_COND_INITIALIZER, false };
+} gc = { PTHREAD_MUTEX_INITIALIZER, NULL, &gc.head, false, PTHREAD_COND_INITIALIZER, false };
 
 /* The connection the batches run on, with SQLite. SQLite drops a
  * connection's whole page cache when another connection has committed since
@@ -198,28 +208,32 @@ static bool end_batch(struct batch *b)
 static struct job *take_queue(void)
 {
     struct job *list = gc.head;
-    for (struct job *j = list; j; j = j->next)
-        j->taken = true;
     gc.head = NULL;
     gc.tail = &gc.head;
     return list;
 }
 
-/* Tells each writer of `jobs` its result. gc.lock held (each job stays
- * valid while it is: its writer cannot see done before it is released). */
-static void answer(struct job *jobs)
+/* Tells each writer of `jobs` but `self` its result, which is final.
+ * Without gc.lock: a writer may return as soon as it is posted. */
+static void answer(struct job *jobs, const struct job *self)
 {
-    for (struct job *j = jobs; j; j = j->next) {
-        j->done = true;
-        pthread_cond_signal(&j->wake);
+    struct job *next;
+    for (struct job *j = jobs; j; j = next) {
+        next = j->next;         /* (j may be gone once posted) */
+        if (j != self)
+            sem_post(&j->wake);
     }
 }
 
-/* The first writer still queued runs the queue next. gc.lock held. */
-static void wake_next_runner(void)
+/* Posts the first writer queued its turn to run (or lead) the queue, if
+ * there is one and none has been called yet. gc.lock held. */
+static void call_next(void)
 {
-    if (gc.head)
-        pthread_cond_signal(&gc.head->wake);
+    if (gc.head && !gc.called) {
+        gc.called = true;
+        gc.head->called = true;
+        sem_post(&gc.head->wake);
+    }
 }
 
 /* ---- the pipeline (SQLite) ---- */
@@ -231,8 +245,9 @@ static void *committer_main(void *unused)
     (void)unused;
     pthread_mutex_lock(&gc.lock);
     for (;;) {
-        while (!committer.open.jobs || committer.running) {
-            if (committer.stopping && !committer.open.jobs && !committer.running)
+        /* (a writer called to run is about to use the connection too) */
+        while (!committer.open.jobs || committer.running || gc.called) {
+            if (committer.stopping && !committer.open.jobs && !committer.running && !gc.called)
                 goto stop;
             committer.commit_wanted = committer.open.jobs != NULL;
             pthread_cond_wait(&committer.work, &gc.lock);
@@ -245,15 +260,12 @@ static void *committer_main(void *unused)
         bool wrote = end_batch(&b);
         pthread_mutex_lock(&gc.lock);
         committer.committing = false;
-        wake_next_runner();     /* queued meanwhile: they run during the sync */
-        if (wrote) {
-            pthread_mutex_unlock(&gc.lock);
-            int rc = db_sync_log(b.s);
-            pthread_mutex_lock(&gc.lock);
-            if (rc != STORE_OK)
-                fail_all(b.jobs);
-        }
-        answer(b.jobs);
+        call_next();            /* queued meanwhile: they run during the sync */
+        pthread_mutex_unlock(&gc.lock);
+        if (wrote && db_sync_log(b.s) != STORE_OK)
+            fail_all(b.jobs);
+        answer(b.jobs, NULL);
+        pthread_mutex_lock(&gc.lock);
         committer.busy = false;
         pthread_cond_broadcast(&gc.idle);
     }
@@ -290,7 +302,7 @@ static void close_committer(void)
 {
     if (committer.pipelined) {
         while (gc.head || committer.running || committer.open.jobs || committer.busy)
-            pthread_cond_wait(&gc.idle, &gc.lock);
+            pthread_cond_wait(&gc.idle, &gc.lock);     /* (a queued writer is called) */
         committer.stopping = true;
         pthread_cond_signal(&committer.work);
         pthread_mutex_unlock(&gc.lock);
@@ -334,38 +346,57 @@ void store_group_commit_close(void)
 }
 
 /* Runs everything queued in the committer's open transaction, then hands
- * it to the committer's thread. gc.lock held. */
+ * it to the committer's thread. gc.lock held on entry, released on return. */
 static void run_queue(void)
 {
     committer.running = true;
+    gc.called = false;
     struct job *list = take_queue();
     add_writes(&committer.open, list);
     pthread_mutex_unlock(&gc.lock);
     run_writes(&committer.open, list);
     pthread_mutex_lock(&gc.lock);
     committer.running = false;
+    /* While the committer syncs, the next writes run meanwhile; else it
+     * commits these first, and calls the next writer after that. */
+    if (committer.busy && !committer.commit_wanted)
+        call_next();
+    pthread_mutex_unlock(&gc.lock);
     pthread_cond_signal(&committer.work);
-    if (!committer.commit_wanted)
-        wake_next_runner();
 }
 
+/* Whether a writer may run the queue now: nobody runs or commits on the
+ * committer, its thread is not waiting to, and no writer has been called. */
+static bool may_run(void)
+{
+    return !committer.running && !committer.committing && !committer.commit_wanted &&
+           !gc.called;
+}
+
+/* me queued. gc.lock held; released on return. */
 static void pipelined_write(struct job *me)
 {
-    while (!me->done) {
-        if (!me->taken && !committer.running && !committer.committing &&
-            !committer.commit_wanted)
-            run_queue();
-        else
-            pthread_cond_wait(&me->wake, &gc.lock);
+    bool run = may_run();
+    if (run)
+        run_queue();
+    else
+        pthread_mutex_unlock(&gc.lock);
+    sem_wait(&me->wake);
+    if (me->called && !run) {   /* our turn: our write is still queued */
+        pthread_mutex_lock(&gc.lock);
+        run_queue();
+        sem_wait(&me->wake);    /* the answer */
     }
 }
 
 /* ---- a leader for each batch (PostgreSQL) ---- */
 
-/* Runs everything queued on s, commits, answers. gc.lock held. */
-static void lead(struct store *s)
+/* Runs everything queued (me first) on s, commits, answers. gc.lock held;
+ * released on return. */
+static void lead(struct store *s, struct job *me)
 {
     gc.leading = true;
+    gc.called = false;
     struct batch b;
     batch_init(&b, s);
     struct job *list = take_queue();
@@ -374,25 +405,32 @@ static void lead(struct store *s)
     run_writes(&b, list);
     end_batch(&b);
     pthread_mutex_lock(&gc.lock);
-    answer(b.jobs);
     gc.leading = false;
-    wake_next_runner();     /* queued meanwhile: its first leads next */
+    call_next();                /* queued meanwhile: its first leads next */
+    pthread_mutex_unlock(&gc.lock);
+    answer(b.jobs, me);
 }
 
+/* me queued. gc.lock held; released on return. */
 static void led_write(struct store *s, struct job *me)
 {
-    while (!me->done) {
-        if (gc.leading || me->taken)
-            pthread_cond_wait(&me->wake, &gc.lock);
-        else
-            lead(s);
+    if (!gc.leading && !gc.called) {
+        lead(s, me);
+        return;
+    }
+    pthread_mutex_unlock(&gc.lock);
+    sem_wait(&me->wake);
+    if (me->called) {           /* our turn: our write is still queued */
+        pthread_mutex_lock(&gc.lock);
+        lead(s, me);
     }
 }
 
 int group_write(struct store *s, group_write_fn fn, void *arg)
 {
     struct job me = { .fn = fn, .arg = arg, .rc = STORE_ERROR };
-    pthread_cond_init(&me.wake, NULL);
+    if (sem_init(&me.wake, 0, 0) != 0)
+        return STORE_ERROR;
     pthread_mutex_lock(&gc.lock);
     struct store *conn = batch_connection(s);
     *gc.tail = &me;
@@ -401,7 +439,6 @@ int group_write(struct store *s, group_write_fn fn, void *arg)
         pipelined_write(&me);
     else
         led_write(conn, &me);
-    pthread_mutex_unlock(&gc.lock);
-    pthread_cond_destroy(&me.wake);
+    sem_destroy(&me.wake);
     return me.rc;
 }
