@@ -288,17 +288,22 @@ int db_exec_stmt(struct store *s, struct db_query *q)
 /* ---- transactions and the database as a whole ---- */
 
 int store_begin(struct store *s) { return s->drv->begin(s); }
+
+void db_note_outbox_write(struct store *s) { s->outbox_written = true; }
+
 int store_commit(struct store *s)
 {
     int rc = s->drv->exec(s, "COMMIT");
-    if (rc == STORE_OK)
-        outbox_committed();
+    if (rc == STORE_OK && s->outbox_written) {
+        s->outbox_written = false;
+        store_outbox_wake();
+    }
     return rc;
 }
 
 void store_rollback(struct store *s)
 {
-    outbox_rolled_back();
+    s->outbox_written = false;
     if (s->drv->in_transaction(s))
         s->drv->exec(s, "ROLLBACK");
 }

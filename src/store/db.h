@@ -79,6 +79,9 @@ bool db_defer_sync(struct store *s);
 int db_sync_log(struct store *s);
 /* True inside a transaction (BEGIN without its COMMIT or ROLLBACK yet). */
 bool db_in_transaction(struct store *s);
+/* The open transaction on s wrote to the outbox: its commit, on whichever
+ * thread, wakes the notification worker (store_outbox_wake). */
+void db_note_outbox_write(struct store *s);
 
 /* An article status column as the enum. The table's CHECK lets only the
  * names in; anything else reads as a draft, the status that shows nothing. */

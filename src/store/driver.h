@@ -15,6 +15,10 @@ struct store {
     const struct db_driver *drv;
     const char *where;                  /* the path or URI, as given */
     struct db_query *stmts[STMT_COUNT]; /* prepared on first use */
+    /* The open transaction wrote to the outbox: its commit wakes the
+     * worker. Kept with the connection, not the thread: a group commit's
+     * writes run on one thread and are committed on another. */
+    bool outbox_written;
 };
 
 /* The part of every prepared statement db.c knows; a driver's own begins

@@ -10,10 +10,6 @@
 #include <sodium.h>
 
 static atomic_uint channel_mask;
-/* This thread's open transaction wrote a row (the transactions that write
- * events commit on the thread that wrote them: group_commit's leader, the
- * moderation functions). */
-static _Thread_local bool written;
 
 void store_notify_channels(unsigned mask)
 {
@@ -41,7 +37,7 @@ static int add_row(struct store *s, const char *event, const char *channel, int6
         return STORE_ERROR;
     int rc = db_exec_stmt(s, st);
     if (rc == STORE_OK)
-        written = true;
+        db_note_outbox_write(s);
     return rc;
 }
 
@@ -135,19 +131,6 @@ void store_outbox_wake(void)
     wake.generation++;
     pthread_cond_broadcast(&wake.changed);
     pthread_mutex_unlock(&wake.lock);
-}
-
-void outbox_committed(void)
-{
-    if (!written)
-        return;
-    written = false;
-    store_outbox_wake();
-}
-
-void outbox_rolled_back(void)
-{
-    written = false;
 }
 
 void store_outbox_wait(uint64_t *seen, long timeout_ms)

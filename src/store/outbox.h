@@ -21,10 +21,7 @@ int outbox_comment_approved(struct store *s, int64_t comment_id, int64_t now);
  * (NULL or "": --base-url). */
 int outbox_subscribe(struct store *s, int64_t comment_id, const char *email,
                      const char *link_base, int64_t now);
-/* After a commit (by store_commit, on the thread that wrote): wakes the
- * worker when the transaction wrote to the outbox. After a rollback:
- * forgets that it did. */
-void outbox_committed(void);
-void outbox_rolled_back(void);
+/* (store_commit wakes the worker when the transaction wrote to the
+ * outbox: struct store's outbox_written.) */
 
 #endif
