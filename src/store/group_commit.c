@@ -36,6 +36,7 @@
 
 #include <pthread.h>
 #include <semaphore.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <string.h>
 
@@ -75,7 +76,7 @@ static struct {
     pthread_mutex_t lock;   /* guards everything here and in `committer` */
     struct job *head, **tail;   /* queued, not yet run */
     bool called;            /* the first queued has been posted its turn */
-    pthread_cond_t idle;    /* a batch was answered (for close_committer) */
+    pthread_cond_t idle;    /* a batch was committed (for close_committer) */
     bool leading;           /* PostgreSQL: a leader is running a batch */
 } gc = { PTHREAD_MUTEX_INITIALIZER, NULL, &gc.head, false, PTHREAD_COND_INITIALIZER, false };
 
@@ -281,13 +282,21 @@ static bool start_pipeline(void)
 {
     batch_init(&committer.open, committer.s);
     committer.stopping = false;
-    if (pthread_create(&committer.tid, NULL, committer_main, NULL) != 0) {
+    /* The thread takes no signal: the fronts wait for SIGTERM with sigwait
+     * in their main thread, which works only when every thread blocks it. */
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    int err = pthread_create(&committer.tid, NULL, committer_main, NULL);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (err != 0) {
         log_error("group commit: cannot start the committer's thread; each batch waits "
                   "for the disk on its own");
         return false;
     }
     if (!db_defer_sync(committer.s)) {
         committer.stopping = true;
+        pthread_cond_signal(&committer.work);
         pthread_mutex_unlock(&gc.lock);
         pthread_join(committer.tid, NULL);
         pthread_mutex_lock(&gc.lock);
@@ -300,9 +309,9 @@ static bool start_pipeline(void)
  * held; released while waiting. */
 static void close_committer(void)
 {
+    while (gc.head || gc.leading || committer.running || committer.open.jobs || committer.busy)
+        pthread_cond_wait(&gc.idle, &gc.lock);     /* (a queued writer is called) */
     if (committer.pipelined) {
-        while (gc.head || committer.running || committer.open.jobs || committer.busy)
-            pthread_cond_wait(&gc.idle, &gc.lock);     /* (a queued writer is called) */
         committer.stopping = true;
         pthread_cond_signal(&committer.work);
         pthread_mutex_unlock(&gc.lock);
@@ -382,7 +391,7 @@ static void pipelined_write(struct job *me)
     else
         pthread_mutex_unlock(&gc.lock);
     sem_wait(&me->wake);
-    if (me->called && !run) {   /* our turn: our write is still queued */
+    if (!run && me->called) {   /* our turn: our write is still queued */
         pthread_mutex_lock(&gc.lock);
         run_queue();
         sem_wait(&me->wake);    /* the answer */
@@ -407,6 +416,7 @@ static void lead(struct store *s, struct job *me)
     pthread_mutex_lock(&gc.lock);
     gc.leading = false;
     call_next();                /* queued meanwhile: its first leads next */
+    pthread_cond_broadcast(&gc.idle);
     pthread_mutex_unlock(&gc.lock);
     answer(b.jobs, me);
 }

@@ -16,7 +16,7 @@
 #include "store/group_commit.h"
 #include "store/store.h"
 
-#define THREADS 8
+#define THREADS 16      /* as many as the writers of a server at its defaults */
 #define POSTS 40
 
 static char db_path[] = "/tmp/folio-test-group-XXXXXX";
