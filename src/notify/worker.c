@@ -7,7 +7,6 @@
 #include "notify/notify.h"
 
 #include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +17,7 @@
 
 #include "core/file.h"
 #include "core/log.h"
+#include "core/thread.h"
 #include "core/validate.h"
 #include "notify/compose.h"
 #include "notify/mail.h"
@@ -277,14 +277,7 @@ int notify_start(struct app *app)
     set_up_site(app);
     store_notify_channels(channels(&app->cfg));
     atomic_store(&n.stop, 0);
-    /* The thread takes no signal: the fronts wait for SIGTERM with sigwait
-     * in their main thread, which works only when every thread blocks it. */
-    sigset_t all, old;
-    sigfillset(&all);
-    pthread_sigmask(SIG_SETMASK, &all, &old);
-    int err = pthread_create(&n.thread, NULL, run, NULL);
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
-    if (err != 0) {
+    if (thread_start_quiet(&n.thread, run, NULL) != 0) {
         fprintf(stderr, "folio: cannot start the notification worker\n");
         return 1;
     }

@@ -36,11 +36,11 @@
 
 #include <pthread.h>
 #include <semaphore.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <string.h>
 
 #include "core/log.h"
+#include "core/thread.h"
 
 /* A writer that cannot run at once sleeps on a semaphore of its own, and
  * what wakes it is said by whoever posts it, so it need not look again:
@@ -282,14 +282,7 @@ static bool start_pipeline(void)
 {
     batch_init(&committer.open, committer.s);
     committer.stopping = false;
-    /* The thread takes no signal: the fronts wait for SIGTERM with sigwait
-     * in their main thread, which works only when every thread blocks it. */
-    sigset_t all, old;
-    sigfillset(&all);
-    pthread_sigmask(SIG_SETMASK, &all, &old);
-    int err = pthread_create(&committer.tid, NULL, committer_main, NULL);
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
-    if (err != 0) {
+    if (thread_start_quiet(&committer.tid, committer_main, NULL) != 0) {
         log_error("group commit: cannot start the committer's thread; each batch waits "
                   "for the disk on its own");
         return false;
