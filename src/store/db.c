@@ -50,12 +50,18 @@ const char *db_where(struct store *s)
 
 bool db_defer_sync(struct store *s)
 {
-    return s->drv->defer_sync && s->drv->defer_sync(s);
+    s->sync_deferred = s->drv->defer_sync && s->drv->defer_sync(s);
+    return s->sync_deferred;
 }
 
 int db_sync_log(struct store *s)
 {
-    return s->drv->sync_log ? s->drv->sync_log(s) : STORE_OK;
+    int rc = s->drv->sync_log ? s->drv->sync_log(s) : STORE_OK;
+    if (s->outbox_unsynced) {
+        s->outbox_unsynced = false;
+        store_outbox_wake();
+    }
+    return rc;
 }
 
 bool db_keeps_pages_per_connection(struct store *s)
@@ -296,7 +302,10 @@ int store_commit(struct store *s)
     int rc = s->drv->exec(s, "COMMIT");
     if (rc == STORE_OK && s->outbox_written) {
         s->outbox_written = false;
-        store_outbox_wake();
+        if (s->sync_deferred)
+            s->outbox_unsynced = true;
+        else
+            store_outbox_wake();
     }
     return rc;
 }

@@ -74,8 +74,11 @@ bool db_keeps_pages_per_connection(struct store *s);
  * called while another thread uses s. */
 bool db_defer_sync(struct store *s);
 /* Waits until every commit made so far on s, after db_defer_sync, is on
- * disk. STORE_OK, or STORE_ERROR (logged): those commits may be lost.
- * Unlike the rest of s, safe while another thread runs statements on s. */
+ * disk, then wakes the notification worker if one of them wrote to the
+ * outbox (so that it tells only of comments on disk). STORE_OK, or
+ * STORE_ERROR (logged): those commits may be lost. Unlike the rest of s,
+ * safe while another thread runs statements on s; called by the thread
+ * that committed. */
 int db_sync_log(struct store *s);
 /* True inside a transaction (BEGIN without its COMMIT or ROLLBACK yet). */
 bool db_in_transaction(struct store *s);

@@ -19,6 +19,10 @@ struct store {
      * worker. Kept with the connection, not the thread: a group commit's
      * writes run on one thread and are committed on another. */
     bool outbox_written;
+    bool sync_deferred;     /* db_defer_sync: commits are synced by db_sync_log */
+    /* A commit that wrote to the outbox waits for db_sync_log: the worker
+     * is woken once the comment it will tell of is on disk. */
+    bool outbox_unsynced;
 };
 
 /* The part of every prepared statement db.c knows; a driver's own begins

@@ -25,6 +25,7 @@
  * COMMIT, a sync's length (under a millisecond here) before it is on disk.
  * A power cut in that moment loses it, and only it (the WAL is recovered up
  * to its first unsynced frame), and none of its writers has been answered.
+ * The notification worker is woken only after the sync (db_sync_log).
  *
  * On PostgreSQL the server syncs each commit and keeps the pages, so the
  * first writer to arrive leads: it runs everything queued on its own
