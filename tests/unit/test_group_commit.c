@@ -314,8 +314,9 @@ int main(void)
     }
 
     /* The batches' connection closed (a server's end) and opened again by
-     * the next write; a write for another database closes it and opens
-     * one on that database, after the writes queued for the first. */
+     * the next write; a write for another database closes it and opens one
+     * on that database, and the next write for the first goes back there:
+     * each comment lands in its own database. */
     store_group_commit_close();
     CHECK(post_one(s, "after a close") == COMMENT_STORED);
     CHECK(count("SELECT count(*) FROM comments WHERE body = 'after a close'") == 1);
