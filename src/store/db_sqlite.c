@@ -278,23 +278,27 @@ static int migrate(struct store *s, const char *sql_dir, char *err, size_t errle
     return rc;
 }
 
-/* The connection's settings (statements.h, SETUP_*); each is run once,
- * then finalized: they are not needed again. */
+/* Runs one of the connection's settings (statements.h, SETUP_*) once,
+ * then finalizes it: it is not needed again. */
+static bool apply_setting(struct store *s, enum stmt_id id)
+{
+    struct db_query *st = db_stmt(s, id);
+    enum db_step rc = DB_ROW;
+    while (st && rc == DB_ROW)
+        rc = db_step(st);
+    if (st)
+        lite_finalize(st);
+    s->stmts[id] = NULL;
+    return rc == DB_DONE;
+}
+
 static bool set_up_connection(struct store *s)
 {
     static const enum stmt_id setup[] = { STMT_SETUP_JOURNAL, STMT_SETUP_SYNCHRONOUS,
                                           STMT_SETUP_FOREIGN_KEYS, STMT_SETUP_TEMP_STORE };
-    for (size_t i = 0; i < sizeof setup / sizeof setup[0]; i++) {
-        struct db_query *st = db_stmt(s, setup[i]);
-        enum db_step rc = DB_ROW;
-        while (st && rc == DB_ROW)
-            rc = db_step(st);
-        if (st)
-            lite_finalize(st);
-        s->stmts[setup[i]] = NULL;
-        if (rc != DB_DONE)
+    for (size_t i = 0; i < sizeof setup / sizeof setup[0]; i++)
+        if (!apply_setting(s, setup[i]))
             return false;
-    }
     return true;
 }
 
@@ -688,12 +692,7 @@ static bool lite_defer_sync(struct store *s)
             close(fd);
         return false;
     }
-    struct db_query *st = db_stmt(s, STMT_SETUP_SYNC_DEFERRED);
-    enum db_step rc = st ? db_step(st) : DB_FAILED;
-    if (st)
-        lite_finalize(st);
-    s->stmts[STMT_SETUP_SYNC_DEFERRED] = NULL;
-    if (rc != DB_DONE) {
+    if (!apply_setting(s, STMT_SETUP_SYNC_DEFERRED)) {
         close(fd);
         return false;
     }
