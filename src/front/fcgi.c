@@ -6,13 +6,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -40,7 +40,20 @@ struct fcgi_server {
     bool owned;                 /* we opened it (not inherited) */
     const char *created_path;   /* the socket file we made, removed at exit */
     int stop_pipe[2];           /* written once at stop; wakes threads waiting for work */
-    pthread_mutex_t accept_lock;    /* taken only to drain the queue at stop */
+    int epfd;                   /* what the threads wait for: see "connections" below */
+
+    pthread_mutex_t conns_lock; /* guards the fields below */
+    struct fcgi_conn *conns;    /* every connection object made, to free at exit */
+    struct fcgi_conn *free_conns;
+    int conn_count, conn_limit;
+    bool listener_paused;       /* out of the epoll set: conn_limit connections are open */
+};
+
+/* A connection from the web server and libfcgi's state for it. */
+struct fcgi_conn {
+    FCGX_Request fcgx;
+    struct fcgi_conn *next;         /* in srv->conns */
+    struct fcgi_conn *next_free;    /* in srv->free_conns */
 };
 
 struct fcgi_thread {
@@ -48,8 +61,8 @@ struct fcgi_thread {
     struct worker *w;
     pthread_t tid;
     bool started;
-    FCGX_Request fcgx;
-    int epfd;                   /* the listening socket (EPOLLEXCLUSIVE) and the stop pipe */
+    FCGX_Request *fcgx;         /* the request being served: its connection's */
+    bool accept_first;          /* the last connection closed: try accept() before waiting */
     struct response resp;
     struct buf head;            /* the response's head, reused */
 };
@@ -291,7 +304,7 @@ static int read_params(struct fcgi_thread *t, struct request *req, struct params
     struct arena *a = &t->w->arena;
     memset(p, 0, sizeof *p);
     int status = 0;     /* the first refusal; the other parameters are still read */
-    for (char **env = t->fcgx.envp; env && *env; env++) {
+    for (char **env = t->fcgx->envp; env && *env; env++) {
         const char *eq = strchr(*env, '=');
         if (!eq)
             continue;
@@ -341,7 +354,7 @@ static void drain(FCGX_Stream *in)
 
 static int read_body(struct fcgi_thread *t, const struct params *p, struct request *req)
 {
-    FCGX_Stream *in = t->fcgx.in;
+    FCGX_Stream *in = t->fcgx->in;
     const char *header = p->content_length;
     long long len;
     if (!header || !*header)
@@ -382,7 +395,7 @@ static int read_request(struct fcgi_thread *t, struct request *req, struct param
     if (status == 0)
         status = read_target(t, p, req);
     if (status != 0) {
-        drain(t->fcgx.in);
+        drain(t->fcgx->in);
         return status;
     }
     req->peer_addr = p->remote_addr ? p->remote_addr : "";
@@ -606,7 +619,7 @@ static bool head_from_page(struct buf *h, const struct response *resp, time_t no
 static long long write_response(struct fcgi_thread *t, const char *method)
 {
     struct response *resp = &t->resp;
-    FCGX_Stream *out = t->fcgx.out;
+    FCGX_Stream *out = t->fcgx->out;
     if (resp->body.failed)
         plain_error(resp, 500);
     int fd = -1;
@@ -676,123 +689,183 @@ static void serve(struct fcgi_thread *t)
     retention_after_request(t->w);
 }
 
-/* ---- threads ---- */
+/* ---- connections ----
+ *
+ * nginx keeps its connections to folio open between requests when told to
+ * (docs/nginx.conf: fastcgi_keep_conn on, keepalive in the upstream): no
+ * connect, accept and close per request, on either side. libfcgi reads a
+ * kept connection's next request inside FCGX_Accept_r, with the
+ * FCGX_Request that served the last one; a thread waiting there would be
+ * held by an idle connection, and with more idle connections than threads
+ * new requests would wait for good. So the FCGX_Request belongs to the
+ * connection, and no thread waits on one connection: an idle kept
+ * connection waits in the threads' epoll set (one-shot: one thread takes
+ * it, and it is armed again when its request is answered), beside the
+ * listening socket, and any free thread serves the next request that
+ * arrives, on whichever connection. */
 
-/* Waits until fd is readable or the server stops: true for readable. A
- * closed or failed fd counts as readable; the read that follows tells. */
-static bool wait_readable(const struct fcgi_thread *t, int fd)
-{
-    struct pollfd fds[2] = {
-        { .fd = fd, .events = POLLIN },
-        { .fd = t->srv->stop_pipe[0], .events = POLLIN },
-    };
-    while (poll(fds, 2, -1) < 0) {
-        if (errno != EINTR) {
-            log_error("fcgi: poll: %s", strerror(errno));
-            return false;
-        }
-    }
-    return fds[0].revents != 0;
-}
+static char listener_tag, stop_tag;     /* epoll's data for those two */
 
-/* Waits until a connection may be queued on the listening socket or the
- * server stops: true for the first. The kernel wakes one thread waiting in
- * epoll_wait per connection (EPOLLEXCLUSIVE), not every idle one. */
-static bool wait_listener(const struct fcgi_thread *t)
+/* Takes a connection object for a new connection: NULL when conn_limit are
+ * open, after taking the listening socket out of the epoll set until one
+ * closes (the kernel keeps new connections queued meanwhile). */
+static struct fcgi_conn *conn_take(struct fcgi_server *srv)
 {
-    struct epoll_event ev[2];
-    int n;
-    while ((n = epoll_wait(t->epfd, ev, 2, -1)) < 0) {
-        if (errno != EINTR) {
-            log_error("fcgi: epoll_wait: %s", strerror(errno));
-            return false;
-        }
-    }
-    for (int i = 0; i < n; i++)
-        if (ev[i].data.u32 == 1)
-            return false;       /* the stop pipe */
-    return true;
-}
-
-/* One attempt at the next request: > 0 got one, 0 try again, < 0 stop. */
-static int accept_once(struct fcgi_thread *t)
-{
-    struct fcgi_server *srv = t->srv;
-    int rc = 0;
-    bool ready;
-    /* A connection nginx keeps open (fastcgi_keep_conn) belongs to this
-     * thread, and libfcgi reads its next request inside FCGX_Accept_r:
-     * holding the accept lock there would let one idle connection block
-     * every other thread. ipcFd is marked private in fcgiapp.h, but it is
-     * the only way to tell. */
-    if (t->fcgx.ipcFd >= 0) {
-        ready = wait_readable(t, t->fcgx.ipcFd);
-        if (ready)
-            rc = FCGX_Accept_r(&t->fcgx);
-    } else {
-        /* Threads accept side by side, without a lock (Linux allows it; the
-         * socket is non-blocking, and one that finds the queue empty waits
-         * in wait_listener). First without waiting: under load a connection
-         * is usually queued already, and a poll before each accept() was a
-         * system call more per request than the bare responder makes. */
-        ready = !atomic_load(&srv->app->stopping);
-        if (ready)
-            rc = FCGX_Accept_r(&t->fcgx);
-        if (ready && (rc == -EAGAIN || rc == -EWOULDBLOCK))
-            return wait_listener(t) && !atomic_load(&srv->app->stopping) ? 0 : -1;
-    }
-    if (!ready)
-        return -1;
-    if (rc >= 0)
-        return 1;
-    if (atomic_load(&srv->app->stopping))
-        return -1;
-    /* FCGX_Accept_r returns -errno. The listening socket is non-blocking:
-     * another process sharing it may have taken the connection. */
-    if (rc != -EAGAIN && rc != -EWOULDBLOCK && rc != -ECONNABORTED && rc != -EINTR) {
-        /* EMFILE and the like: say so (once a second: every thread meets
-         * it, for every connection of a flood), and do not spin */
+    pthread_mutex_lock(&srv->conns_lock);
+    struct fcgi_conn *c = srv->free_conns;
+    if (c) {
+        srv->free_conns = c->next_free;
+    } else if (srv->conn_count < srv->conn_limit && (c = calloc(1, sizeof *c))) {
+        FCGX_InitRequest(&c->fcgx, srv->listen_fd, 0);
+        c->next = srv->conns;
+        srv->conns = c;
+        srv->conn_count++;
+    } else if (!srv->listener_paused) {
         static struct log_limit limit = LOG_LIMIT_INIT;
-        const struct timespec pause = { 0, 100 * 1000 * 1000 };
-        log_error_limited(&limit, "fcgi: accept: %s",
-                          rc > -1000 ? strerror(-rc) : "failed");  /* -9999: no errno */
-        nanosleep(&pause, NULL);
+        log_error_limited(&limit, "fcgi: %d connections open (the most: half the open-file "
+                                  "limit); new ones wait until one closes", srv->conn_count);
+        if (epoll_ctl(srv->epfd, EPOLL_CTL_DEL, srv->listen_fd, NULL) == 0)
+            srv->listener_paused = true;
     }
-    return 0;
+    pthread_mutex_unlock(&srv->conns_lock);
+    return c;
 }
 
-/* While stopping: takes a connection that was already queued on a socket
- * folio owns (nginx sent a request there and waits for the answer), without
- * waiting for new ones. False when none is left. On an inherited socket the
- * queue is left to the process that goes on using it. */
-static bool drain_one(struct fcgi_thread *t)
+/* Gives back the object of a connection that is closed. */
+static void conn_put(struct fcgi_server *srv, struct fcgi_conn *c)
+{
+    pthread_mutex_lock(&srv->conns_lock);
+    c->next_free = srv->free_conns;
+    srv->free_conns = c;
+    if (srv->listener_paused) {
+        struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &listener_tag };
+        if (epoll_ctl(srv->epfd, EPOLL_CTL_ADD, srv->listen_fd, &ev) == 0)
+            srv->listener_paused = false;
+    }
+    pthread_mutex_unlock(&srv->conns_lock);
+}
+
+/* Closes c's connection at once and gives c back. */
+static void conn_close(struct fcgi_server *srv, struct fcgi_conn *c)
+{
+    if (c->fcgx.ipcFd >= 0) {
+        FCGX_Detach(&c->fcgx);
+        FCGX_Free(&c->fcgx, 1);
+    }
+    conn_put(srv, c);
+}
+
+/* Puts a kept connection, idle now, in the epoll set until its next
+ * request. The descriptor may be new to the set, or a number libfcgi
+ * reused for another connection: MOD first, ADD when epoll has none. */
+static bool conn_watch(struct fcgi_server *srv, struct fcgi_conn *c)
+{
+    struct epoll_event ev = { .events = EPOLLIN | EPOLLONESHOT, .data.ptr = c };
+    int fd = c->fcgx.ipcFd;
+    if (epoll_ctl(srv->epfd, EPOLL_CTL_MOD, fd, &ev) == 0 ||
+        (errno == ENOENT && epoll_ctl(srv->epfd, EPOLL_CTL_ADD, fd, &ev) == 0))
+        return true;
+    log_error("fcgi: epoll_ctl: %s", strerror(errno));
+    return false;
+}
+
+/* After FCGX_Accept_r failed (it returns -errno): says why when it is more
+ * than a lost race for a connection, and pauses rather than spin. */
+static void accept_failed(struct fcgi_server *srv, int rc)
+{
+    if (rc == -EAGAIN || rc == -EWOULDBLOCK || rc == -ECONNABORTED || rc == -EINTR ||
+        atomic_load(&srv->app->stopping))
+        return;
+    /* EMFILE and the like: once a second (every thread meets it, for every
+     * connection of a flood) */
+    static struct log_limit limit = LOG_LIMIT_INIT;
+    const struct timespec pause = { 0, 100 * 1000 * 1000 };
+    log_error_limited(&limit, "fcgi: accept: %s",
+                      rc > -1000 ? strerror(-rc) : "failed");  /* -9999: no errno */
+    nanosleep(&pause, NULL);
+}
+
+/* The request on a new connection, if one is queued: its connection or
+ * NULL. The listening socket is non-blocking: another thread, or another
+ * process sharing the socket, may have taken the connection. */
+static struct fcgi_conn *accept_new(struct fcgi_server *srv)
+{
+    struct fcgi_conn *c = conn_take(srv);
+    if (!c)
+        return NULL;
+    int rc = FCGX_Accept_r(&c->fcgx);
+    if (rc >= 0)
+        return c;
+    conn_put(srv, c);
+    accept_failed(srv, rc);
+    return NULL;
+}
+
+/* The next request on a kept connection that became readable: c, or NULL
+ * when the web server closed it. (libfcgi then tries the listening socket
+ * with the same object, so c may come back with a new connection.) */
+static struct fcgi_conn *read_next_request(struct fcgi_server *srv, struct fcgi_conn *c)
+{
+    int rc = FCGX_Accept_r(&c->fcgx);
+    if (rc >= 0)
+        return c;
+    conn_put(srv, c);
+    accept_failed(srv, rc);
+    return NULL;
+}
+
+/* What an event from the epoll set brings: a connection with a request
+ * read, or NULL. */
+static struct fcgi_conn *take_event(struct fcgi_server *srv, const struct epoll_event *ev)
+{
+    if (ev->data.ptr == &stop_tag)
+        return NULL;
+    if (ev->data.ptr == &listener_tag) {
+        /* while stopping, an inherited socket's queue is left to the
+         * process that goes on using it */
+        if (atomic_load(&srv->app->stopping) && !srv->owned)
+            return NULL;
+        return accept_new(srv);
+    }
+    return read_next_request(srv, ev->data.ptr);
+}
+
+/* Waits for the next request and returns its connection. Once the server
+ * is stopping, serves only what was already sent: NULL when none is left. */
+static struct fcgi_conn *next_request(struct fcgi_thread *t)
 {
     struct fcgi_server *srv = t->srv;
-    if (!srv->owned || t->fcgx.ipcFd >= 0)
-        return false;
-    pthread_mutex_lock(&srv->accept_lock);
-    int rc = -1;
-    struct pollfd p = { .fd = srv->listen_fd, .events = POLLIN };
-    while (poll(&p, 1, 0) > 0 && (p.revents & POLLIN)) {
-        rc = FCGX_Accept_r(&t->fcgx);
-        if (rc >= 0 || (rc != -EAGAIN && rc != -EWOULDBLOCK && rc != -ECONNABORTED &&
-                        rc != -EINTR))
-            break;      /* got one, or accept() failed for good */
+    /* Under load a new connection is usually queued already when the last
+     * one closed: accept() first saves waiting in epoll for it. */
+    if (t->accept_first && !atomic_load(&srv->app->stopping)) {
+        struct fcgi_conn *c = accept_new(srv);
+        if (c)
+            return c;
     }
-    pthread_mutex_unlock(&srv->accept_lock);
-    return rc >= 0;
-}
-
-/* Waits for the next request; once the server is stopping, only what is
- * already queued. False when there is nothing more to serve. */
-static bool next_request(struct fcgi_thread *t)
-{
-    while (!atomic_load(&t->srv->app->stopping)) {
-        int got = accept_once(t);
-        if (got != 0)
-            return got > 0;
+    /* While stopping, the stop pipe and the listening socket stay ready
+     * (level-triggered) whether or not they bring a request; kept
+     * connections fire once. Three events in a row without a request: only
+     * those two are left. */
+    int fruitless = 0;
+    while (!atomic_load(&srv->app->stopping) || fruitless < 3) {
+        bool stopping = atomic_load(&srv->app->stopping);
+        struct epoll_event ev;
+        int n = epoll_wait(srv->epfd, &ev, 1, stopping ? 0 : -1);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            log_error("fcgi: epoll_wait: %s", strerror(errno));
+            return NULL;
+        }
+        if (n == 0)
+            return NULL;        /* stopping, and nothing is waiting */
+        struct fcgi_conn *c = take_event(srv, &ev);
+        if (c)
+            return c;
+        if (stopping)
+            fruitless++;
     }
-    return drain_one(t);
+    return NULL;
 }
 
 /* Whether the request's input has been read to its end (the empty STDIN
@@ -806,34 +879,50 @@ static bool input_read_to_end(FCGX_Stream *in)
     return FCGX_HasSeenEOF(in) || FCGX_GetChar(in) == EOF;
 }
 
-/* Ends the request. A connection that will be closed, and whose input was
- * read to its end, is closed at once: libfcgi's lingering close (shutdown,
- * then poll and read until the web server closes its side) guards against
- * a TCP reset discarding the answer when unread input is left behind, and
- * none is. It cost three system calls a request and a wait for nginx. */
-static void finish_request(struct fcgi_thread *t)
+/* Ends the request, then puts its connection back to wait for the next
+ * one, or closes it. Where the input was read to its end, closing is
+ * immediate: libfcgi's lingering close (shutdown, then poll and read until
+ * the web server closes its side) guards against a TCP reset discarding the
+ * answer when unread input is left behind, and none is. It cost three
+ * system calls a request and a wait for nginx. */
+static void finish_request(struct fcgi_thread *t, struct fcgi_conn *c)
 {
-    if (!t->fcgx.keepConnection && input_read_to_end(t->fcgx.in))
-        FCGX_Detach(&t->fcgx);
-    FCGX_Finish_r(&t->fcgx);
+    struct fcgi_server *srv = t->srv;
+    bool to_end = input_read_to_end(c->fcgx.in);
+    if (!c->fcgx.keepConnection && to_end)
+        FCGX_Detach(&c->fcgx);
+    FCGX_Finish_r(&c->fcgx);
+    t->accept_first = c->fcgx.ipcFd < 0;
+    if (c->fcgx.ipcFd < 0) {
+        conn_put(srv, c);
+    } else if (!to_end) {
+        /* kept, but no next request can be read where this one's input
+         * was left: closed, lingering */
+        FCGX_Free(&c->fcgx, 1);
+        conn_put(srv, c);
+    } else if (atomic_load(&srv->app->stopping) || !conn_watch(srv, c)) {
+        conn_close(srv, c);
+    }
 }
 
 static void *thread_main(void *arg)
 {
     struct fcgi_thread *t = arg;
-    while (next_request(t)) {
+    struct fcgi_conn *c;
+    while ((c = next_request(t))) {
+        t->fcgx = &c->fcgx;
         serve(t);
-        finish_request(t);
+        finish_request(t, c);
+        t->fcgx = NULL;
         arena_reset(&t->w->arena);
         resp_reset(&t->resp);
     }
-    FCGX_Free(&t->fcgx, 1);
     return NULL;
 }
 
 /* Stops the threads once their request in flight is done. SIGTERM alone
- * does not: libfcgi's handler restarts accept(). Threads wait in poll()
- * instead, and the pipe wakes them all. */
+ * does not: libfcgi's handler restarts accept(). The stop pipe, ready from
+ * now on, wakes every thread waiting in epoll. */
 static void stop_threads(struct fcgi_server *srv)
 {
     atomic_store(&srv->app->stopping, 1);
@@ -841,32 +930,55 @@ static void stop_threads(struct fcgi_server *srv)
         log_error("fcgi: cannot wake threads: %s", strerror(errno));
     /* New clients cannot find the socket's path any more (it is free for
      * the next server); those already queued are served by the threads
-     * (drain_one) before the socket is closed in close_listener. */
+     * before the socket is closed in close_listener. */
     if (srv->created_path && unlink(srv->created_path) == 0)
         srv->created_path = NULL;
+}
+
+/* The epoll set the threads share, and the most connections kept open. */
+static int open_epoll(struct fcgi_server *srv, int threads)
+{
+    struct rlimit files;
+    long half = getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur != RLIM_INFINITY
+                    ? (long)(files.rlim_cur / 2) : 4096;
+    srv->conn_limit = (int)(half < threads ? threads : half > 65536 ? 65536 : half);
+    struct epoll_event listener = { .events = EPOLLIN, .data.ptr = &listener_tag };
+    struct epoll_event stop = { .events = EPOLLIN, .data.ptr = &stop_tag };
+    if ((srv->epfd = epoll_create1(EPOLL_CLOEXEC)) < 0 ||
+        epoll_ctl(srv->epfd, EPOLL_CTL_ADD, srv->listen_fd, &listener) != 0 ||
+        epoll_ctl(srv->epfd, EPOLL_CTL_ADD, srv->stop_pipe[0], &stop) != 0) {
+        log_error("fcgi: epoll: %s", strerror(errno));
+        return 1;
+    }
+    return 0;
+}
+
+/* Closes the connections still open (idle kept ones) and frees them all. */
+static void close_conns(struct fcgi_server *srv)
+{
+    struct fcgi_conn *next;
+    for (struct fcgi_conn *c = srv->conns; c; c = next) {
+        next = c->next;
+        if (c->fcgx.ipcFd >= 0)
+            FCGX_Detach(&c->fcgx);
+        FCGX_Free(&c->fcgx, 1);
+        free(c);
+    }
+    srv->conns = srv->free_conns = NULL;
 }
 
 /* Creates the workers and starts the threads. Returns 0, or 1 after
  * logging; threads already started are then left for the caller to stop. */
 static int start_threads(struct fcgi_server *srv, struct fcgi_thread *threads, int count)
 {
-    for (int i = 0; i < count; i++)
-        threads[i].epfd = -1;
+    if (open_epoll(srv, count) != 0)
+        return 1;
     for (int i = 0; i < count; i++) {
         struct fcgi_thread *t = &threads[i];
         t->srv = srv;
         resp_reset(&t->resp);
         if (!(t->w = worker_new(srv->app)))
             return 1;
-        FCGX_InitRequest(&t->fcgx, srv->listen_fd, 0);
-        struct epoll_event listener = { .events = EPOLLIN | EPOLLEXCLUSIVE, .data.u32 = 0 };
-        struct epoll_event stop = { .events = EPOLLIN, .data.u32 = 1 };
-        if ((t->epfd = epoll_create1(EPOLL_CLOEXEC)) < 0 ||
-            epoll_ctl(t->epfd, EPOLL_CTL_ADD, srv->listen_fd, &listener) != 0 ||
-            epoll_ctl(t->epfd, EPOLL_CTL_ADD, srv->stop_pipe[0], &stop) != 0) {
-            log_error("fcgi: epoll: %s", strerror(errno));
-            return 1;
-        }
     }
     for (int i = 0; i < count; i++) {
         int err = pthread_create(&threads[i].tid, NULL, thread_main, &threads[i]);
@@ -886,8 +998,6 @@ static void join_threads(struct fcgi_thread *threads, int count)
             pthread_join(threads[i].tid, NULL);
         if (threads[i].w)
             worker_free(threads[i].w);
-        if (threads[i].epfd >= 0)
-            close(threads[i].epfd);
         buf_free(&threads[i].resp.body);
         buf_free(&threads[i].head);
     }
@@ -895,7 +1005,7 @@ static void join_threads(struct fcgi_thread *threads, int count)
 
 int front_fcgi_run(struct app *app)
 {
-    struct fcgi_server srv = { .app = app, .listen_fd = -1, .stop_pipe = { -1, -1 } };
+    struct fcgi_server srv = { .app = app, .listen_fd = -1, .stop_pipe = { -1, -1 }, .epfd = -1 };
     sigset_t stop_signals;
     if (signals_block(&stop_signals) != 0)
         return 1;
@@ -917,7 +1027,7 @@ int front_fcgi_run(struct app *app)
         access_log_close();
         return 1;
     }
-    pthread_mutex_init(&srv.accept_lock, NULL);
+    pthread_mutex_init(&srv.conns_lock, NULL);
     kept_page_front_free(shared_free);
 
     status = start_threads(&srv, threads, count);
@@ -929,7 +1039,10 @@ int front_fcgi_run(struct app *app)
     stop_threads(&srv);
     join_threads(threads, count);
     free(threads);
-    pthread_mutex_destroy(&srv.accept_lock);
+    close_conns(&srv);
+    if (srv.epfd >= 0)
+        close(srv.epfd);
+    pthread_mutex_destroy(&srv.conns_lock);
     close(srv.stop_pipe[0]);
     close(srv.stop_pipe[1]);
     close_listener(&srv);

@@ -805,6 +805,11 @@ http {{
 """
 
 
+# The pass lines of docs/nginx.conf: an upstream whose connections nginx
+# keeps open between requests.
+FCGI_KEPT_PASS = "fastcgi_pass folio_fcgi;\n            fastcgi_keep_conn on;"
+
+
 def start_nginx(tmp, error_log, conf_text):
     """Starts nginx with conf_text in tmp; returns (process, its output file)."""
     os.makedirs(os.path.join(tmp, "nginx"), exist_ok=True)
@@ -904,9 +909,21 @@ class FolioServer:
         self.folio = spawn(cmd, stdout=self._folio_err, stderr=subprocess.STDOUT,
                            cwd=self.tmp)
 
+    # nginx keeps its connections to folio open, as docs/nginx.conf does
+    KEEP_CONN = True
+
+    def fcgi_target(self):
+        """Where nginx reaches folio fcgi: "unix:PATH" or "HOST:PORT"."""
+        return "unix:%s" % self.socket_path
+
     def nginx_conf(self):
+        if not self.KEEP_CONN:
+            return nginx_config(self.tmp, self.host, self.port, self.base_path, self.www,
+                                "fastcgi_pass %s;" % self.fcgi_target(), fastcgi=True)
+        upstream = ("    upstream folio_fcgi {\n        server %s;\n        keepalive 8;\n    }"
+                    % self.fcgi_target())
         return nginx_config(self.tmp, self.host, self.port, self.base_path, self.www,
-                            "fastcgi_pass unix:%s;" % self.socket_path, fastcgi=True)
+                            FCGI_KEPT_PASS, fastcgi=True, upstream=upstream)
 
     def _start_nginx(self):
         self.nginx, self._nginx_out = start_nginx(self.tmp, self.nginx_log, self.nginx_conf())
@@ -1147,6 +1164,8 @@ class FolioUpstream(FolioServer):
             # counts whole seconds: 1 to 2 s), then tried again
             lines.append("        server %s max_fails=1 fail_timeout=1s%s;"
                          % (self.host_name(h), " backup" if h in self.backup else ""))
+        if self.front == "fcgi":
+            lines.append("        keepalive 8;")     # as running.md's upstream
         return "    upstream folio {\n%s\n    }" % "\n".join(lines)
 
     def nginx_conf(self):
@@ -1154,6 +1173,8 @@ class FolioUpstream(FolioServer):
         kind = "fastcgi" if fastcgi else "proxy"
         pass_line = ("%s_pass %sfolio;\n            %s_next_upstream error timeout http_503;"
                      % (kind, "" if fastcgi else "http://", kind))
+        if fastcgi:
+            pass_line += "\n            fastcgi_keep_conn on;"
         return nginx_config(self.tmp, self.host, self.port, self.base_path, self.www,
                             pass_line, fastcgi=fastcgi, upstream=self.upstream_block(),
                             log_format=self.LOG_FORMAT)
