@@ -4,6 +4,7 @@
 #include "front/front.h"
 #include "pages/retention.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -722,8 +723,8 @@ static struct fcgi_conn *conn_take(struct fcgi_server *srv)
         srv->conn_count++;
     } else if (!srv->listener_paused) {
         static struct log_limit limit = LOG_LIMIT_INIT;
-        log_error_limited(&limit, "fcgi: %d connections open (the most: half the open-file "
-                                  "limit); new ones wait until one closes", srv->conn_count);
+        log_error_limited(&limit, "fcgi: %d connections open, the most the open-file limit "
+                                  "allows; new ones wait until one closes", srv->conn_count);
         if (epoll_ctl(srv->epfd, EPOLL_CTL_DEL, srv->listen_fd, NULL) == 0)
             srv->listener_paused = true;
     }
@@ -888,6 +889,10 @@ static bool input_read_to_end(FCGX_Stream *in)
 static void finish_request(struct fcgi_thread *t, struct fcgi_conn *c)
 {
     struct fcgi_server *srv = t->srv;
+    /* the answer and FCGI_END_REQUEST go out first, whatever the input
+     * holds (FCGX_Finish_r closes them again, harmlessly) */
+    FCGX_FClose(c->fcgx.err);
+    FCGX_FClose(c->fcgx.out);
     bool to_end = input_read_to_end(c->fcgx.in);
     if (!c->fcgx.keepConnection && to_end)
         FCGX_Detach(&c->fcgx);
@@ -935,13 +940,9 @@ static void stop_threads(struct fcgi_server *srv)
         srv->created_path = NULL;
 }
 
-/* The epoll set the threads share, and the most connections kept open. */
-static int open_epoll(struct fcgi_server *srv, int threads)
+/* The epoll set the threads share. */
+static int open_epoll(struct fcgi_server *srv)
 {
-    struct rlimit files;
-    long half = getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur != RLIM_INFINITY
-                    ? (long)(files.rlim_cur / 2) : 4096;
-    srv->conn_limit = (int)(half < threads ? threads : half > 65536 ? 65536 : half);
     struct epoll_event listener = { .events = EPOLLIN, .data.ptr = &listener_tag };
     struct epoll_event stop = { .events = EPOLLIN, .data.ptr = &stop_tag };
     if ((srv->epfd = epoll_create1(EPOLL_CLOEXEC)) < 0 ||
@@ -951,6 +952,34 @@ static int open_epoll(struct fcgi_server *srv, int threads)
         return 1;
     }
     return 0;
+}
+
+/* Descriptors open now (the database's, one per worker, ...), or a guess. */
+static long open_descriptors(void)
+{
+    DIR *d = opendir("/proc/self/fd");
+    if (!d)
+        return 64;
+    long n = 0;
+    while (readdir(d))
+        n++;
+    closedir(d);
+    return n - 2;   /* . and .. (the directory's own descriptor stays counted) */
+}
+
+/* Descriptors left for the files, pipes and sockets folio opens while
+ * serving (templates, sendmail, webhooks, the batches' connection, ...). */
+#define DESCRIPTOR_RESERVE 64
+
+/* The most connections kept open: what the open-file limit leaves, once
+ * the workers are made, beside the reserve; at least one per thread. */
+static int connection_limit(int threads)
+{
+    struct rlimit files;
+    if (getrlimit(RLIMIT_NOFILE, &files) != 0 || files.rlim_cur == RLIM_INFINITY)
+        return 65536;
+    long room = (long)files.rlim_cur - open_descriptors() - DESCRIPTOR_RESERVE;
+    return room < threads ? threads : room > 65536 ? 65536 : (int)room;
 }
 
 /* Closes the connections still open (idle kept ones) and frees them all. */
@@ -971,7 +1000,7 @@ static void close_conns(struct fcgi_server *srv)
  * logging; threads already started are then left for the caller to stop. */
 static int start_threads(struct fcgi_server *srv, struct fcgi_thread *threads, int count)
 {
-    if (open_epoll(srv, count) != 0)
+    if (open_epoll(srv) != 0)
         return 1;
     for (int i = 0; i < count; i++) {
         struct fcgi_thread *t = &threads[i];
@@ -980,6 +1009,7 @@ static int start_threads(struct fcgi_server *srv, struct fcgi_thread *threads, i
         if (!(t->w = worker_new(srv->app)))
             return 1;
     }
+    srv->conn_limit = connection_limit(count);
     for (int i = 0; i < count; i++) {
         int err = pthread_create(&threads[i].tid, NULL, thread_main, &threads[i]);
         if (err != 0) {
@@ -1032,7 +1062,8 @@ int front_fcgi_run(struct app *app)
 
     status = start_threads(&srv, threads, count);
     if (status == 0) {
-        log_info("fcgi: listening on %s with %d threads", srv.where, count);
+        log_info("fcgi: listening on %s with %d threads, up to %d connections", srv.where,
+                 count, srv.conn_limit);
         int sig = signals_wait(&stop_signals);
         log_info("fcgi: %s: finishing requests in flight", sig == SIGINT ? "SIGINT" : "SIGTERM");
     }

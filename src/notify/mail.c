@@ -1,5 +1,6 @@
 /* mail: RFC 5322 messages (RFC 2045 base64 bodies, RFC 2047 subjects) and
  * the sendmail program that takes them. */
+#define _GNU_SOURCE     /* posix_spawn_file_actions_addclosefrom_np */
 #include "notify/mail.h"
 
 #include <errno.h>
@@ -176,6 +177,10 @@ static int spawn_sendmail(const char *path, pid_t *pid, int *fd, char *err, size
     sigaddset(&defaults, SIGPIPE);      /* the server ignores it; sendmail should not */
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_adddup2(&fa, sv[1], 0);
+    /* nothing of the server's beyond stdout and stderr: a FastCGI
+     * connection libfcgi accepted (without close-on-exec) would otherwise
+     * stay open as long as sendmail runs */
+    posix_spawn_file_actions_addclosefrom_np(&fa, 3);
     posix_spawnattr_init(&attr);
     posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
                                         POSIX_SPAWN_SETSIGDEF);

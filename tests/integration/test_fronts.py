@@ -201,10 +201,12 @@ class FrontServer(harness.FolioServer):
     Every fcgi kind runs behind nginx; cache=True adds docs/nginx.conf's
     micro-cache. fresh_db=True: no `folio init`, the server makes the file."""
 
-    def __init__(self, how, cache=False, fresh_db=False, server_args=(), name=None):
+    def __init__(self, how, cache=False, fresh_db=False, server_args=(), name=None,
+                 launch_prefix=()):
         super().__init__(front="http" if how == "serve" else "fcgi",
                          server_args=server_args, name=name or "fronts-" + how)
         self.how = how
+        self.launch_prefix = list(launch_prefix)    # for "socket": e.g. prlimit
         self.cache = cache
         self.fresh_db = fresh_db
         self.fcgi_port = None
@@ -221,7 +223,8 @@ class FrontServer(harness.FolioServer):
                 self._launch(["serve", "--listen", "%s:%d" % (self.host, self.port)])
             else:
                 if self.how == "socket":
-                    self._launch(["fcgi", "--socket", self.socket_path])
+                    self._launch(["fcgi", "--socket", self.socket_path],
+                                 prefix=self.launch_prefix)
                 elif self.how == "tcp":
                     self.fcgi_port = harness.free_port()
                     self._launch(["fcgi", "--listen", "127.0.0.1:%d" % self.fcgi_port])
@@ -344,6 +347,26 @@ class ServerTestCase(unittest.TestCase):
             self.fail("%sexpected HTTP %s, got:\n%s" % (msg + ": " if msg else "",
                                                        "/".join(map(str, wanted)),
                                                        resp.describe()))
+
+    def fcgi_params_for(self, srv, method, path, body=b""):
+        """What nginx's stock fastcgi_params sends for a request."""
+        target, _, query = path.partition("?")
+        return {
+            "REQUEST_METHOD": method, "REQUEST_URI": path, "DOCUMENT_URI": target,
+            "SCRIPT_NAME": target, "QUERY_STRING": query, "SERVER_PROTOCOL": "HTTP/1.1",
+            "CONTENT_TYPE": "application/x-www-form-urlencoded" if body else "",
+            "CONTENT_LENGTH": str(len(body)) if body else "", "REMOTE_ADDR": "127.0.0.1",
+            "REMOTE_PORT": "40000", "SERVER_ADDR": "127.0.0.1", "SERVER_PORT": str(srv.port),
+            "SERVER_NAME": "localhost", "HTTP_HOST": srv.host_header,
+            "GATEWAY_INTERFACE": "CGI/1.1", "SERVER_SOFTWARE": "test_fronts",
+        }
+
+    def fcgi_connect(self, srv):
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.addCleanup(s.close)
+        s.settimeout(10)
+        s.connect(srv.socket_path)
+        return s
 
     def assertPages(self, srv):
         """GET / and an article: 200, with the article's title."""
@@ -540,6 +563,63 @@ class FcgiKeptConnectionTest(CommentClient, ServerTestCase):
         self.assertEqual(errors, [], srv.logs())
         self.assertTermExits0(srv)
 
+    def test_connections_past_the_limit_wait_for_one_to_close(self):
+        """folio keeps as many connections open as its open-file limit
+        leaves room for (it says how many when it starts): FastCGI clients
+        that keep theirs (FCGI_KEEP_CONN) fill them, the next two wait in
+        the socket's queue, unanswered, and are answered as soon as two of
+        the idle ones close. The kept ones go on serving meanwhile."""
+        if not shutil.which("prlimit"):
+            self.skipTest("prlimit is not installed (Debian package util-linux)")
+        # nginx's own connections are not kept here: the limit is the test's
+        srv = NoKeepConnServer("socket", name="conn-limit", server_args=self.ARGS,
+                               launch_prefix=[shutil.which("prlimit"), "--nofile=128", "--"])
+        self.addCleanup(srv.stop)
+        srv.start()
+        self.server = srv
+        with open(srv.folio_log, errors="replace") as f:
+            m = re.search(r"with (\d+) threads, up to (\d+) connections", f.read())
+        self.assertIsNotNone(m, "folio does not say how many connections it keeps\n"
+                             + srv.logs())
+        threads, limit = int(m.group(1)), int(m.group(2))
+        self.assertGreaterEqual(limit, threads)
+        self.assertLess(limit, 64, "a limit of 128 open files leaves room for %d?" % limit)
+        params = fcgi_params(self.fcgi_params_for(srv, "GET", "/healthz"))
+        kept_begin = fcgi_record(FCGI_BEGIN_REQUEST, struct.pack(">HB5x", 1, 1))  # KEEP_CONN
+
+        def ask(s):
+            s.sendall(kept_begin + params + fcgi_record(FCGI_STDIN, b""))
+
+        def answered(s, timeout):
+            try:
+                stdout, _ = fcgi_read_response(s, timeout)
+            except (socket.timeout, TimeoutError):
+                return None
+            return cgi_response(stdout)[0]
+
+        kept = [self.fcgi_connect(srv) for _ in range(limit)]
+        for i, s in enumerate(kept):
+            ask(s)
+            self.assertEqual(answered(s, 10), 200, "kept connection %d of %d\n%s"
+                             % (i + 1, limit, srv.logs()))
+        waiting = [self.fcgi_connect(srv) for _ in range(2)]
+        for s in waiting:
+            ask(s)
+        for s in waiting:
+            self.assertIsNone(answered(s, 1.0), "answered past the limit of %d" % limit)
+        with open(srv.folio_log, errors="replace") as f:
+            self.assertIn("%d connections open" % limit, f.read())
+        ask(kept[5])
+        self.assertEqual(answered(kept[5], 10), 200, "a kept connection at the limit")
+        kept[0].close()
+        kept[1].close()
+        for s in waiting:
+            self.assertEqual(answered(s, 10), 200, "still waiting after two closed\n"
+                             + srv.logs())
+        with open(srv.folio_log, errors="replace") as f:
+            self.assertNotIn("Too many open files", f.read())
+        self.assertTermExits0(srv)
+
     def test_nginx_without_kept_connections(self):
         """An nginx configured without fastcgi_keep_conn (a connection per
         request) is served as well: pages, a comment, a stop."""
@@ -613,26 +693,6 @@ class GracefulStopTest(CommentClient, ServerTestCase):
         self.assertIsNotNone(status, "folio did not exit within %ss of its last request\n%s"
                              % (STOP_WITHIN, srv.logs()))
         self.assertEqual(status, 0, "exit status after SIGTERM\n" + srv.logs())
-
-    def fcgi_params_for(self, srv, method, path, body=b""):
-        """What nginx's stock fastcgi_params sends for a request."""
-        target, _, query = path.partition("?")
-        return {
-            "REQUEST_METHOD": method, "REQUEST_URI": path, "DOCUMENT_URI": target,
-            "SCRIPT_NAME": target, "QUERY_STRING": query, "SERVER_PROTOCOL": "HTTP/1.1",
-            "CONTENT_TYPE": "application/x-www-form-urlencoded" if body else "",
-            "CONTENT_LENGTH": str(len(body)) if body else "", "REMOTE_ADDR": "127.0.0.1",
-            "REMOTE_PORT": "40000", "SERVER_ADDR": "127.0.0.1", "SERVER_PORT": str(srv.port),
-            "SERVER_NAME": "localhost", "HTTP_HOST": srv.host_header,
-            "GATEWAY_INTERFACE": "CGI/1.1", "SERVER_SOFTWARE": "test_fronts",
-        }
-
-    def fcgi_connect(self, srv):
-        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.addCleanup(s.close)
-        s.settimeout(10)
-        s.connect(srv.socket_path)
-        return s
 
     def fcgi_answer(self, s, what):
         """(status, headers, body) of the answer on s; the body must be whole."""
