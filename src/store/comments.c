@@ -221,6 +221,8 @@ struct post_job {
 static int post_job(struct store *s, void *arg, bool *keep)
 {
     struct post_job *job = arg;
+    memset(job->out, 0, sizeof *job->out);     /* (a batch may run it again) */
+    job->out->verdict = COMMENT_STORED;
     int rc = post_in_transaction(s, job->in, job->out);
     *keep = rc == STORE_OK && job->out->verdict == COMMENT_STORED;
     return rc;
@@ -231,8 +233,6 @@ static int post_job(struct store *s, void *arg, bool *keep)
 int store_comment_post(struct store *s, const struct comment_post *in,
                        struct comment_post_result *out)
 {
-    memset(out, 0, sizeof *out);
-    out->verdict = COMMENT_STORED;
     struct post_job job = { in, out };
     int rc = group_write(s, post_job, &job);
     return rc == STORE_OK ? STORE_OK : STORE_ERROR;

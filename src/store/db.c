@@ -159,6 +159,11 @@ const void *db_col_blob(struct db_query *q, int col, size_t *len)
 }
 
 int64_t db_changes(struct store *s) { return s->drv->changes(s); }
+
+int64_t db_total_changes(struct store *s)
+{
+    return s->drv->total_changes ? s->drv->total_changes(s) : -1;
+}
 int64_t db_last_id(struct store *s) { return s->drv->last_id(s); }
 bool db_in_transaction(struct store *s) { return s->drv->in_transaction(s); }
 

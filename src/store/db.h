@@ -58,6 +58,9 @@ const void *db_col_blob(struct db_query *q, int col, size_t *len);
 /* The rows the last statement of s changed; the id the last INSERT made
  * (a statement whose PostgreSQL text says RETURNING id). */
 int64_t db_changes(struct store *s);
+/* Rows changed on s since it opened, triggers' included; -1 where the
+ * driver cannot say. */
+int64_t db_total_changes(struct store *s);
 int64_t db_last_id(struct store *s);
 /* The path or URI s was opened on, as given. */
 const char *db_where(struct store *s);

@@ -136,6 +136,7 @@ static const void *lite_col_blob(struct db_query *q, int col, size_t *len)
 }
 
 static int64_t lite_changes(struct store *s) { return sqlite3_changes(handle(s)); }
+static int64_t lite_total_changes(struct store *s) { return sqlite3_total_changes64(handle(s)); }
 static int64_t lite_last_id(struct store *s) { return sqlite3_last_insert_rowid(handle(s)); }
 static bool lite_in_transaction(struct store *s) { return !sqlite3_get_autocommit(handle(s)); }
 
@@ -728,6 +729,7 @@ const struct db_driver db_sqlite_driver = {
     .col_text = lite_col_text,
     .col_blob = lite_col_blob,
     .changes = lite_changes,
+    .total_changes = lite_total_changes,
     .last_id = lite_last_id,
     .in_transaction = lite_in_transaction,
     .errmsg = lite_errmsg,

@@ -63,6 +63,9 @@ struct db_driver {
     const void *(*col_blob)(struct db_query *q, int col, size_t *len);
 
     int64_t (*changes)(struct store *s);
+    /* rows changed since the connection opened, by triggers too; NULL
+     * where the driver cannot say */
+    int64_t (*total_changes)(struct store *s);
     int64_t (*last_id)(struct store *s);
     bool (*in_transaction)(struct store *s);
     /* The connection's last error, for the log. */

@@ -84,7 +84,10 @@ struct mixed {
     const char *body;
     int rc;                 /* the write's own: STORE_OK or STORE_ERROR */
     bool keep;
+    bool reads_only;        /* refused before it changes anything */
     int result;             /* what group_write answered */
+    int runs;               /* a batch runs its kept writes again after a
+                             * refused one that changed rows */
 };
 
 static int mixed_write(struct store *s, void *arg, bool *keep)
@@ -94,7 +97,8 @@ static int mixed_write(struct store *s, void *arg, bool *keep)
                                .email = "mixed@example.org", .url = "", .body = m->body,
                                .ip = "", .user_agent = "", .created_at = 1 };
     int64_t id;
-    if (store_comment_insert(s, &c, &id) != STORE_OK)
+    m->runs++;
+    if (!m->reads_only && store_comment_insert(s, &c, &id) != STORE_OK)
         return STORE_ERROR;
     *keep = m->keep;
     return m->rc;
@@ -243,11 +247,16 @@ int main(void)
     CHECK(count("SELECT count(*) FROM comments WHERE body = 'never kept'") == 0);
 
     /* a batch whose first write fails, then kept, refused, failed and kept
-     * ones: each keeps exactly what it should, whatever its place */
+     * ones: each keeps exactly what it should, whatever its place (on
+     * SQLite, those not kept that changed rows make the batch run its kept
+     * writes again, in savepoints; one refused before it changes anything
+     * does not) */
     {
         struct mixed m[] = {
             { .body = "mixed failed first", .rc = STORE_ERROR, .keep = false },
             { .body = "mixed kept 1", .rc = STORE_OK, .keep = true },
+            { .body = "mixed refused unwritten", .rc = STORE_OK, .keep = false,
+              .reads_only = true },
             { .body = "mixed refused", .rc = STORE_OK, .keep = false },
             { .body = "mixed failed", .rc = STORE_ERROR, .keep = false },
             { .body = "mixed kept 2", .rc = STORE_OK, .keep = true },
@@ -273,6 +282,12 @@ int main(void)
             store_close(conns[i]);
         for (int i = 0; i < N; i++)
             CHECK(m[i].result == m[i].rc);
+        /* a write not kept is never run again; a kept one at most once more
+         * (no batch holds more than one kept write before "mixed refused"
+         * undoes itself: "mixed kept 1", in the same batch or not) */
+        for (int i = 0; i < N; i++)
+            CHECK(m[i].runs == 1 || (m[i].keep && m[i].runs == 2));
+        CHECK(m[5].runs == 1);
         CHECK(count("SELECT count(*) FROM comments WHERE body LIKE 'mixed kept %'") == 2);
         CHECK(count("SELECT count(*) FROM comments WHERE body LIKE 'mixed%'") == 2);
         CHECK(count("SELECT pending FROM article_comment_counts WHERE article_id = 1") ==
