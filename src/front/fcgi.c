@@ -786,14 +786,13 @@ static void accept_failed(struct fcgi_server *srv, int rc)
     nanosleep(&pause, NULL);
 }
 
-/* The request on a new connection, if one is queued: its connection or
- * NULL. The listening socket is non-blocking: another thread, or another
- * process sharing the socket, may have taken the connection. */
-static struct fcgi_conn *accept_new(struct fcgi_server *srv)
+/* libfcgi's FCGX_Accept_r on c: the next request on c's kept connection,
+ * or, where c has none (or the web server closed it), on a new connection
+ * from the listening socket, which is non-blocking: another thread, or
+ * another process sharing the socket, may have taken it. c, or NULL once c
+ * is given back. */
+static struct fcgi_conn *request_on(struct fcgi_server *srv, struct fcgi_conn *c)
 {
-    struct fcgi_conn *c = conn_take(srv);
-    if (!c)
-        return NULL;
     int rc = FCGX_Accept_r(&c->fcgx);
     if (rc >= 0)
         return c;
@@ -802,17 +801,11 @@ static struct fcgi_conn *accept_new(struct fcgi_server *srv)
     return NULL;
 }
 
-/* The next request on a kept connection that became readable: c, or NULL
- * when the web server closed it. (libfcgi then tries the listening socket
- * with the same object, so c may come back with a new connection.) */
-static struct fcgi_conn *read_next_request(struct fcgi_server *srv, struct fcgi_conn *c)
+/* The request on a new connection, if one is queued. */
+static struct fcgi_conn *accept_new(struct fcgi_server *srv)
 {
-    int rc = FCGX_Accept_r(&c->fcgx);
-    if (rc >= 0)
-        return c;
-    conn_put(srv, c);
-    accept_failed(srv, rc);
-    return NULL;
+    struct fcgi_conn *c = conn_take(srv);
+    return c ? request_on(srv, c) : NULL;
 }
 
 /* What an event from the epoll set brings: a connection with a request
@@ -828,7 +821,7 @@ static struct fcgi_conn *take_event(struct fcgi_server *srv, const struct epoll_
             return NULL;
         return accept_new(srv);
     }
-    return read_next_request(srv, ev->data.ptr);
+    return request_on(srv, ev->data.ptr);     /* a kept connection became readable */
 }
 
 /* Waits for the next request and returns its connection. Once the server
