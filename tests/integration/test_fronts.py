@@ -577,8 +577,14 @@ class FcgiKeptConnectionTest(CommentClient, ServerTestCase):
         self.addCleanup(srv.stop)
         srv.start()
         self.server = srv
-        with open(srv.folio_log, errors="replace") as f:
-            m = re.search(r"with (\d+) threads, up to (\d+) connections", f.read())
+        # (said once its threads run: they may answer /healthz before)
+        deadline = time.monotonic() + 5
+        while True:
+            with open(srv.folio_log, errors="replace") as f:
+                m = re.search(r"with (\d+) threads, up to (\d+) connections", f.read())
+            if m or time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
         self.assertIsNotNone(m, "folio does not say how many connections it keeps\n"
                              + srv.logs())
         threads, limit = int(m.group(1)), int(m.group(2))
