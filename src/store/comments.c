@@ -233,6 +233,7 @@ static int post_job(struct store *s, void *arg, bool *keep)
 int store_comment_post(struct store *s, const struct comment_post *in,
                        struct comment_post_result *out)
 {
+    memset(out, 0, sizeof *out);    /* (what a batch that never ran it leaves) */
     struct post_job job = { in, out };
     int rc = group_write(s, post_job, &job);
     return rc == STORE_OK ? STORE_OK : STORE_ERROR;
