@@ -910,6 +910,7 @@ class FolioServer:
                            cwd=self.tmp)
 
     # nginx keeps its connections to folio open, as docs/nginx.conf does
+    # (8 of them here, 64 there: a test's few requests at once)
     KEEP_CONN = True
 
     def fcgi_target(self):
@@ -1165,7 +1166,7 @@ class FolioUpstream(FolioServer):
             lines.append("        server %s max_fails=1 fail_timeout=1s%s;"
                          % (self.host_name(h), " backup" if h in self.backup else ""))
         if self.front == "fcgi":
-            lines.append("        keepalive 8;")     # as running.md's upstream
+X
         return "    upstream folio {\n%s\n    }" % "\n".join(lines)
 
     def nginx_conf(self):
