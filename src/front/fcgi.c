@@ -181,9 +181,9 @@ static void close_listener(struct fcgi_server *srv)
         unlink(srv->created_path);
 }
 
-/* Opens the listening socket, non-blocking: threads wait for it in poll(),
- * and when another process sharing it takes a connection first, accept()
- * must not block. Returns 0, or the exit status. */
+/* Opens the listening socket, non-blocking: threads wait for it in epoll,
+ * and when another thread or process sharing it takes a connection first,
+ * accept() must not block. Returns 0, or the exit status. */
 static int open_listener(struct fcgi_server *srv)
 {
     int status = find_listener(srv);
