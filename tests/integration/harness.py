@@ -1166,7 +1166,7 @@ class FolioUpstream(FolioServer):
             lines.append("        server %s max_fails=1 fail_timeout=1s%s;"
                          % (self.host_name(h), " backup" if h in self.backup else ""))
         if self.front == "fcgi":
-X
+            lines.append("        keepalive 8;")     # as running.md's upstream (64 there)
         return "    upstream folio {\n%s\n    }" % "\n".join(lines)
 
     def nginx_conf(self):
