@@ -707,6 +707,23 @@ static void serve(struct fcgi_thread *t)
 
 static char listener_tag, stop_tag;     /* epoll's data for those two */
 
+/* Adds the listening socket to the epoll set (level-triggered). */
+static int watch_listener(struct fcgi_server *srv)
+{
+    struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &listener_tag };
+    return epoll_ctl(srv->epfd, EPOLL_CTL_ADD, srv->listen_fd, &ev);
+}
+
+/* Closes c's connection, if it has one, without libfcgi's lingering close:
+ * for a connection with no unread input (see finish_request). */
+static void close_at_once(struct fcgi_conn *c)
+{
+    if (c->fcgx.ipcFd >= 0) {
+        FCGX_Detach(&c->fcgx);
+        FCGX_Free(&c->fcgx, 1);
+    }
+}
+
 /* Takes a connection object for a new connection: NULL when conn_limit are
  * open, after taking the listening socket out of the epoll set until one
  * closes (the kernel keeps new connections queued meanwhile). */
@@ -738,21 +755,15 @@ static void conn_put(struct fcgi_server *srv, struct fcgi_conn *c)
     pthread_mutex_lock(&srv->conns_lock);
     c->next_free = srv->free_conns;
     srv->free_conns = c;
-    if (srv->listener_paused) {
-        struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &listener_tag };
-        if (epoll_ctl(srv->epfd, EPOLL_CTL_ADD, srv->listen_fd, &ev) == 0)
-            srv->listener_paused = false;
-    }
+    if (srv->listener_paused && watch_listener(srv) == 0)
+        srv->listener_paused = false;
     pthread_mutex_unlock(&srv->conns_lock);
 }
 
 /* Closes c's connection at once and gives c back. */
 static void conn_close(struct fcgi_server *srv, struct fcgi_conn *c)
 {
-    if (c->fcgx.ipcFd >= 0) {
-        FCGX_Detach(&c->fcgx);
-        FCGX_Free(&c->fcgx, 1);
-    }
+    close_at_once(c);
     conn_put(srv, c);
 }
 
@@ -936,10 +947,8 @@ static void stop_threads(struct fcgi_server *srv)
 /* The epoll set the threads share. */
 static int open_epoll(struct fcgi_server *srv)
 {
-    struct epoll_event listener = { .events = EPOLLIN, .data.ptr = &listener_tag };
     struct epoll_event stop = { .events = EPOLLIN, .data.ptr = &stop_tag };
-    if ((srv->epfd = epoll_create1(EPOLL_CLOEXEC)) < 0 ||
-        epoll_ctl(srv->epfd, EPOLL_CTL_ADD, srv->listen_fd, &listener) != 0 ||
+    if ((srv->epfd = epoll_create1(EPOLL_CLOEXEC)) < 0 || watch_listener(srv) != 0 ||
         epoll_ctl(srv->epfd, EPOLL_CTL_ADD, srv->stop_pipe[0], &stop) != 0) {
         log_error("fcgi: epoll: %s", strerror(errno));
         return 1;
@@ -981,9 +990,8 @@ static void close_conns(struct fcgi_server *srv)
     struct fcgi_conn *next;
     for (struct fcgi_conn *c = srv->conns; c; c = next) {
         next = c->next;
-        if (c->fcgx.ipcFd >= 0)
-            FCGX_Detach(&c->fcgx);
-        FCGX_Free(&c->fcgx, 1);
+        close_at_once(c);
+        FCGX_Free(&c->fcgx, 0);     /* whatever libfcgi still holds for it */
         free(c);
     }
     srv->conns = srv->free_conns = NULL;
